@@ -1,0 +1,1 @@
+"""What Miarka measures and keeps: units, runs, releases (and later indicators), as data and SQL."""

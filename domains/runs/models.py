@@ -1,0 +1,67 @@
+"""Bookkeeping of loads: every run is recorded; every publish that changes data bumps a release."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domains.base import Base
+
+RUN_STATUSES = ("running", "published", "unchanged", "failed")
+
+
+class LoadRun(Base):
+    __tablename__ = "load_run"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in RUN_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), index=True)
+    file_name: Mapped[str | None] = mapped_column(Text)
+    query: Mapped[str | None] = mapped_column(Text, comment="API query when not loaded from a file")
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), server_default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_inserted: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_updated: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_closed: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
+    message: Mapped[str | None] = mapped_column(Text)
+    data_release_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DataRelease(Base):
+    """A monotonic number bumped by every load that changed published data.
+
+    It keys ETags and the response cache: a new release makes every cached answer stale.
+    """
+
+    __tablename__ = "data_release"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    load_run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("load_run.id"))

@@ -1,0 +1,1 @@
+"""Territorial units: the TERYT register every figure is joined to."""

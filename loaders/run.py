@@ -1,0 +1,169 @@
+"""The one loop every loader runs in: record the run, read, validate, stage, publish, report.
+
+The run row is written in its own short transactions, so it survives a refused load. Staging
+and publishing share one transaction, under an advisory lock that serialises publishers: a
+load either changes the published tables completely and bumps the data release, or leaves
+them exactly as they were.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+import msgspec
+import structlog
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domains.runs.models import DataRelease, LoadRun
+from loaders.errors import LoadRefused, SourceProblem
+
+log = structlog.get_logger("miarka.loaders")
+
+PUBLISH_LOCK_KEY = "miarka.publish"
+
+
+class Progress(Protocol):
+    """What a loader reports while it works; the CLI draws it with Rich."""
+
+    def step(self, name: str) -> None: ...
+
+
+class NullProgress:
+    def step(self, name: str) -> None:
+        return None
+
+
+class Counts(msgspec.Struct, kw_only=True):
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_closed: int = 0
+    rows_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.rows_inserted or self.rows_updated or self.rows_closed)
+
+
+class RunSummary(msgspec.Struct, frozen=True, kw_only=True):
+    run_id: int
+    source: str
+    file_name: str | None
+    status: str
+    counts: Counts
+    data_release_id: int | None
+    seconds: float
+    problems: list[SourceProblem] = []
+
+
+Publisher = Callable[[AsyncConnection, int], Awaitable[Counts]]
+"""Stages and publishes inside the open transaction it is given; gets the run id."""
+
+
+async def open_run(
+    engine: AsyncEngine,
+    source: str,
+    *,
+    file_name: str | None = None,
+    sha256: str | None = None,
+    query: str | None = None,
+) -> int:
+    async with engine.begin() as conn:
+        run_id: int = await conn.scalar(
+            insert(LoadRun)
+            .values(source=source, file_name=file_name, sha256=sha256, query=query)
+            .returning(LoadRun.id)
+        )
+    log.info("loader.run_started", source=source, run_id=run_id, file=file_name)
+    return run_id
+
+
+async def current_release(conn: AsyncConnection) -> int:
+    """The newest data release (0 before the first publish)."""
+    return int(await conn.scalar(select(text("coalesce(max(id), 0)")).select_from(DataRelease)))
+
+
+async def run_load(
+    engine: AsyncEngine,
+    *,
+    source: str,
+    run_id: int,
+    file_name: str | None,
+    publish: Publisher,
+    rows_read: int,
+    progress: Progress,
+) -> RunSummary:
+    """Publish in one transaction and record the outcome; a refusal is recorded, then raised."""
+    started = time.perf_counter()
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": PUBLISH_LOCK_KEY}
+            )
+            progress.step("publish")
+            counts = await publish(conn, run_id)
+            counts.rows_read = rows_read
+            release_id: int | None = None
+            if counts.changed:
+                release_id = await conn.scalar(
+                    insert(DataRelease)
+                    .values(source=source, load_run_id=run_id)
+                    .returning(DataRelease.id)
+                )
+            status = "published" if counts.changed else "unchanged"
+            await conn.execute(
+                update(LoadRun)
+                .where(LoadRun.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=datetime.now(UTC),
+                    data_release_id=release_id,
+                    **msgspec.structs.asdict(counts),
+                )
+            )
+    except LoadRefused as refused:
+        await fail_run(engine, run_id, refused.problems, rows_read=rows_read)
+        raise
+    except Exception as exc:
+        problem = SourceProblem(file=file_name or source, message=f"internal error: {exc!r}")
+        await fail_run(engine, run_id, [problem], rows_read=rows_read)
+        raise
+    seconds = time.perf_counter() - started
+    log.info(
+        "loader.run_finished",
+        source=source,
+        run_id=run_id,
+        status=status,
+        release=release_id,
+        seconds=round(seconds, 3),
+        **msgspec.structs.asdict(counts),
+    )
+    return RunSummary(
+        run_id=run_id,
+        source=source,
+        file_name=file_name,
+        status=status,
+        counts=counts,
+        data_release_id=release_id,
+        seconds=seconds,
+    )
+
+
+async def fail_run(
+    engine: AsyncEngine, run_id: int, problems: list[SourceProblem], *, rows_read: int = 0
+) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(LoadRun)
+            .where(LoadRun.id == run_id)
+            .values(
+                status="failed",
+                finished_at=datetime.now(UTC),
+                rows_read=rows_read,
+                errors=[msgspec.structs.asdict(p) for p in problems],
+                message=str(problems[0]) if problems else None,
+            )
+        )
+    log.warning("loader.run_failed", run_id=run_id, problems=len(problems))

@@ -1,0 +1,1 @@
+"""The Litestar service: app factory, settings, routes, CLI."""

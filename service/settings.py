@@ -1,0 +1,66 @@
+"""Settings read once from the environment into a frozen Struct.
+
+`DATABASE_URL` and `REDIS_URL` keep their conventional names; everything else is `MIARKA_*`.
+A malformed value stops start-up with an error that names the variable.
+"""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal, Self
+
+import msgspec
+
+PREFIX = "MIARKA_"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value Miarka cannot use."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str | None = None
+    """SQLAlchemy URL of PostgreSQL; None starts the embedded server in `state_dir`."""
+    database_replica_url: str | None = None
+    """Read-only replica for API reads; defaults to `database_url`."""
+    redis_url: str | None = None
+    """Redis for the response cache; None uses an in-process memory store."""
+    data_dir: Path = REPO_ROOT / "data"
+    state_dir: Path = Path(".miarka")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: LogLevel = "INFO"
+    log_json: bool = False
+    sql_timeout_ms: int = 5_000
+    max_page_size: int = 5_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
+        raw: dict[str, str] = {
+            key.removeprefix(PREFIX).lower(): value
+            for key, value in env.items()
+            if key.startswith(PREFIX) and value != ""
+        }
+        for conventional in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL"):
+            if env.get(conventional):
+                raw[conventional.lower()] = env[conventional]
+        known = set(cls.__struct_fields__)
+        unknown = sorted(k for k in raw if k not in known)
+        if unknown:
+            names = ", ".join(PREFIX + k.upper() for k in unknown)
+            raise SettingsError(f"unknown setting(s): {names}")
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"invalid environment setting: {exc}") from exc
+
+
+def async_url(url: str) -> str:
+    """Turn any PostgreSQL URL into one for SQLAlchemy's asyncpg dialect."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    raise SettingsError(f"DATABASE_URL must be a PostgreSQL URL, got {url.split('://')[0]}://...")
