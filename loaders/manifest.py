@@ -1,0 +1,53 @@
+"""The manifest of shipped data files (`data/manifest.toml`), checked by sha256 before loading."""
+
+from datetime import date
+from pathlib import Path
+
+import msgspec
+
+from loaders.errors import LoadRefused
+from loaders.source_text import sha256_of
+
+MANIFEST_NAME = "manifest.toml"
+
+
+class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
+    source: str
+    path: str
+    sha256: str
+    publisher: str
+    as_of: date | None = None
+    year: int | None = None
+    measure_unit: str | None = None
+    description: str = ""
+
+
+class Manifest(msgspec.Struct, frozen=True, kw_only=True):
+    file: list[ShippedFile]
+
+
+def read_manifest(data_dir: Path) -> Manifest:
+    path = data_dir / MANIFEST_NAME
+    try:
+        return msgspec.toml.decode(path.read_bytes(), type=Manifest)
+    except FileNotFoundError as exc:
+        raise LoadRefused.one(str(path), "the data manifest is missing") from exc
+    except msgspec.ValidationError as exc:
+        raise LoadRefused.one(MANIFEST_NAME, f"invalid manifest: {exc}") from exc
+
+
+def verified_path(data_dir: Path, entry: ShippedFile) -> Path:
+    """The file's path, after checking it is the exact file the manifest names."""
+    path = data_dir / entry.path
+    if not path.is_file():
+        raise LoadRefused.one(entry.path, "listed in the manifest but not present")
+    actual = sha256_of(path)
+    if actual != entry.sha256:
+        raise LoadRefused.one(
+            entry.path, f"sha256 {actual} differs from the manifest's {entry.sha256}"
+        )
+    return path
+
+
+def shipped_files(data_dir: Path, source: str | None = None) -> list[ShippedFile]:
+    return [f for f in read_manifest(data_dir).file if source is None or f.source == source]

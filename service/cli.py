@@ -1,0 +1,241 @@
+"""The `miarka` command: serve, migrate, load sources, inspect load runs."""
+
+import asyncio
+import signal
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domains.runs.models import LoadRun
+from loaders.errors import LoadRefused
+from loaders.manifest import shipped_files, verified_path
+from loaders.run import RunSummary
+from loaders.shipped import database_is_empty, load_shipped
+from loaders.teryt import load_teryt
+from service.db import make_engine
+from service.embedded import resolve_settings
+from service.logs import configure_logging
+from service.migrate import upgrade
+from service.settings import Settings, SettingsError
+
+app = typer.Typer(help="Miarka: public services of Polish local governments.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+load_app = typer.Typer(help="Load a source into the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(load_app, name="load")
+
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+class RichProgress:
+    """Shows the step a loader is in on one status line."""
+
+    def __init__(self, label: str) -> None:
+        self.status = console.status(f"{label}: starting")
+        self.label = label
+
+    def __enter__(self) -> "RichProgress":
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.status.__exit__(None, None, None)
+
+    def step(self, name: str) -> None:
+        self.status.update(f"{self.label}: {name}")
+
+
+def _settings() -> Settings:
+    try:
+        settings = resolve_settings(Settings.from_env())
+    except SettingsError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(78) from exc
+    configure_logging(settings)
+    return settings
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def _with_engine(settings: Settings, work: Any) -> Any:  # noqa: ANN401 - any result
+    assert settings.database_url is not None  # noqa: S101 - resolved by _settings
+    engine = make_engine(settings.database_url, settings, pool_size=2, statement_timeout_ms=0)
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+def _print_summary(summary: RunSummary) -> None:
+    c = summary.counts
+    console.print(
+        f"[green]{summary.source}[/] {summary.file_name}: [bold]{summary.status}[/] "
+        f"(run {summary.run_id}, release {summary.data_release_id or '-'}) — read {c.rows_read:,}, "
+        f"inserted {c.rows_inserted:,}, updated {c.rows_updated:,}, closed {c.rows_closed:,}, "
+        f"unchanged {c.rows_unchanged:,} in {summary.seconds:.2f} s"
+    )
+
+
+def _print_refusal(refused: LoadRefused) -> None:
+    table = Table(title="Refused: nothing published was changed", title_style="bold red")
+    for column in ("file", "row", "field", "problem"):
+        table.add_column(column, overflow="fold")
+    for problem in refused.problems:
+        table.add_row(
+            problem.file,
+            "" if problem.row is None else str(problem.row),
+            problem.field or "",
+            problem.message,
+        )
+    console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply Alembic migrations up to REVISION."""
+    settings = _settings()
+    assert settings.database_url is not None  # noqa: S101
+    _run(upgrade(settings.database_url, revision))
+    console.print(f"database at [bold]{revision}[/]")
+
+
+@load_app.command("teryt")
+def load_teryt_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="TERC_Urzedowy_*.csv or .zip (default: the shipped register)"),
+    ] = None,
+    allow_closures: Annotated[
+        bool, typer.Option(help="Accept a register that closes many units at once")
+    ] = False,
+) -> None:
+    """Load the TERYT TERC register and publish it in one transaction."""
+    settings = _settings()
+    if path is None:
+        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "teryt")[-1])
+
+    async def work(engine: AsyncEngine) -> RunSummary:
+        await upgrade(str(settings.database_url))
+        with RichProgress(f"teryt {path.name}") as progress:
+            return await load_teryt(
+                engine, path, allow_closures=allow_closures, progress=progress
+            )
+
+    try:
+        summary = _run(_with_engine(settings, work))
+    except LoadRefused as refused:
+        _print_refusal(refused)
+        raise typer.Exit(2) from refused
+    _print_summary(summary)
+
+
+@load_app.command("shipped")
+def load_shipped_command() -> None:
+    """Load every file listed in data/manifest.toml."""
+    settings = _settings()
+
+    async def work(engine: AsyncEngine) -> list[RunSummary]:
+        await upgrade(str(settings.database_url))
+        with RichProgress("shipped data") as progress:
+            return await load_shipped(engine, settings.data_dir, progress)
+
+    try:
+        summaries = _run(_with_engine(settings, work))
+    except LoadRefused as refused:
+        _print_refusal(refused)
+        raise typer.Exit(2) from refused
+    for summary in summaries:
+        _print_summary(summary)
+
+
+@app.command("runs")
+def list_runs(
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    source: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Recent load runs, newest first."""
+    settings = _settings()
+
+    async def work(engine: AsyncEngine) -> list[Any]:
+        query = select(LoadRun).order_by(LoadRun.id.desc()).limit(limit)
+        if source:
+            query = query.where(LoadRun.source == source)
+        async with engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    rows = _run(_with_engine(settings, work))
+    table = Table(title="Load runs")
+    for column in ("id", "source", "file", "status", "started", "seconds", "read", "ins",
+                   "upd", "closed", "release", "message"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
+        table.add_row(
+            str(r.id), r.source, r.file_name or r.query or "", r.status,
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "" if seconds is None else f"{seconds:.2f}",
+            f"{r.rows_read:,}", f"{r.rows_inserted:,}", f"{r.rows_updated:,}",
+            f"{r.rows_closed:,}", str(r.data_release_id or ""), r.message or "",
+        )
+    Console().print(table)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default MIARKA_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default MIARKA_PORT or 8000")] = None,
+) -> None:
+    """Migrate, load the shipped data when the database is empty, and serve the API."""
+    import uvicorn  # noqa: PLC0415
+
+    from service.app import create_app  # noqa: PLC0415
+
+    settings = _settings()
+    overrides: dict[str, Any] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    settings = msgspec.structs.replace(settings, **overrides)
+
+    async def prepare(engine: AsyncEngine) -> None:
+        await upgrade(str(settings.database_url))
+        if await database_is_empty(engine):
+            with RichProgress("first start: loading shipped data") as progress:
+                for summary in await load_shipped(engine, settings.data_dir, progress):
+                    _print_summary(summary)
+
+    try:
+        _run(_with_engine(settings, prepare))
+    except LoadRefused as refused:
+        _print_refusal(refused)
+        raise typer.Exit(2) from refused
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets
+    # atexit stop the embedded PostgreSQL instead of the process dying with it still running.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    console.print(f"serving on http://{settings.host}:{settings.port}  (API docs: /schema)")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    app()
