@@ -1,0 +1,49 @@
+"""Liveness and readiness against the real database and cache, and when they are gone."""
+
+import msgspec
+from litestar.testing import AsyncTestClient
+
+from service.app import create_app
+
+
+async def test_health_answers_without_touching_dependencies(client):
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+async def test_ready_checks_database_and_cache(client):
+    response = await client.get("/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["database"]["ok"] and body["cache"]["ok"]
+    assert body["data_release"] == 1
+
+
+async def test_ready_is_503_when_the_cache_is_unreachable(test_settings):
+    broken = msgspec.structs.replace(test_settings, redis_url="redis://127.0.0.1:1/0")
+    async with AsyncTestClient(app=create_app(broken)) as client:
+        response = await client.get("/ready")
+        units = await client.get("/api/v1/units/12")
+    assert response.status_code == 503
+    assert response.json()["cache"] == {
+        "ok": False, "detail": "ConnectionError", "milliseconds": response.json()["cache"][
+            "milliseconds"]
+    }
+    assert units.status_code == 200  # the API itself still answers from PostgreSQL
+
+
+async def test_database_down_is_a_503_problem_with_retry_after(test_settings):
+    gone = msgspec.structs.replace(
+        test_settings, database_url="postgresql://postgres@127.0.0.1:1/none"
+    )
+    async with AsyncTestClient(app=create_app(gone)) as client:
+        ready = await client.get("/ready")
+        units = await client.get("/api/v1/units/12")
+    assert ready.status_code == 503
+    assert ready.json()["database"]["ok"] is False
+    assert units.status_code == 503
+    assert units.headers["content-type"] == "application/problem+json"
+    assert units.headers["retry-after"] == "5"
+    assert units.json()["type"] == "/problems/database-unavailable"
