@@ -13,7 +13,7 @@ from typing import Protocol
 
 import msgspec
 import structlog
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.runs.models import DataRelease, LoadRun
@@ -71,18 +71,21 @@ async def open_run(
     query: str | None = None,
 ) -> int:
     async with engine.begin() as conn:
-        run_id: int = await conn.scalar(
-            insert(LoadRun)
-            .values(source=source, file_name=file_name, sha256=sha256, query=query)
-            .returning(LoadRun.id)
-        )
+        run_id: int = (
+            await conn.execute(
+                insert(LoadRun)
+                .values(source=source, file_name=file_name, sha256=sha256, query=query)
+                .returning(LoadRun.id)
+            )
+        ).scalar_one()
     log.info("loader.run_started", source=source, run_id=run_id, file=file_name)
     return run_id
 
 
 async def current_release(conn: AsyncConnection) -> int:
     """The newest data release (0 before the first publish)."""
-    return int(await conn.scalar(select(text("coalesce(max(id), 0)")).select_from(DataRelease)))
+    query = select(func.coalesce(func.max(DataRelease.id), 0))
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def run_load(

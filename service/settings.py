@@ -53,14 +53,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             names = ", ".join(PREFIX + k.upper() for k in unknown)
             raise SettingsError(f"unknown setting(s): {names}")
         try:
-            return msgspec.convert(raw, cls, strict=False)
+            return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
         except msgspec.ValidationError as exc:
             raise SettingsError(f"invalid environment setting: {exc}") from exc
 
 
+def _decode_path(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
 def async_url(url: str) -> str:
     """Turn any PostgreSQL URL into one for SQLAlchemy's asyncpg dialect."""
-    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+    for prefix in (
+        "postgresql+asyncpg://",
+        "postgresql+psycopg://",
+        "postgresql://",
+        "postgres://",
+    ):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url.removeprefix(prefix)
-    raise SettingsError(f"DATABASE_URL must be a PostgreSQL URL, got {url.split('://')[0]}://...")
+    raise SettingsError(
+        f"DATABASE_URL must be a PostgreSQL URL, got {url.split('://', maxsplit=1)[0]}://..."
+    )

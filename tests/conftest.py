@@ -49,7 +49,7 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if named:
         try:
             asyncio.run(_ping(named))
-        except Exception as exc:  # noqa: BLE001 - any failure stops the run with the reason
+        except Exception as exc:
             pytest.exit(f"TEST_DATABASE_URL does not answer: {exc!r}", returncode=3)
         return named
     from service.embedded import start_embedded  # noqa: PLC0415
@@ -80,7 +80,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
         try:
             redis.Redis.from_url(named, socket_connect_timeout=3).ping()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             pytest.exit(f"REDIS_URL does not answer: {exc!r}", returncode=3)
         yield named
         return

@@ -87,8 +87,9 @@ async def test_keyset_paging_walks_every_unit_once(client):
 async def test_paging_with_search_keeps_the_ranking(client):
     first = (await client.get("/api/v1/units", params={"q": "nowa", "limit": 5})).json()
     rest = (
-        await client.get("/api/v1/units", params={"q": "nowa", "limit": 500,
-                                                   "cursor": first["next_cursor"]})
+        await client.get(
+            "/api/v1/units", params={"q": "nowa", "limit": 500, "cursor": first["next_cursor"]}
+        )
     ).json()
     every = (await client.get("/api/v1/units", params={"q": "nowa"})).json()
     assert [i["teryt"] for i in first["items"] + rest["items"]] == [
@@ -100,10 +101,13 @@ async def test_city_with_powiat_rights_answers_in_both_roles(client):
     as_powiat = (await client.get("/api/v1/units/1261")).json()
     as_gmina = (await client.get("/api/v1/units/1261011")).json()
     roles = {
-        "powiat": {"teryt": "1261", "level": "powiat", "kind": "miasto_na_prawach_powiatu",
-                   "name": "Kraków"},
-        "gmina": {"teryt": "1261011", "level": "gmina", "kind": "gmina_miejska",
-                  "name": "Kraków"},
+        "powiat": {
+            "teryt": "1261",
+            "level": "powiat",
+            "kind": "miasto_na_prawach_powiatu",
+            "name": "Kraków",
+        },
+        "gmina": {"teryt": "1261011", "level": "gmina", "kind": "gmina_miejska", "name": "Kraków"},
     }
     assert as_powiat["city_with_powiat_rights"] == roles
     assert as_gmina["city_with_powiat_rights"] == roles

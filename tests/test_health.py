@@ -17,7 +17,8 @@ async def test_ready_checks_database_and_cache(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"
-    assert body["database"]["ok"] and body["cache"]["ok"]
+    assert body["database"]["ok"]
+    assert body["cache"]["ok"]
     assert body["data_release"] == 1
 
 
@@ -28,8 +29,9 @@ async def test_ready_is_503_when_the_cache_is_unreachable(test_settings):
         units = await client.get("/api/v1/units/12")
     assert response.status_code == 503
     assert response.json()["cache"] == {
-        "ok": False, "detail": "ConnectionError", "milliseconds": response.json()["cache"][
-            "milliseconds"]
+        "ok": False,
+        "detail": "ConnectionError",
+        "milliseconds": response.json()["cache"]["milliseconds"],
     }
     assert units.status_code == 200  # the API itself still answers from PostgreSQL
 

@@ -20,3 +20,16 @@ async def test_openapi_documents_paths_parameters_and_limits(client):
     assert params["limit"]["schema"]["maximum"] == 5000
     assert "diacritics" in params["q"]["description"]
     assert listing["description"]
+
+
+async def test_errors_are_documented_as_problem_details(client):
+    spec = (await client.get("/schema/openapi.json")).json()
+    responses = spec["paths"]["/api/v1/units/{teryt}"]["get"]["responses"]
+    for status in ("400", "404", "503"):
+        content = responses[status]["content"]
+        assert list(content) == ["application/problem+json"]
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+    problem = spec["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status"} <= set(problem["required"])

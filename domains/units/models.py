@@ -2,7 +2,16 @@
 
 from datetime import date
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Identity, Index, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    Identity,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domains.base import Base

@@ -6,6 +6,7 @@ from typing import Any, Final
 
 import msgspec
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, text, tuple_
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter, UnknownUnit
@@ -101,14 +102,16 @@ async def list_units(
 ) -> tuple[list[Unit], int, str | None]:
     """One page of units ordered by (search rank, TERC code) and the total that match."""
     where, rank = _filtered(filters)
-    total = int(await conn.scalar(select(func.count()).select_from(T.teryt.table).where(*where)))
+    total = (
+        await conn.execute(select(func.count()).select_from(T.teryt.table).where(*where))
+    ).scalar_one()
     ranked = rank.label("rank")
     query: Select[Any] = select(*UNIT_COLUMNS, ranked, T.id).where(*where)
     if cursor is not None:
         after = decode_cursor(cursor)
         query = query.where(
-            tuple_(rank, T.teryt, T.id) > tuple_(literal(after.rank), literal(after.teryt),
-                                                 literal(after.id))
+            tuple_(rank, T.teryt, T.id)
+            > tuple_(literal(after.rank), literal(after.teryt), literal(after.id))
         )
     query = query.order_by(rank, T.teryt, T.id).limit(limit + 1)
     rows = (await conn.execute(query)).all()
@@ -121,12 +124,12 @@ async def list_units(
     return units, total, next_cursor
 
 
-def _unit(row: Any) -> Unit:
+def _unit(row: RowMapping) -> Unit:
     return Unit(**{column.name: row[column.name] for column in UNIT_COLUMNS})
 
 
-def _ref(row: Any) -> UnitRef:
-    return UnitRef(teryt=row.teryt, level=row.level, kind=row.kind, name=row.name)
+def _ref(row: RowMapping) -> UnitRef:
+    return UnitRef(teryt=row["teryt"], level=row["level"], kind=row["kind"], name=row["name"])
 
 
 _ANCESTORS = text("""
@@ -159,14 +162,14 @@ async def get_unit(conn: AsyncConnection, teryt: str) -> UnitDetail:
     if row is None:
         raise UnknownUnit(f"no territorial unit with TERC code {teryt}")
     unit = _unit(row._mapping)
-    parents = [_ref(r) for r in await conn.execute(_ANCESTORS, {"teryt": teryt})]
-    children = int(
-        await conn.scalar(
+    parents = [_ref(r) for r in (await conn.execute(_ANCESTORS, {"teryt": teryt})).mappings()]
+    children = (
+        await conn.execute(
             select(func.count())
             .select_from(T.teryt.table)
             .where(and_(T.parent_teryt == teryt, T.valid_to.is_(None)))
         )
-    )
+    ).scalar_one()
     roles = await _city_roles(conn, unit)
     return UnitDetail(
         **msgspec.structs.asdict(unit),
@@ -189,14 +192,14 @@ async def _city_roles(conn: AsyncConnection, unit: Unit) -> CityRoles | None:
     if twin is None:
         return None
     this = UnitRef(teryt=unit.teryt, level=unit.level, kind=unit.kind, name=unit.name)
-    other = _ref(twin)
+    other = _ref(twin._mapping)
     powiat, gmina = (this, other) if unit.level == "powiat" else (other, this)
     return CityRoles(powiat=powiat, gmina=gmina)
 
 
 async def count_units(conn: AsyncConnection) -> int:
-    return int(
-        await conn.scalar(
+    return (
+        await conn.execute(
             select(func.count()).select_from(T.teryt.table).where(T.valid_to.is_(None))
         )
-    )
+    ).scalar_one()

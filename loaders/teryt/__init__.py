@@ -1,5 +1,6 @@
 """TERYT TERC loader: the official register of gminas, powiats and voivodeships (GUS)."""
 
+import asyncio
 from pathlib import Path
 from typing import Final
 
@@ -26,13 +27,13 @@ async def load_teryt(
 ) -> RunSummary:
     """Load a TERC file (CSV, zipped CSV, UTF-8 or cp1250) and publish it in one transaction."""
     progress = progress or NullProgress()
-    sha = sha256_of(path) if path.is_file() else None
+    sha = await asyncio.to_thread(_sha256_or_none, path)
     run_id = await open_run(engine, SOURCE, file_name=path.name, sha256=sha)
     try:
         progress.step("read")
-        source = read_source_text(path, MEMBER_PATTERN)
+        source = await asyncio.to_thread(read_source_text, path, MEMBER_PATTERN)
         progress.step("validate")
-        register = parse_register(source)
+        register = await asyncio.to_thread(parse_register, source)
     except LoadRefused as refused:
         await fail_run(engine, run_id, refused.problems)
         raise
@@ -50,3 +51,6 @@ async def load_teryt(
         progress=progress,
     )
 
+
+def _sha256_or_none(path: Path) -> str | None:
+    return sha256_of(path) if path.is_file() else None

@@ -124,9 +124,7 @@ def _check_header(file: str, header: list[str]) -> dict[str, int]:
     return {column: cleaned.index(column) for column in COLUMNS}
 
 
-def _parse_row(  # noqa: PLR0912 - one check per field, in file order
-    problems: ProblemCollector, row: int, values: dict[str, str]
-) -> UnitRecord | None:
+def _parse_row(problems: ProblemCollector, row: int, values: dict[str, str]) -> UnitRecord | None:
     before = len(problems.problems)
     woj, pow_, gmi, rodz = values["WOJ"], values["POW"], values["GMI"], values["RODZ"]
     name, kind_label = values["NAZWA"], values["NAZWA_DOD"]
@@ -164,7 +162,7 @@ def _parse_row(  # noqa: PLR0912 - one check per field, in file order
     if len(problems.problems) > before:
         return None
 
-    kind = _kind_of(problems, row, pow_, gmi, rodz, kind_label)
+    kind = _kind_of(problems, row, pow_=pow_, gmi=gmi, rodz=rodz, label=kind_label)
     if kind is None:
         return None
     teryt = woj + pow_ + gmi + rodz
@@ -183,8 +181,8 @@ def _parse_row(  # noqa: PLR0912 - one check per field, in file order
     )
 
 
-def _kind_of(
-    problems: ProblemCollector, row: int, pow_: str, gmi: str, rodz: str, label: str
+def _kind_of(  # noqa: PLR0911 - one return per kind of row
+    problems: ProblemCollector, row: int, *, pow_: str, gmi: str, rodz: str, label: str
 ) -> Kind | None:
     """The kind from the code, checked against the NAZWA_DOD GUS wrote beside it."""
     if gmi:
@@ -204,8 +202,7 @@ def _kind_of(
         if "na prawach powiatu" in label:
             return Kind.MIASTO_NA_PRAWACH_POWIATU
         problems.add(
-            f"NAZWA_DOD {label!r} is not a powiat kind "
-            "('powiat' or 'miasto na prawach powiatu')",
+            f"NAZWA_DOD {label!r} is not a powiat kind ('powiat' or 'miasto na prawach powiatu')",
             row=row,
             field="NAZWA_DOD",
         )
@@ -249,9 +246,7 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
             )
     twins = _city_twins(problems, units)
     problems.raise_if_any()
-    resolved = [
-        msgspec.structs.replace(unit, twin_teryt=twins.get(unit.teryt)) for unit in units
-    ]
+    resolved = [msgspec.structs.replace(unit, twin_teryt=twins.get(unit.teryt)) for unit in units]
     return Register(file=file, stan_na=units[0].stan_na, units=resolved)
 
 

@@ -4,12 +4,14 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from litestar import Request, Router, get
+from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.units.queries import UnitFilters, get_unit, list_units
 from schemas.units import PageLinks, UnitDetail, UnitKind, UnitLevel, UnitPage
+from service.errors import problem_responses
 from service.settings import Settings
 
 DEFAULT_PAGE_SIZE = 5_000
@@ -25,11 +27,13 @@ DEFAULT_PAGE_SIZE = 5_000
         "keyset: follow `links.next` (or pass `next_cursor` as `cursor`) until it is null. "
         "`limit` is at most 5,000."
     ),
+    responses=problem_responses(400, 503),
 )
 async def list_units_handler(
+    *,
     request: Request,  # type: ignore[type-arg]
-    db: AsyncConnection,
-    settings: Settings,
+    db: NamedDependency[AsyncConnection],
+    settings: NamedDependency[Settings],
     level: Annotated[
         UnitLevel | None,
         Parameter(description="voivodeship, powiat, gmina (RODZ 1-3) or gmina_part (RODZ 4,5,8,9)"),
@@ -62,9 +66,7 @@ async def list_units_handler(
     ] = None,
 ) -> UnitPage:
     limit = min(limit, settings.max_page_size)
-    filters = UnitFilters(
-        level=level, kind=kind, parent=parent, q=q, include_closed=include_closed
-    )
+    filters = UnitFilters(level=level, kind=kind, parent=parent, q=q, include_closed=include_closed)
     items, total, next_cursor = await list_units(db, filters, limit=limit, cursor=cursor)
     params = {k: v for k, v in request.query_params.items() if k != "cursor"}
     next_link = None
@@ -91,9 +93,10 @@ def _self_link(request: Request) -> str:  # type: ignore[type-arg]
         "The unit with its parents up to the voivodeship, the number of its children and, for "
         "a city with powiat rights, both of its roles (the 4-digit powiat and the 7-digit gmina)."
     ),
+    responses=problem_responses(400, 404, 503),
 )
 async def read_unit(
-    db: AsyncConnection,
+    db: NamedDependency[AsyncConnection],
     teryt: Annotated[
         str,
         Parameter(
@@ -105,4 +108,6 @@ async def read_unit(
     return await get_unit(db, teryt)
 
 
-router = Router(path="/api/v1/units", route_handlers=[list_units_handler, read_unit], tags=["units"])
+router = Router(
+    path="/api/v1/units", route_handlers=[list_units_handler, read_unit], tags=["units"]
+)

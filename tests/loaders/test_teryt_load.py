@@ -38,9 +38,11 @@ async def test_first_load_publishes_every_unit_with_one_release(fresh_engine):
     assert summary.counts.rows_inserted == 4348
     assert summary.data_release_id == 1
     levels = dict(
-        (await (await fresh_engine.connect()).execute(
-            text("SELECT level, count(*) FROM territorial_unit GROUP BY level")
-        )).all()
+        (
+            await (await fresh_engine.connect()).execute(
+                text("SELECT level, count(*) FROM territorial_unit GROUP BY level")
+            )
+        ).all()
     )
     assert levels == {"voivodeship": 16, "powiat": 380, "gmina": 2479, "gmina_part": 1473}
     run = await scalar(
@@ -88,18 +90,20 @@ async def test_newer_register_inserts_new_codes_and_closes_vanished_ones(fresh_e
         "SELECT valid_from FROM territorial_unit WHERE teryt = '0614063' AND valid_to IS NULL",
     )
     assert kurow == date(2025, 1, 1)
-    assert await scalar(
-        fresh_engine, "SELECT count(*) FROM territorial_unit WHERE valid_to IS NULL"
-    ) == 4348
+    assert (
+        await scalar(fresh_engine, "SELECT count(*) FROM territorial_unit WHERE valid_to IS NULL")
+        == 4348
+    )
 
 
 async def test_newer_register_renames_in_place_and_keeps_history(fresh_engine):
     await load_teryt(fresh_engine, OFFICIAL_CSV)
     summary = await load_teryt(fresh_engine, NEWER_SYNTHETIC)
     assert (summary.counts.rows_updated, summary.counts.rows_closed) == (1, 1)
-    assert await scalar(
-        fresh_engine, "SELECT name FROM territorial_unit WHERE teryt = '0201022'"
-    ) == "Bolesławiec Wiejski"
+    assert (
+        await scalar(fresh_engine, "SELECT name FROM territorial_unit WHERE teryt = '0201022'")
+        == "Bolesławiec Wiejski"
+    )
     assert await scalar(
         fresh_engine, "SELECT valid_to FROM territorial_unit WHERE teryt = '0201032'"
     ) == date(2026, 1, 1)
@@ -126,9 +130,7 @@ async def test_register_cut_at_a_row_boundary_is_refused_unless_closures_are_all
     assert allowed.counts.rows_closed == 3949
 
 
-@pytest.mark.parametrize(
-    "name", sorted(p.name for p in BAD.iterdir())
-)
+@pytest.mark.parametrize("name", sorted(p.name for p in BAD.iterdir()))
 async def test_bad_file_leaves_the_database_exactly_as_before_and_records_the_run(
     fresh_engine, name
 ):
@@ -140,8 +142,10 @@ async def test_bad_file_leaves_the_database_exactly_as_before_and_records_the_ru
     async with fresh_engine.connect() as conn:
         run = (
             await conn.execute(
-                text("SELECT status, file_name, errors, message FROM load_run "
-                     "ORDER BY id DESC LIMIT 1")
+                text(
+                    "SELECT status, file_name, errors, message FROM load_run "
+                    "ORDER BY id DESC LIMIT 1"
+                )
             )
         ).one()
     assert run.status == "failed"

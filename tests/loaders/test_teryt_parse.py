@@ -53,7 +53,11 @@ def test_official_register_has_named_units_with_their_parents():
     assert units["1261"].parent_teryt == "12"
     assert units["12"].name == "MAŁOPOLSKIE"
     bemowo = units["1465028"]
-    assert (bemowo.name, bemowo.kind.value, bemowo.parent_teryt) == ("Bemowo", "dzielnica", "1465011")
+    assert (bemowo.name, bemowo.kind.value, bemowo.parent_teryt) == (
+        "Bemowo",
+        "dzielnica",
+        "1465011",
+    )
     zywiec = units["2417011"]
     assert (zywiec.name, zywiec.name_folded) == ("Żywiec", "zywiec")
     nowogrodziec_town = units["0201044"]
@@ -68,12 +72,12 @@ def test_zip_and_csv_of_the_same_register_parse_identically():
     from_csv = parse(OFFICIAL_CSV)
     from_zip = parse(TERYT / "TERC_Urzedowy_2025-11-18.zip")
     assert from_zip.file == "TERC_Urzedowy_2025-11-18.zip:TERC_Urzedowy_2025-11-18.csv"
-    assert [(u.teryt, u.name) for u in from_zip.units] == [(u.teryt, u.name) for u in from_csv.units]
+    assert [(u.teryt, u.name) for u in from_zip.units] == [
+        (u.teryt, u.name) for u in from_csv.units
+    ]
 
 
-@pytest.mark.parametrize(
-    "name", ["terc_2024-01-01_cp1250.csv", "terc_2024-01-01_cp1250.zip"]
-)
+@pytest.mark.parametrize("name", ["terc_2024-01-01_cp1250.csv", "terc_2024-01-01_cp1250.zip"])
 def test_cp1250_variant_reads_the_same_as_utf8(name):
     utf8 = parse(TERYT / "terc_2024-01-01_converted_from_lokacje_json.csv")
     source = read_source_text(TERYT / name, "TERC*.csv")

@@ -24,7 +24,7 @@ def write(name: str, lines: list[str], *, encoding: str = "utf-8", bom: bool = T
     (BAD / name).write_bytes(text.encode(encoding))
 
 
-def main() -> None:  # noqa: PLR0915 - one file per case
+def main() -> None:
     BAD.mkdir(exist_ok=True)
     official = [line for line in lines_of(OFFICIAL) if line]
     header, rows = official[0], official[1:]
@@ -39,8 +39,9 @@ def main() -> None:  # noqa: PLR0915 - one file per case
         z.writestr("TERC_Urzedowy_2024-01-01.csv", older.encode("cp1250"))
 
     write("wrong_separator.csv", [line.replace(";", ",") for line in mini])
-    write("missing_column.csv", [";".join(line.split(";")[:5] + line.split(";")[6:])
-                                 for line in mini])
+    write(
+        "missing_column.csv", [";".join(line.split(";")[:5] + line.split(";")[6:]) for line in mini]
+    )
     bad_code = list(mini)
     bad_code[3] = bad_code[3].replace("02;01;01;1", "02;1A;01;1")
     write("bad_code.csv", bad_code)  # row 4, field POW
@@ -82,8 +83,10 @@ def main() -> None:  # noqa: PLR0915 - one file per case
     # A newer register (synthetic, for the closing/renaming path): 2026-01-01, one gmina
     # renamed and one gmina with its parts removed.
     newer = [line.replace("2025-01-01", "2026-01-01") for line in official]
-    newer = [line.replace(";Bolesławiec;gmina wiejska;", ";Bolesławiec Wiejski;gmina wiejska;")
-             for line in newer]
+    newer = [
+        line.replace(";Bolesławiec;gmina wiejska;", ";Bolesławiec Wiejski;gmina wiejska;")
+        for line in newer
+    ]
     newer = [line for line in newer if not line.startswith("02;01;03;")]
     (HERE / "synthetic_2026-01-01_renamed_and_closed.csv").write_bytes(
         (BOM + "\r\n".join(newer) + "\r\n").encode()
