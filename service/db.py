@@ -1,5 +1,7 @@
 """The database engine: one per process, with a server-side time limit on every statement."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from service.settings import Settings, async_url
@@ -22,3 +24,9 @@ def make_engine(
             }
         },
     )
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database (socket `?host=` kept)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))

@@ -14,7 +14,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -23,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.shipped import load_shipped
 from service.app import create_app
-from service.db import make_engine
+from service.db import make_engine, with_database
 from service.migrate import upgrade
 from service.settings import REPO_ROOT, Settings
 
@@ -31,11 +30,6 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_DATA = REPO_ROOT / "data"
 _RUN = uuid.uuid4().hex[:8]
 _counter = itertools.count()
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -96,7 +90,7 @@ async def template_db(pg_server_url: str) -> AsyncIterator[str]:
     """A migrated, empty database that fresh test databases are copied from."""
     name = f"miarka_test_{_RUN}_template"
     await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-    url = _with_database(pg_server_url, name)
+    url = with_database(pg_server_url, name)
     await upgrade(url)
     yield name
     await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -107,7 +101,7 @@ async def fresh_db_url(pg_server_url: str, template_db: str) -> AsyncIterator[st
     """A database of its own for one test that writes: migrated and empty."""
     name = f"miarka_test_{_RUN}_{next(_counter)}"
     await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    yield _with_database(pg_server_url, name)
+    yield with_database(pg_server_url, name)
     await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -127,7 +121,7 @@ async def loaded_db_url(pg_server_url: str, template_db: str) -> AsyncIterator[s
     """The shipped data loaded once, as `miarka serve` does; read-only tests share it."""
     name = f"miarka_test_{_RUN}_loaded"
     await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    url = _with_database(pg_server_url, name)
+    url = with_database(pg_server_url, name)
     engine = engine_for(url)
     try:
         await load_shipped(engine, SHIPPED_DATA)

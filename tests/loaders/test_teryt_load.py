@@ -37,13 +37,11 @@ async def test_first_load_publishes_every_unit_with_one_release(fresh_engine):
     assert summary.counts.rows_read == 4348
     assert summary.counts.rows_inserted == 4348
     assert summary.data_release_id == 1
-    levels = dict(
-        (
-            await (await fresh_engine.connect()).execute(
-                text("SELECT level, count(*) FROM territorial_unit GROUP BY level")
-            )
-        ).all()
-    )
+    async with fresh_engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT level, count(*) FROM territorial_unit GROUP BY level")
+        )
+        levels = dict(rows.all())
     assert levels == {"voivodeship": 16, "powiat": 380, "gmina": 2479, "gmina_part": 1473}
     run = await scalar(
         fresh_engine,
