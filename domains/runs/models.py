@@ -44,6 +44,12 @@ class LoadRun(Base):
     rows_updated: Mapped[int] = mapped_column(Integer, server_default="0")
     rows_closed: Mapped[int] = mapped_column(Integer, server_default="0")
     rows_unchanged: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_skipped: Mapped[int] = mapped_column(
+        Integer, server_default="0", comment="read but not stored, each listed in warnings"
+    )
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     message: Mapped[str | None] = mapped_column(Text)
     data_release_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -6,6 +6,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import domains.groups.models
+import domains.indicators.models
+import domains.observations.models
 import domains.runs.models
 import domains.units.models  # noqa: F401 - registers the tables on the metadata
 from domains.base import Base

@@ -1,0 +1,1 @@
+"""User-defined groups of units (functional areas, partnerships), shareable by id."""

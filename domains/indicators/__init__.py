@@ -1,0 +1,1 @@
+"""Indicators: definitions as data (catalogue), the SQL engine, and reads of their values."""

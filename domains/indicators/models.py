@@ -1,0 +1,82 @@
+"""Computed indicator values with their peer statistics, and the unit typology behind peers."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domains.base import Base
+
+
+class IndicatorRow(Base):
+    """The catalogue entry as last computed (the files in domains/catalogue are the truth)."""
+
+    __tablename__ = "indicator"
+
+    code: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    domain: Mapped[str] = mapped_column(Text)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class IndicatorValue(Base):
+    __tablename__ = "indicator_value"
+    __table_args__ = (Index("ix_indicator_value_unit", "teryt", "indicator_code", "year"),)
+
+    indicator_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    teryt: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    rank: Mapped[int | None] = mapped_column(Integer, comment="1 = best by polarity")
+    rank_of: Mapped[int | None] = mapped_column(Integer)
+    peer_group: Mapped[str | None] = mapped_column(Text)
+    peer_count: Mapped[int | None] = mapped_column(Integer)
+    peer_median: Mapped[float | None] = mapped_column(Float)
+    peer_q1: Mapped[float | None] = mapped_column(Float)
+    peer_q3: Mapped[float | None] = mapped_column(Float)
+    national_median: Mapped[float | None] = mapped_column(Float)
+    yoy_change: Mapped[float | None] = mapped_column(Float)
+    load_run_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class UnitTypology(Base):
+    """Fixed peer group of a unit in a year: gmina kind x population class; powiat kind."""
+
+    __tablename__ = "unit_typology"
+
+    teryt: Mapped[str] = mapped_column(String(7), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    peer_group: Mapped[str] = mapped_column(Text)
+    population: Mapped[float | None] = mapped_column(Float)
+
+
+class UnitNeighbour(Base):
+    """The k most similar units of the same level, with the features that made them so."""
+
+    __tablename__ = "unit_neighbour"
+
+    teryt: Mapped[str] = mapped_column(String(7), primary_key=True)
+    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    neighbour_teryt: Mapped[str] = mapped_column(String(7))
+    distance: Mapped[float] = mapped_column(Float)
+    features: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    year: Mapped[int] = mapped_column(SmallInteger)

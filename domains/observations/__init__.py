@@ -1,0 +1,1 @@
+"""Source variables and their observed values per unit and year."""
