@@ -20,6 +20,12 @@ class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
     year: int | None = None
     measure_unit: str | None = None
     description: str = ""
+    table: str | None = None
+    """BDL table of an export, e.g. "LUDN 2137"."""
+    multiplier: float = 1.0
+    """Converts the file's unit into the variable's (1000 for values in thousands)."""
+    columns: dict[str, str] = {}
+    """Export column header -> Miarka variable code."""
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):

@@ -60,6 +60,8 @@ class RunSummary(msgspec.Struct, frozen=True, kw_only=True):
 
 Publisher = Callable[[AsyncConnection, int], Awaitable[Counts]]
 """Stages and publishes inside the open transaction it is given; gets the run id."""
+AfterPublish = Callable[[AsyncConnection, int], Awaitable[None]]
+"""Runs in the same transaction when the publish changed data (the indicator engine)."""
 
 
 async def open_run(
@@ -97,6 +99,7 @@ async def run_load(
     publish: Publisher,
     rows_read: int,
     progress: Progress,
+    after_publish: AfterPublish | None = None,
 ) -> RunSummary:
     """Publish in one transaction and record the outcome; a refusal is recorded, then raised."""
     started = time.perf_counter()
@@ -109,6 +112,9 @@ async def run_load(
             counts = await publish(conn, run_id)
             counts.rows_read = rows_read
             release_id: int | None = None
+            if counts.changed and after_publish is not None:
+                progress.step("compute indicators")
+                await after_publish(conn, run_id)
             if counts.changed:
                 release_id = await conn.scalar(
                     insert(DataRelease)

@@ -6,18 +6,46 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from loaders.manifest import shipped_files, verified_path
+from loaders.area.load import load_area
+from loaders.bdl.export_load import load_bdl_export
+from loaders.errors import LoadRefused
+from loaders.manifest import ShippedFile, shipped_files, verified_path
 from loaders.run import Progress, RunSummary
 from loaders.teryt import load_teryt
 
-FileLoader = Callable[[AsyncEngine, Path, Progress | None], Awaitable[RunSummary]]
+FileLoader = Callable[[AsyncEngine, Path, ShippedFile, Progress | None], Awaitable[RunSummary]]
 
 
-async def _teryt(engine: AsyncEngine, path: Path, progress: Progress | None) -> RunSummary:
+async def _teryt(
+    engine: AsyncEngine, path: Path, _entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
     return await load_teryt(engine, path, progress=progress)
 
 
-LOADERS: dict[str, FileLoader] = {"teryt": _teryt}
+async def _bdl_export(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    if entry.table is None or not entry.columns or entry.measure_unit is None:
+        raise LoadRefused.one(entry.path, "a bdl_export entry needs table, columns, measure_unit")
+    return await load_bdl_export(
+        engine,
+        path,
+        table=entry.table,
+        columns=entry.columns,
+        measure_unit=entry.measure_unit,
+        year=entry.year,
+        multiplier=entry.multiplier,
+        progress=progress,
+    )
+
+
+async def _area(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_area(engine, path, as_of=entry.as_of, progress=progress)
+
+
+LOADERS: dict[str, FileLoader] = {"teryt": _teryt, "bdl_export": _bdl_export, "area": _area}
 """Order matters: units first, every other source joins to them."""
 
 
@@ -32,5 +60,6 @@ async def load_shipped(
     summaries = []
     for source, loader in LOADERS.items():
         for entry in shipped_files(data_dir, source):
-            summaries.append(await loader(engine, verified_path(data_dir, entry), progress))
+            path = verified_path(data_dir, entry)
+            summaries.append(await loader(engine, path, entry, progress))
     return summaries

@@ -1,0 +1,199 @@
+"""The indicator engine: every indicator for every unit and year its inputs exist, in SQL.
+
+Runs inside the publishing transaction of a load, so values, ranks and peer statistics change
+together with the observations they come from (one data release, never half-computed). Each
+indicator is one set-based INSERT ... SELECT over `observation`; ranks, medians, quartiles and
+year-on-year changes are then window and ordered-set aggregates over all indicators at once.
+"""
+
+import time
+from typing import Any, Final
+
+import msgspec
+import structlog
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.indicators.catalogue import Catalogue, Indicator, Term
+from domains.indicators.peers import compute_neighbours, compute_typology
+
+log = structlog.get_logger("miarka.engine")
+
+_VALUES = """
+WITH num AS (
+    SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap,
+           string_agg(DISTINCT o.flag, ';') AS flags
+    FROM observation o
+    WHERE o.variable_id = ANY(:num_ids)
+    GROUP BY o.teryt, o.year
+    HAVING count(DISTINCT o.variable_id) = :num_n
+),
+den AS (
+    SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap
+    FROM observation o
+    WHERE o.variable_id = ANY(:den_ids)
+    GROUP BY o.teryt, o.year
+    HAVING count(DISTINCT o.variable_id) = :den_n
+)
+INSERT INTO indicator_raw
+    (indicator_code, year, teryt, level, value, numerator, denominator, flags, load_run_id)
+SELECT :code, num.year, u.teryt, u.level,
+       CASE WHEN num.gap OR coalesce(d.gap, false) THEN NULL
+            WHEN :has_den AND (d.v IS NULL OR d.v = 0) THEN NULL
+            ELSE num.v / CASE WHEN :has_den THEN d.v ELSE 1 END * :multiplier END,
+       num.v, d.v,
+       array_remove(
+           string_to_array(num.flags, ';')
+           || ARRAY[
+               CASE WHEN num.gap OR coalesce(d.gap, false) THEN 'missing_at_source' END,
+               CASE WHEN :has_den AND d.teryt IS NULL THEN 'denominator_missing' END,
+               CASE WHEN :has_den AND d.v = 0 THEN 'denominator_zero' END,
+               CASE WHEN d.year IS NOT NULL AND d.year <> num.year
+                    THEN 'denominator_year_' || d.year END
+           ],
+           NULL),
+       :run_id
+FROM num
+JOIN territorial_unit u ON u.teryt = num.teryt AND u.valid_to IS NULL AND u.level = ANY(:levels)
+LEFT JOIN LATERAL (
+    SELECT den.teryt, den.year, den.v, den.gap FROM den
+    WHERE den.teryt = num.teryt AND (:nearest OR den.year = num.year)
+    ORDER BY abs(den.year - num.year), den.year DESC
+    LIMIT 1
+) d ON :has_den
+"""
+
+_CREATE_RAW = """
+CREATE TEMP TABLE indicator_raw (
+    indicator_code text, year smallint, teryt varchar(7), level varchar(16), value float8,
+    numerator float8, denominator float8, flags text[], load_run_id bigint
+) ON COMMIT DROP
+"""
+# One pass from the raw values to the published rows: rank by polarity, national median,
+# peer-group quartiles and the change on the previous year, all set-based.
+_PUBLISH = """
+INSERT INTO indicator_value
+    (indicator_code, year, teryt, level, value, numerator, denominator, flags, rank, rank_of,
+     peer_group, peer_count, peer_q1, peer_median, peer_q3, national_median, yoy_change,
+     load_run_id)
+WITH ranked AS (
+    SELECT r.*, t.peer_group,
+           CASE WHEN r.value IS NOT NULL THEN rank() OVER (
+               PARTITION BY r.indicator_code, r.year, r.level, r.value IS NULL
+               ORDER BY CASE WHEN i.definition->>'polarity' = 'lower_better'
+                             THEN r.value ELSE -r.value END) END AS rank,
+           count(r.value) OVER (PARTITION BY r.indicator_code, r.year, r.level) AS rank_of,
+           lag(r.year) OVER by_unit AS prev_year,
+           lag(r.value) OVER by_unit AS prev_value
+    FROM indicator_raw r
+    JOIN indicator i ON i.code = r.indicator_code
+    LEFT JOIN unit_typology t ON t.teryt = r.teryt
+    WINDOW by_unit AS (PARTITION BY r.indicator_code, r.teryt ORDER BY r.year)
+),
+national AS (
+    SELECT indicator_code, year, level,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median
+    FROM indicator_raw WHERE value IS NOT NULL GROUP BY indicator_code, year, level
+),
+peers AS (
+    SELECT r.indicator_code, r.year, t.peer_group, count(r.value) AS n,
+           percentile_cont(0.25) WITHIN GROUP (ORDER BY r.value) AS q1,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY r.value) AS q2,
+           percentile_cont(0.75) WITHIN GROUP (ORDER BY r.value) AS q3
+    FROM indicator_raw r JOIN unit_typology t ON t.teryt = r.teryt
+    WHERE r.value IS NOT NULL
+    GROUP BY r.indicator_code, r.year, t.peer_group
+)
+SELECT k.indicator_code, k.year, k.teryt, k.level, k.value, k.numerator, k.denominator, k.flags,
+       k.rank, CASE WHEN k.value IS NOT NULL THEN k.rank_of END,
+       k.peer_group, p.n, p.q1, p.q2, p.q3, n.median,
+       CASE WHEN k.prev_year = k.year - 1 AND k.prev_value <> 0
+            THEN (k.value - k.prev_value) / abs(k.prev_value) * 100 END,
+       k.load_run_id
+FROM ranked k
+LEFT JOIN national n USING (indicator_code, year, level)
+LEFT JOIN peers p ON p.indicator_code = k.indicator_code AND p.year = k.year
+                 AND p.peer_group = k.peer_group
+"""
+_SYNC_INDICATOR = """
+INSERT INTO indicator (code, version, domain, definition, computed_at)
+VALUES (:code, :version, :domain, CAST(:definition AS jsonb), now())
+ON CONFLICT (code) DO UPDATE SET version = excluded.version, domain = excluded.domain,
+    definition = excluded.definition, computed_at = excluded.computed_at
+"""
+POPULATION_INDICATOR: Final = "kontekst.ludnosc"
+
+
+class EngineSummary(msgspec.Struct, frozen=True, kw_only=True):
+    indicators: int
+    with_values: int
+    values: int
+    seconds: float
+
+
+async def _variable_ids(conn: AsyncConnection, terms: list[Term]) -> list[int] | None:
+    """Ids of the terms' variables; None when any is not loaded (the indicator has no data)."""
+    ids: list[int] = []
+    for term in terms:
+        found = await conn.scalar(
+            text("SELECT id FROM variable WHERE source = :source AND code = :code"),
+            {"source": term.source, "code": term.code},
+        )
+        if found is None:
+            return None
+        ids.append(int(found))
+    return ids
+
+
+async def compute_indicator(conn: AsyncConnection, indicator: Indicator, run_id: int) -> int:
+    formula = indicator.formula
+    num_ids = await _variable_ids(conn, formula.numerator)
+    den_ids = await _variable_ids(conn, formula.denominator) if formula.denominator else []
+    if num_ids is None or den_ids is None:
+        return 0
+    params: dict[str, Any] = {
+        "code": indicator.code,
+        "num_ids": num_ids,
+        "num_n": len(num_ids),
+        "den_ids": den_ids,
+        "den_n": len(den_ids),
+        "has_den": bool(den_ids),
+        "nearest": any(term.year == "nearest" for term in formula.denominator),
+        "multiplier": formula.multiplier,
+        "levels": list(indicator.levels),
+        "run_id": run_id,
+    }
+    return (await conn.execute(text(_VALUES), params)).rowcount
+
+
+async def compute_all(conn: AsyncConnection, catalogue: Catalogue, run_id: int) -> EngineSummary:
+    """Recompute every indicator of the catalogue from the observations in the database."""
+    started = time.perf_counter()
+    for indicator in catalogue.indicators:
+        await conn.execute(
+            text(_SYNC_INDICATOR),
+            {
+                "code": indicator.code,
+                "version": indicator.version,
+                "domain": indicator.domain,
+                "definition": msgspec.json.encode(indicator).decode(),
+            },
+        )
+    codes = [indicator.code for indicator in catalogue.indicators]
+    await conn.execute(text("DELETE FROM indicator WHERE NOT code = ANY(:codes)"), {"codes": codes})
+    await conn.execute(text(_CREATE_RAW))
+    counts = {ind.code: await compute_indicator(conn, ind, run_id) for ind in catalogue.indicators}
+    await conn.execute(text("CREATE INDEX ON indicator_raw (indicator_code, teryt, year)"))
+    await conn.execute(text("ANALYZE indicator_raw"))
+    await compute_typology(conn, POPULATION_INDICATOR)
+    await compute_neighbours(conn)
+    await conn.execute(text("DELETE FROM indicator_value"))
+    await conn.execute(text(_PUBLISH))
+    summary = EngineSummary(
+        indicators=len(counts),
+        with_values=sum(1 for n in counts.values() if n),
+        values=sum(counts.values()),
+        seconds=time.perf_counter() - started,
+    )
+    log.info("engine.computed", **msgspec.structs.asdict(summary))
+    return summary

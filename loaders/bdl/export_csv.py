@@ -1,0 +1,219 @@
+"""Read BDL web exports (`*_CTAB_*.csv`, `*_CREL_*.csv`) into observations.
+
+The exports differ from file to file: `;` or `,` between fields, decimal comma or point, a
+quoted or bare header, a trailing separator, the year in a column header or nowhere at all.
+The dialect is sniffed; the year is taken from the header when the header says it and must be
+given by the steward otherwise (never guessed from a file name). The first column is the
+7-digit code `WWPPGGR` (`0000000` Polska, `WW00000` voivodeship, `WWPP000` powiat), the second
+the name with the RODZ in brackets (`"Kraków (1)"`); the same unit may appear twice.
+"""
+
+import csv
+import re
+from io import StringIO
+from typing import Final
+
+import msgspec
+
+from loaders.errors import LoadRefused, ProblemCollector
+from loaders.observations import ObservationRecord
+from loaders.source_text import SourceText
+
+_CODE: Final = re.compile(r"^\d{7}$")
+_YEAR_IN_HEADER: Final = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_RODZ_IN_NAME: Final = re.compile(r"\((\d)\)\s*$")
+_MISSING: Final = {"": "missing", "-": "missing", "x": "confidential_or_not_applicable"}
+_NUMBER: Final = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+class ExportColumn(msgspec.Struct, frozen=True, kw_only=True):
+    header: str
+    variable: str
+    year: int
+
+
+class ExportData(msgspec.Struct, frozen=True, kw_only=True):
+    file: str
+    delimiter: str
+    decimal: str
+    columns: list[ExportColumn]
+    records: list[ObservationRecord]
+    skipped: list[str]
+    """Rows read but not units of the register (Polska), each said in words."""
+    duplicates: int
+    """Rows repeating an earlier row of the same code with the same values (dropped)."""
+
+
+def sniff_dialect(header_line: str) -> str:
+    counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
+    delimiter = max(counts, key=lambda sep: counts[sep])
+    return delimiter if counts[delimiter] else ";"
+
+
+def to_teryt(code: str) -> str | None:
+    """`WWPPGGR` -> TERC: `WW` for voivodeships, `WWPP` for powiats; None for Polska."""
+    if code == "0000000":
+        return None
+    if code.endswith("00000"):
+        return code[:2]
+    if code.endswith("000"):
+        return code[:4]
+    return code
+
+
+def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
+    source: SourceText,
+    *,
+    columns: dict[str, str],
+    year: int | None = None,
+    multiplier: float = 1.0,
+) -> ExportData:
+    """Observations of the mapped `columns` (export header -> Miarka variable code).
+
+    `multiplier` converts the file's unit (e.g. thousands of persons) into the variable's.
+    """
+    text = source.text
+    first_line = text.split("\n", 1)[0]
+    delimiter = sniff_dialect(first_line)
+    reader = csv.reader(StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise LoadRefused.one(source.file, f"no header row: {exc}", row=1) from exc
+    if header and header[-1] == "":
+        header = header[:-1]
+    if len(header) < 3 or header[0].lower() not in {"kod", "code"}:  # noqa: PLR2004
+        raise LoadRefused.one(
+            source.file,
+            f"expected a BDL export header starting with Kod;Nazwa, found {first_line[:80]!r}",
+            row=1,
+            field=header[0] if header else None,
+        )
+    wanted = _mapped_columns(source.file, header, columns, year)
+    problems = ProblemCollector(source.file)
+    decimal = "," if delimiter != "," else "."
+    records: list[ObservationRecord] = []
+    seen: dict[str, tuple[int, list[str]]] = {}
+    skipped: list[str] = []
+    duplicates = 0
+    try:
+        for row_number, raw_fields in enumerate(reader, start=2):
+            if not any(field.strip() for field in raw_fields):
+                continue
+            trailing = bool(raw_fields) and raw_fields[-1] == ""
+            fields = (
+                raw_fields[:-1] if trailing and len(raw_fields) == len(header) + 1 else raw_fields
+            )
+            if len(fields) != len(header):
+                problems.add(f"expected {len(header)} fields, found {len(fields)}", row=row_number)
+                continue
+            code, name = fields[0].strip(), fields[1].strip()
+            if not _CODE.match(code):
+                problems.add(f"not a 7-digit code: {code!r}", row=row_number, field=header[0])
+                continue
+            teryt = to_teryt(code)
+            if teryt is None:
+                skipped.append(f"row {row_number}: {name} ({code}) is not a unit of the register")
+                continue
+            rodz = _RODZ_IN_NAME.search(name)
+            if len(teryt) == 7 and rodz is not None and rodz.group(1) != teryt[6]:  # noqa: PLR2004
+                problems.add(
+                    f"name {name!r} says RODZ {rodz.group(1)} but the code says {teryt[6]}",
+                    row=row_number,
+                    field=header[1],
+                )
+                continue
+            values = [fields[i].strip() for i in wanted]
+            earlier = seen.get(teryt)
+            if earlier is not None:
+                if earlier[1] == values:
+                    duplicates += 1
+                    continue
+                problems.add(
+                    f"code {code} appears again with other values (first at row {earlier[0]})",
+                    row=row_number,
+                    field=header[0],
+                )
+                continue
+            seen[teryt] = (row_number, values)
+            for column, raw in zip(wanted.values(), values, strict=True):
+                value, flag = _number(raw, decimal)
+                if value is None and flag is None:
+                    problems.add(f"not a number: {raw!r}", row=row_number, field=column.header)
+                    continue
+                records.append(
+                    ObservationRecord(
+                        row=row_number,
+                        teryt=teryt,
+                        variable=column.variable,
+                        year=column.year,
+                        value=None if value is None else value * multiplier,
+                        flag=flag,
+                    )
+                )
+            if problems.full:
+                break
+    except csv.Error as exc:
+        problems.add(f"malformed CSV: {exc}", row=reader.line_num)
+    problems.raise_if_any()
+    if not records:
+        raise LoadRefused.one(source.file, "the file holds no values", row=2)
+    return ExportData(
+        file=source.file,
+        delimiter=delimiter,
+        decimal=decimal,
+        columns=list(wanted.values()),
+        records=records,
+        skipped=skipped,
+        duplicates=duplicates,
+    )
+
+
+def _mapped_columns(
+    file: str, header: list[str], columns: dict[str, str], year: int | None
+) -> dict[int, ExportColumn]:
+    wanted: dict[int, ExportColumn] = {}
+    for position, name in enumerate(header[2:], start=2):
+        base = name.split(";")[0].strip()
+        variable = columns.get(name) or columns.get(base)
+        if variable is None:
+            continue
+        found = _YEAR_IN_HEADER.search(name)
+        column_year = int(found.group(1)) if found else year
+        if column_year is None:
+            raise LoadRefused.one(
+                file,
+                f"column {name!r} does not say its year and none was given: pass --year",
+                row=1,
+                field=name,
+            )
+        if found and year is not None and int(found.group(1)) != year:
+            raise LoadRefused.one(
+                file,
+                f"column {name!r} says {found.group(1)} but --year {year} was given",
+                row=1,
+                field=name,
+            )
+        wanted[position] = ExportColumn(header=name, variable=variable, year=column_year)
+    missing = sorted(
+        set(columns)
+        - {c.header for c in wanted.values()}
+        - {c.header.split(";")[0].strip() for c in wanted.values()}
+    )
+    if missing:
+        raise LoadRefused.one(
+            file, f"column missing (header has: {'; '.join(header)})", row=1, field=missing[0]
+        )
+    return wanted
+
+
+def _number(raw: str, decimal: str) -> tuple[float | None, str | None]:
+    """(value, flag): a number; (None, flag) for a documented gap; (None, None) if garbage."""
+    if raw.lower() in _MISSING:
+        return None, _MISSING[raw.lower()]
+    compact = raw.replace("\u00a0", "").replace(" ", "")
+    if not _NUMBER.match(compact):
+        return None, None
+    if decimal == "," and "." in compact and "," not in compact:
+        return None, None  # a point in a decimal-comma file is not a number we can trust
+    return float(compact.replace(",", ".")), None

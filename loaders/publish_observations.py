@@ -1,0 +1,186 @@
+"""Publish observations read from any statistical source, in the caller's transaction.
+
+Codes are matched to the units in force. A gmina whose code changed only in its RODZ digit
+(gmina wiejska 0614052 -> miejsko-wiejska 0614053 on 2025-01-01: same territory, same name) is
+mapped to its new code and flagged; any other unknown code is reported as a warning, never
+dropped silently. A load replaces the values of the (variable, year) pairs it carries; sums
+over gminas are then derived for powiats and voivodeships the source does not give.
+"""
+
+from collections import Counter
+from typing import Final
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.units.kinds import KIND_BY_RODZ, LEVEL_OF_KIND, Level
+from loaders.errors import LoadRefused, SourceProblem
+from loaders.observations import ObservationRecord, VariableDef
+from loaders.run import Counts
+
+GMINA_RODZ: Final = frozenset(
+    rodz for rodz, kind in KIND_BY_RODZ.items() if LEVEL_OF_KIND[kind] is Level.GMINA
+)
+CODE_CHANGED_FLAG: Final = "code_changed"
+
+_CREATE_STAGE = """
+CREATE TEMP TABLE stage_observation (
+    variable_id int, year smallint, teryt varchar(7), value float8, flag text,
+    PRIMARY KEY (variable_id, year, teryt)
+) ON COMMIT DROP
+"""
+_UPSERT_VARIABLE = """
+INSERT INTO variable (source, code, name, measure_unit, additive, citation)
+VALUES (:source, :code, :name, :measure_unit, :additive, :citation)
+ON CONFLICT (source, code) DO UPDATE SET
+    name = excluded.name, measure_unit = excluded.measure_unit,
+    additive = excluded.additive, citation = excluded.citation
+RETURNING id
+"""
+_TOUCHED = """
+CREATE TEMP TABLE touched ON COMMIT DROP AS
+SELECT DISTINCT variable_id, year FROM stage_observation
+"""
+_DROP_DERIVED = """
+DELETE FROM observation o USING touched k
+WHERE o.variable_id = k.variable_id AND o.year = k.year AND o.derived
+"""
+_REMOVE_VANISHED = """
+DELETE FROM observation o USING touched k
+WHERE o.variable_id = k.variable_id AND o.year = k.year
+  AND NOT EXISTS (SELECT 1 FROM stage_observation s WHERE s.variable_id = o.variable_id
+                  AND s.year = o.year AND s.teryt = o.teryt)
+"""
+_UPSERT = """
+WITH written AS (
+    INSERT INTO observation (variable_id, year, teryt, value, flag, derived, load_run_id)
+    SELECT variable_id, year, teryt, value, flag, false, :run_id FROM stage_observation
+    ON CONFLICT (variable_id, year, teryt) DO UPDATE SET
+        value = excluded.value, flag = excluded.flag, derived = false,
+        load_run_id = excluded.load_run_id
+    WHERE (observation.value, observation.flag) IS DISTINCT FROM (excluded.value, excluded.flag)
+    RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+"""
+# Sums of the level below, only where the source gave no value of its own; partial when some
+# children in force have no value.
+_ROLL_UP = """
+INSERT INTO observation (variable_id, year, teryt, value, flag, derived, load_run_id)
+SELECT o.variable_id, o.year, child.parent_teryt, sum(o.value),
+       CASE WHEN count(o.value) < max(kids.n) THEN 'partial_sum_of_' || :child_level
+            ELSE 'sum_of_' || :child_level END,
+       true, :run_id
+FROM observation o
+JOIN touched k ON k.variable_id = o.variable_id AND k.year = o.year
+JOIN variable v ON v.id = o.variable_id AND v.additive
+JOIN territorial_unit child
+  ON child.teryt = o.teryt AND child.valid_to IS NULL AND child.level = :child_level
+JOIN (SELECT parent_teryt, count(*) AS n FROM territorial_unit
+      WHERE valid_to IS NULL AND level = :child_level GROUP BY parent_teryt) kids
+  ON kids.parent_teryt = child.parent_teryt
+WHERE o.value IS NOT NULL
+GROUP BY o.variable_id, o.year, child.parent_teryt
+ON CONFLICT (variable_id, year, teryt) DO NOTHING
+"""
+
+
+async def units_in_force(conn: AsyncConnection) -> set[str]:
+    rows = await conn.execute(text("SELECT teryt FROM territorial_unit WHERE valid_to IS NULL"))
+    return {row[0] for row in rows}
+
+
+def match_units(
+    file: str, records: list[ObservationRecord], known: set[str]
+) -> tuple[list[ObservationRecord], list[SourceProblem]]:
+    """Records with codes of units in force, and a warning for every record left out."""
+    if not known:
+        raise LoadRefused.one(file, "no territorial units loaded yet: run `miarka load teryt`")
+    gminas_by_prefix: dict[str, list[str]] = {}
+    for code in known:
+        if len(code) == 7 and code[6] in GMINA_RODZ:  # noqa: PLR2004
+            gminas_by_prefix.setdefault(code[:6], []).append(code)
+    direct = {(r.variable, r.year, r.teryt) for r in records if r.teryt in known}
+    matched: list[ObservationRecord] = []
+    unknown: Counter[tuple[str, int | None]] = Counter()
+    for record in records:
+        if record.teryt in known:
+            matched.append(record)
+            continue
+        candidates = (
+            gminas_by_prefix.get(record.teryt[:6], []) if record.teryt[6:] in GMINA_RODZ else []
+        )
+        if len(candidates) == 1 and (record.variable, record.year, candidates[0]) not in direct:
+            flag = (
+                CODE_CHANGED_FLAG if record.flag is None else f"{record.flag};{CODE_CHANGED_FLAG}"
+            )
+            matched.append(_with(record, teryt=candidates[0], flag=flag))
+        else:
+            unknown[(record.teryt, record.row)] += 1
+    warnings = [
+        SourceProblem(
+            file=file,
+            row=row,
+            field="code",
+            message=f"unit {code} is not in the register in force; {n} value(s) not stored",
+        )
+        for (code, row), n in sorted(unknown.items(), key=lambda item: item[0][1] or 0)
+    ]
+    return matched, warnings
+
+
+def _with(record: ObservationRecord, *, teryt: str, flag: str) -> ObservationRecord:
+    return ObservationRecord(
+        row=record.row,
+        teryt=teryt,
+        variable=record.variable,
+        year=record.year,
+        value=record.value,
+        flag=flag,
+    )
+
+
+async def publish_observations(
+    conn: AsyncConnection,
+    *,
+    run_id: int,
+    variables: list[VariableDef],
+    records: list[ObservationRecord],
+) -> Counts:
+    """Stage with COPY and upsert; returns counts (closed = values the new load no longer has)."""
+    ids: dict[str, int] = {}
+    for variable in variables:
+        ids[variable.code] = (
+            await conn.execute(text(_UPSERT_VARIABLE), msgspec_dict(variable))
+        ).scalar_one()
+    await conn.execute(text(_CREATE_STAGE))
+    raw = await conn.get_raw_connection()
+    rows = [(ids[r.variable], r.year, r.teryt, r.value, r.flag) for r in records]
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        "stage_observation",
+        records=rows,
+        columns=["variable_id", "year", "teryt", "value", "flag"],
+    )
+    await conn.execute(text(_TOUCHED))
+    await conn.execute(text(_DROP_DERIVED))
+    removed = (await conn.execute(text(_REMOVE_VANISHED))).rowcount
+    inserted, updated = (await conn.execute(text(_UPSERT), {"run_id": run_id})).one()
+    for child_level in ("gmina", "powiat"):
+        await conn.execute(text(_ROLL_UP), {"run_id": run_id, "child_level": child_level})
+    return Counts(
+        rows_inserted=inserted,
+        rows_updated=updated,
+        rows_closed=removed,
+        rows_unchanged=len(rows) - inserted - updated,
+    )
+
+
+def msgspec_dict(variable: VariableDef) -> dict[str, object]:
+    return {
+        "source": variable.source,
+        "code": variable.code,
+        "name": variable.name,
+        "measure_unit": variable.measure_unit,
+        "additive": variable.additive,
+        "citation": variable.citation,
+    }
