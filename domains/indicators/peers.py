@@ -40,7 +40,8 @@ _CLASS_CASE = (
     + f" ELSE '{POPULATION_CLASSES[-1][1]}' END"
 )
 
-_TYPOLOGY = f"""  # noqa: S608 - the CASE is built from the constants above
+# The CASE is built from the constants above, never from input.
+_TYPOLOGY = f"""
 INSERT INTO unit_typology (teryt, year, peer_group, population)
 SELECT u.teryt, coalesce(p.year, 0),
        CASE u.level
@@ -56,7 +57,7 @@ LEFT JOIN LATERAL (
     ORDER BY v.year DESC LIMIT 1
 ) p ON true
 WHERE u.valid_to IS NULL AND u.level IN ('gmina', 'powiat', 'voivodeship')
-"""
+"""  # noqa: S608
 
 _LATEST_FEATURES = """
 SELECT DISTINCT ON (v.teryt, v.indicator_code) v.teryt, v.level, v.indicator_code, v.value, v.year
