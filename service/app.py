@@ -12,11 +12,12 @@ from litestar.openapi.spec import Contact, License, Server, Tag
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.indicators.catalogue import Catalogue, default_catalogue
 from service.cache import make_store
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES
 from service.logs import configure_logging
-from service.routes import health, units
+from service.routes import catalogue, groups, health, units, values
 from service.settings import Settings, SettingsError
 
 API_DESCRIPTION = """\
@@ -67,12 +68,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_settings() -> Settings:
         return settings
 
+    indicator_catalogue = default_catalogue()  # validated now: a broken file stops start-up
+
+    def provide_catalogue() -> Catalogue:
+        return indicator_catalogue
+
     return Litestar(
-        route_handlers=[units.router, health.router, read_problem_type],
+        route_handlers=[
+            units.router,
+            catalogue.router,
+            values.router,
+            groups.router,
+            health.router,
+            read_problem_type,
+        ],
         lifespan=[resources],
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "catalogue": Provide(provide_catalogue, sync_to_thread=False),
         },
         exception_handlers=dict(EXCEPTION_HANDLERS),
         openapi_config=_openapi(),
@@ -90,6 +104,9 @@ def _openapi() -> OpenAPIConfig:
         servers=[Server(url="/")],
         tags=[
             Tag(name="units", description="Territorial units of the TERYT register"),
+            Tag(name="indicators", description="Domains and the indicator catalogue"),
+            Tag(name="values", description="Indicator values, dashboards, series, peers"),
+            Tag(name="groups", description="User-defined groups of units and aggregates"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         path="/schema",

@@ -1,0 +1,479 @@
+"""Reads of the catalogue and of indicator values: one data layer for JSON, CSV and HTML.
+
+Hot paths (cross-section, dashboard, series) are single SQL statements over
+`indicator_value`, whose primary key (indicator, year, teryt) makes a cross-section one index
+range and whose second index (teryt, indicator, year) makes a unit's dashboard one range.
+"""
+
+from typing import Any, Final
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.errors import InvalidParameter, NotFound, UnknownUnit
+from domains.indicators.catalogue import Catalogue, Indicator, Term
+from domains.units.kinds import is_teryt
+from schemas.indicators import (
+    CrossSection,
+    Dashboard,
+    DashboardDomain,
+    DashboardItem,
+    DomainDetail,
+    DomainOut,
+    FormulaOut,
+    IndicatorDetail,
+    IndicatorSummary,
+    Lang,
+    LevelCount,
+    Neighbour,
+    Peers,
+    Provenance,
+    Series,
+    SeriesPoint,
+    ServiceOut,
+    TermOut,
+    ValueRow,
+)
+
+
+class UnknownIndicator(NotFound):
+    slug = "unknown-indicator"
+    title = "Unknown indicator"
+
+
+class UnknownDomain(NotFound):
+    slug = "unknown-domain"
+    title = "Unknown domain"
+
+
+VALUE_COLUMNS: Final = """
+    v.indicator_code AS indicator, v.teryt, u.name, v.level, v.year, v.value, v.flags,
+    v.numerator, v.denominator, v.rank, v.rank_of, v.peer_group, v.peer_median, v.peer_q1,
+    v.peer_q3, v.national_median, v.yoy_change
+"""
+_YEARS = (
+    "SELECT indicator_code, array_agg(DISTINCT year ORDER BY year) FROM indicator_value "
+    "WHERE value IS NOT NULL GROUP BY indicator_code"
+)
+
+
+def _pick(lang: Lang, pl: str, en: str) -> str:
+    return pl if lang == "pl" else en
+
+
+async def years_by_indicator(conn: AsyncConnection) -> dict[str, list[int]]:
+    return {code: list(years) for code, years in await conn.execute(text(_YEARS))}
+
+
+def summary(indicator: Indicator, years: list[int], lang: Lang) -> IndicatorSummary:
+    return IndicatorSummary(
+        code=indicator.code,
+        name=_pick(lang, indicator.name_pl, indicator.name_en),
+        domain=indicator.domain,
+        service=indicator.service,
+        typology=indicator.typology,
+        unit=_pick(lang, indicator.unit_pl, indicator.unit_en),
+        polarity=indicator.polarity,
+        levels=list(indicator.levels),
+        status="ok" if years else "no_data",
+        years=years,
+    )
+
+
+def find_indicator(catalogue: Catalogue, code: str) -> Indicator:
+    indicator = catalogue.indicator(code)
+    if indicator is None:
+        raise UnknownIndicator(f"no indicator with code {code!r}; see /api/v1/indicators")
+    return indicator
+
+
+async def list_domains(conn: AsyncConnection, catalogue: Catalogue, lang: Lang) -> list[DomainOut]:
+    years = await years_by_indicator(conn)
+    out = []
+    for domain in catalogue.domains:
+        members = [i for i in catalogue.indicators if i.domain == domain.code]
+        out.append(
+            DomainOut(
+                code=domain.code,
+                name=_pick(lang, domain.name_pl, domain.name_en),
+                description=_pick(lang, domain.description_pl, domain.description_en),
+                services=[
+                    ServiceOut(code=s.code, name=_pick(lang, s.name_pl, s.name_en))
+                    for s in domain.services
+                ],
+                indicator_count=len(members),
+                indicators_with_data=sum(1 for i in members if years.get(i.code)),
+            )
+        )
+    return out
+
+
+async def get_domain(
+    conn: AsyncConnection, catalogue: Catalogue, code: str, lang: Lang
+) -> DomainDetail:
+    if catalogue.domain(code) is None:
+        raise UnknownDomain(f"no domain with code {code!r}; see /api/v1/domains")
+    base = next(d for d in await list_domains(conn, catalogue, lang) if d.code == code)
+    years = await years_by_indicator(conn)
+    indicators = [
+        summary(i, years.get(i.code, []), lang) for i in catalogue.indicators if i.domain == code
+    ]
+    return DomainDetail(**_fields(base), indicators=indicators)
+
+
+def _fields(struct: Any) -> dict[str, Any]:  # noqa: ANN401 - any Struct
+    return {name: getattr(struct, name) for name in struct.__struct_fields__}
+
+
+async def list_indicators(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    lang: Lang,
+    *,
+    domain: str | None = None,
+    typology: str | None = None,
+    level: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+) -> list[IndicatorSummary]:
+    if domain is not None and catalogue.domain(domain) is None:
+        raise InvalidParameter("domain", f"unknown domain {domain!r}")
+    years = await years_by_indicator(conn)
+    needle = q.casefold() if q else None
+    out = []
+    for indicator in catalogue.indicators:
+        item = summary(indicator, years.get(indicator.code, []), lang)
+        if domain and indicator.domain != domain:
+            continue
+        if typology and indicator.typology != typology:
+            continue
+        if level and level not in indicator.levels:
+            continue
+        if status and item.status != status:
+            continue
+        if needle and not any(
+            needle in text_.casefold()
+            for text_ in (indicator.code, indicator.name_pl, indicator.name_en)
+        ):
+            continue
+        out.append(item)
+    return out
+
+
+async def _terms(conn: AsyncConnection, terms: list[Term]) -> list[TermOut]:
+    out = []
+    for term in terms:
+        row = (
+            await conn.execute(
+                text("SELECT name, measure_unit FROM variable WHERE source = :s AND code = :c"),
+                {"s": term.source, "c": term.code},
+            )
+        ).first()
+        out.append(
+            TermOut(
+                source=term.source,
+                code=term.code,
+                year=term.year,
+                name=row[0] if row else None,
+                measure_unit=row[1] if row else None,
+            )
+        )
+    return out
+
+
+def _expression(indicator: Indicator) -> str:
+    formula = indicator.formula
+    numerator = " + ".join(f"{t.source}:{t.code}" for t in formula.numerator)
+    text_ = f"({numerator})"
+    if formula.denominator:
+        denominator = " + ".join(f"{t.source}:{t.code}" for t in formula.denominator)
+        text_ += f" / ({denominator})"
+    if formula.multiplier != 1:
+        text_ = f"{formula.multiplier:g} * {text_}"
+    return text_
+
+
+async def get_indicator(
+    conn: AsyncConnection, catalogue: Catalogue, code: str, lang: Lang
+) -> IndicatorDetail:
+    indicator = find_indicator(catalogue, code)
+    years = (await years_by_indicator(conn)).get(code, [])
+    coverage = [
+        LevelCount(level=level, year=year, values=values, missing=missing)
+        for level, year, values, missing in await conn.execute(
+            text(
+                "SELECT level, year, count(value), count(*) - count(value) FROM indicator_value "
+                "WHERE indicator_code = :code GROUP BY level, year ORDER BY year, level"
+            ),
+            {"code": code},
+        )
+    ]
+    return IndicatorDetail(
+        **_fields(summary(indicator, years, lang)),
+        version=indicator.version,
+        name_pl=indicator.name_pl,
+        name_en=indicator.name_en,
+        description=_pick(lang, indicator.description_pl, indicator.description_en),
+        caveats=_pick(lang, indicator.caveats_pl, indicator.caveats_en),
+        source=indicator.source,
+        citation=indicator.citation,
+        decimals=indicator.decimals,
+        formula=FormulaOut(
+            numerator=await _terms(conn, indicator.formula.numerator),
+            denominator=await _terms(conn, indicator.formula.denominator),
+            multiplier=indicator.formula.multiplier,
+            expression=_expression(indicator),
+        ),
+        coverage=coverage,
+    )
+
+
+def _value_row(row: Any) -> ValueRow:  # noqa: ANN401 - a SQLAlchemy row
+    return ValueRow(**dict(row._mapping))
+
+
+_CROSS_SECTION = f"""
+SELECT {VALUE_COLUMNS}
+FROM indicator_value v
+JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
+WHERE v.indicator_code = :code AND v.year = :year AND v.level = :level
+  AND (CAST(:parent AS text) IS NULL OR u.parent_teryt = :parent
+       OR left(v.teryt, length(:parent)) = :parent)
+  AND (CAST(:members AS text[]) IS NULL OR v.teryt = ANY(:members))
+ORDER BY v.rank NULLS LAST, v.teryt
+"""  # noqa: S608 - VALUE_COLUMNS is a constant
+
+
+async def cross_section(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    code: str,
+    lang: Lang,
+    *,
+    year: int | None,
+    level: str | None,
+    parent: str | None = None,
+    members: list[str] | None = None,
+    provenance: bool = False,
+) -> CrossSection:
+    indicator = find_indicator(catalogue, code)
+    level = level or ("gmina" if "gmina" in indicator.levels else indicator.levels[0])
+    if level not in indicator.levels:
+        raise InvalidParameter("level", f"{code} applies to {', '.join(indicator.levels)}")
+    if parent is not None and not is_teryt(parent):
+        raise InvalidParameter("parent", "a TERC code of 2, 4 or 7 digits")
+    years = (await years_by_indicator(conn)).get(code, [])
+    if year is None:
+        if not years:
+            raise NotFound(f"indicator {code} has no data yet (status no_data)")
+        year = years[-1]
+    rows = await conn.execute(
+        text(_CROSS_SECTION),
+        {"code": code, "year": year, "level": level, "parent": parent, "members": members},
+    )
+    items = [_value_row(row) for row in rows]
+    median = next((i.national_median for i in items if i.national_median is not None), None)
+    return CrossSection(
+        indicator=summary(indicator, years, lang),
+        year=year,
+        level=level,
+        count=len(items),
+        national_median=median,
+        items=items,
+        provenance=await _provenance(conn, indicator, year) if provenance else None,
+    )
+
+
+async def _provenance(conn: AsyncConnection, indicator: Indicator, year: int) -> Provenance:
+    runs = await conn.scalars(
+        text(
+            "SELECT DISTINCT o.load_run_id FROM observation o JOIN variable v "
+            "ON v.id = o.variable_id WHERE (v.source || ':' || v.code) = ANY(:keys) "
+            "AND o.year = :year ORDER BY 1"
+        ),
+        {
+            "keys": [f"{t.source}:{t.code}" for t in indicator.formula.numerator]
+            + [f"{t.source}:{t.code}" for t in indicator.formula.denominator],
+            "year": year,
+        },
+    )
+    release = await conn.scalar(text("SELECT coalesce(max(id), 0) FROM data_release"))
+    return Provenance(
+        variables=await _terms(conn, indicator.formula.numerator + indicator.formula.denominator),
+        load_run_ids=list(runs),
+        data_release=int(release or 0),
+    )
+
+
+async def _unit(conn: AsyncConnection, teryt: str) -> tuple[str, str]:
+    if not is_teryt(teryt):
+        raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits", source="path")
+    row = (
+        await conn.execute(
+            text("SELECT name, level FROM territorial_unit WHERE teryt = :t AND valid_to IS NULL"),
+            {"t": teryt},
+        )
+    ).first()
+    if row is None:
+        raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
+    return row[0], row[1]
+
+
+_DASHBOARD = f"""
+SELECT DISTINCT ON (v.indicator_code) {VALUE_COLUMNS}
+FROM indicator_value v
+JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
+WHERE v.teryt = :teryt AND (CAST(:year AS int) IS NULL OR v.year = :year)
+ORDER BY v.indicator_code, (v.value IS NULL), v.year DESC
+"""  # noqa: S608 - VALUE_COLUMNS is a constant
+
+
+async def dashboard(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    teryt: str,
+    lang: Lang,
+    *,
+    domain: str | None = None,
+    year: int | None = None,
+) -> Dashboard:
+    name, level = await _unit(conn, teryt)
+    if domain is not None and catalogue.domain(domain) is None:
+        raise InvalidParameter("domain", f"unknown domain {domain!r}")
+    values = {
+        row.indicator: _value_row(row)
+        for row in await conn.execute(text(_DASHBOARD), {"teryt": teryt, "year": year})
+    }
+    years = await years_by_indicator(conn)
+    domains = []
+    for d in catalogue.domains:
+        if domain is not None and d.code != domain:
+            continue
+        items = [
+            DashboardItem(
+                indicator=summary(i, years.get(i.code, []), lang), value=values.get(i.code)
+            )
+            for i in catalogue.indicators
+            if i.domain == d.code and level in i.levels
+        ]
+        domains.append(
+            DashboardDomain(code=d.code, name=_pick(lang, d.name_pl, d.name_en), items=items)
+        )
+    peer_group = await conn.scalar(
+        text("SELECT peer_group FROM unit_typology WHERE teryt = :t"), {"t": teryt}
+    )
+    return Dashboard(teryt=teryt, name=name, level=level, peer_group=peer_group, domains=domains)
+
+
+_SERIES = """
+SELECT year, value, flags, rank, rank_of, peer_median, national_median
+FROM indicator_value WHERE teryt = :teryt AND indicator_code = :code ORDER BY year
+"""
+
+
+async def series(
+    conn: AsyncConnection, catalogue: Catalogue, teryt: str, code: str, lang: Lang
+) -> Series:
+    name, _ = await _unit(conn, teryt)
+    indicator = find_indicator(catalogue, code)
+    points = [
+        SeriesPoint(**dict(row._mapping))
+        for row in await conn.execute(text(_SERIES), {"teryt": teryt, "code": code})
+    ]
+    years = (await years_by_indicator(conn)).get(code, [])
+    peer_group = await conn.scalar(
+        text("SELECT peer_group FROM unit_typology WHERE teryt = :t"), {"t": teryt}
+    )
+    return Series(
+        teryt=teryt,
+        name=name,
+        indicator=summary(indicator, years, lang),
+        peer_group=peer_group,
+        points=points,
+    )
+
+
+async def peers(conn: AsyncConnection, teryt: str) -> Peers:
+    name, _ = await _unit(conn, teryt)
+    typology = (
+        await conn.execute(
+            text(
+                "SELECT t.peer_group, (SELECT count(*) FROM unit_typology x "
+                "WHERE x.peer_group = t.peer_group) FROM unit_typology t WHERE t.teryt = :t"
+            ),
+            {"t": teryt},
+        )
+    ).first()
+    rows = (
+        await conn.execute(
+            text(
+                "SELECT n.rank, n.neighbour_teryt, u.name, n.distance, n.features "
+                "FROM unit_neighbour n JOIN territorial_unit u "
+                "ON u.teryt = n.neighbour_teryt AND u.valid_to IS NULL "
+                "WHERE n.teryt = :t ORDER BY n.rank"
+            ),
+            {"t": teryt},
+        )
+    ).all()
+    own = (
+        await conn.execute(
+            text("SELECT features FROM unit_neighbour WHERE neighbour_teryt = :t LIMIT 1"),
+            {"t": teryt},
+        )
+    ).scalar()
+    from domains.indicators.peers import FEATURES  # noqa: PLC0415 - avoids numpy at import
+
+    return Peers(
+        teryt=teryt,
+        name=name,
+        peer_group=typology[0] if typology else None,
+        peer_group_size=int(typology[1]) if typology else 0,
+        features=own or {},
+        feature_names=list(FEATURES),
+        neighbours=[
+            Neighbour(rank=r[0], teryt=r[1], name=r[2], distance=r[3], features=r[4]) for r in rows
+        ],
+    )
+
+
+_QUERY = f"""
+SELECT {VALUE_COLUMNS}
+FROM indicator_value v
+JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
+WHERE v.indicator_code = ANY(:codes)
+  AND (cardinality(CAST(:units AS text[])) = 0 OR v.teryt = ANY(:units))
+  AND (cardinality(CAST(:levels AS text[])) = 0 OR v.level = ANY(:levels))
+  AND (cardinality(CAST(:years AS int[])) = 0 OR v.year = ANY(:years))
+ORDER BY v.indicator_code, v.year, v.teryt
+LIMIT :limit
+"""  # noqa: S608 - VALUE_COLUMNS is a constant
+
+
+async def query_values(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    *,
+    codes: list[str],
+    units: list[str],
+    levels: list[str],
+    years: list[int],
+    limit: int,
+) -> list[ValueRow]:
+    for code in codes:
+        if catalogue.indicator(code) is None:
+            raise InvalidParameter("indicators", f"unknown indicator {code!r}", source="body")
+    for teryt in units:
+        if not is_teryt(teryt):
+            raise InvalidParameter("units", f"not a TERC code: {teryt!r}", source="body")
+    rows = await conn.execute(
+        text(_QUERY),
+        {"codes": codes, "units": units, "levels": levels, "years": years, "limit": limit + 1},
+    )
+    items = [_value_row(row) for row in rows]
+    if len(items) > limit:
+        raise InvalidParameter(
+            "indicators",
+            f"the selection holds more than {limit:,} values; split it",
+            source="body",
+        )
+    return items

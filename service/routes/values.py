@@ -1,0 +1,148 @@
+"""Indicator values: cross-sections, a unit's dashboard and series, peers, long selections."""
+
+from typing import Annotated
+
+from litestar import Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.errors import InvalidParameter
+from domains.groups.queries import get_group
+from domains.indicators.catalogue import Catalogue
+from domains.indicators.queries import cross_section, dashboard, peers, query_values, series
+from schemas.indicators import (
+    MAX_QUERY_INDICATORS,
+    MAX_QUERY_ROWS,
+    MAX_QUERY_UNITS,
+    CrossSection,
+    Dashboard,
+    IndicatorLevel,
+    Lang,
+    Peers,
+    QueryIn,
+    QueryOut,
+    Series,
+)
+from service.errors import problem_responses
+
+LangParam = Annotated[Lang, Parameter(description="Language of names")]
+Year = Annotated[int | None, Parameter(ge=1990, le=2100, description="Default: the latest")]
+
+
+@get(
+    "/indicators/{code:str}/values",
+    summary="Cross-section: one indicator for every unit of a level in one year",
+    description="Ranking with peer statistics (peer-group median and quartiles, national "
+    "median, rank by polarity, change on the previous year). Filter by `parent` (a TERC "
+    "prefix: a voivodeship or powiat) or by a saved `group`.",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_cross_section(
+    *,
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
+    year: Year = None,
+    level: Annotated[IndicatorLevel | None, Parameter(description="Default: gmina")] = None,
+    parent: Annotated[
+        str | None, Parameter(description="TERC code of a voivodeship or powiat", max_length=7)
+    ] = None,
+    group: Annotated[str | None, Parameter(description="Saved group id", max_length=16)] = None,
+    provenance: Annotated[bool, Parameter(description="Add source variables and runs")] = False,
+    lang: LangParam = "pl",
+) -> CrossSection:
+    members = (await get_group(db, group)).members if group else None
+    return await cross_section(
+        db,
+        catalogue,
+        code,
+        lang,
+        year=year,
+        level=level,
+        parent=parent,
+        members=members,
+        provenance=provenance,
+    )
+
+
+@get(
+    "/units/{teryt:str}/indicators",
+    summary="A unit's dashboard: its indicators by domain",
+    description="For each indicator that applies to the unit's level: the latest value (or "
+    "the one of `year`) with rank and peer statistics; null when the unit has none.",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_dashboard(
+    *,
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
+    domain: Annotated[str | None, Parameter(description="Domain code", max_length=64)] = None,
+    year: Year = None,
+    lang: LangParam = "pl",
+) -> Dashboard:
+    return await dashboard(db, catalogue, teryt, lang, domain=domain, year=year)
+
+
+@get(
+    "/units/{teryt:str}/indicators/{code:str}/series",
+    summary="Time series of one indicator for one unit, with peer and national medians",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_series(
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
+    code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
+    lang: LangParam = "pl",
+) -> Series:
+    return await series(db, catalogue, teryt, code, lang)
+
+
+@get(
+    "/units/{teryt:str}/peers",
+    summary="The unit's peer group and its most similar units, with the features compared",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_peers(
+    db: NamedDependency[AsyncConnection],
+    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
+) -> Peers:
+    return await peers(db, teryt)
+
+
+@post(
+    "/query",
+    summary="Long selections: many units x indicators x years in one request",
+    description=f"At most {MAX_QUERY_UNITS:,} units, {MAX_QUERY_INDICATORS} indicators and "
+    f"{MAX_QUERY_ROWS:,} values per request; larger selections get a 400.",
+    status_code=200,
+    responses=problem_responses(400, 503),
+)
+async def run_query(
+    db: NamedDependency[AsyncConnection], catalogue: NamedDependency[Catalogue], data: QueryIn
+) -> QueryOut:
+    if not data.indicators or len(data.indicators) > MAX_QUERY_INDICATORS:
+        raise InvalidParameter(
+            "indicators", f"give 1 to {MAX_QUERY_INDICATORS} indicator codes", source="body"
+        )
+    if len(data.units) > MAX_QUERY_UNITS:
+        raise InvalidParameter("units", f"at most {MAX_QUERY_UNITS:,} units", source="body")
+    items = await query_values(
+        db,
+        catalogue,
+        codes=data.indicators,
+        units=data.units,
+        levels=list(data.levels),
+        years=data.years,
+        limit=MAX_QUERY_ROWS,
+    )
+    return QueryOut(count=len(items), items=items)
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[read_cross_section, read_dashboard, read_series, read_peers, run_query],
+    tags=["values"],
+)
