@@ -1,0 +1,405 @@
+"""`miarka load bdl`: variables of the GUS BDL API into `observation`, in one recorded run.
+
+For each variable the loader reads its metadata (`/variables/{id}`: name, unit of measure,
+subject) and every page of `data/by-variable/{id}` for each unit level asked for, then
+publishes like a file loader does. The run records the requests instead of a file name, and a
+sha256 of every raw body in request order, so replaying identical answers (`from_cache`) is
+recognisable. Units BDL gives without a TERC code (Polska, makroregiony, regiony) are listed
+in the run's warnings, never stored. A request that fails, or an answer that is not BDL JSON,
+fails the run naming the URL, and the published tables stay exactly as they were.
+"""
+
+import hashlib
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Final, TypeVar
+
+import msgspec
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domains.runs.models import LoadRun
+from domains.units.bdl_ids import BDL_LEVEL_GMINA, BDL_LEVEL_POWIAT, BDL_LEVEL_VOIVODESHIP
+from loaders.bdl.api_json import SkippedUnit, parse_variable_page
+from loaders.bdl.client import (
+    MAX_PAGE_SIZE,
+    BdlClient,
+    BdlNotCached,
+    BdlRequestFailed,
+    ParamValue,
+)
+from loaders.errors import LoadRefused, SourceProblem
+from loaders.observation_load import ObservationBatch, recompute_indicators
+from loaders.observations import ObservationRecord, VariableDef
+from loaders.publish_observations import match_units, publish_observations, units_in_force
+from loaders.run import (
+    Counts,
+    NullProgress,
+    Progress,
+    RunSummary,
+    fail_run,
+    open_run,
+    run_load,
+)
+
+__all__ = [
+    "LANG",
+    "SOURCE",
+    "UNIT_LEVELS",
+    "VARIABLE_SOURCE",
+    "BdlVariable",
+    "describe_query",
+    "fetch_bdl",
+    "load_bdl",
+    "parse_variable",
+]
+
+SOURCE: Final = "bdl"
+VARIABLE_SOURCE: Final = "gus_bdl"
+"""`variable.source` of API variables; the catalogue's formulas name them so."""
+LANG: Final = "pl"
+UNIT_LEVELS: Final[Mapping[str, int]] = {
+    "voivodeship": BDL_LEVEL_VOIVODESHIP,
+    "powiat": BDL_LEVEL_POWIAT,
+    "gmina": BDL_LEVEL_GMINA,
+}
+"""`--level` names -> BDL `unit-level`."""
+
+T = TypeVar("T")
+
+
+class BdlVariable(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
+    """The answer of `/variables/{id}` (saved real shape: tests/data/bdl/pyBDL_samples)."""
+
+    id: int
+    subject_id: str
+    n1: str
+    # The saved answers show n1 and n2; deeper levels are accepted so a name is never cut.
+    n2: str | None = None
+    n3: str | None = None
+    n4: str | None = None
+    n5: str | None = None
+    level: int
+    measure_unit_id: int
+    measure_unit_name: str
+
+    @property
+    def name(self) -> str:
+        return ", ".join(n for n in (self.n1, self.n2, self.n3, self.n4, self.n5) if n)
+
+
+def parse_variable(raw: bytes, *, source: str, variable_id: int) -> BdlVariable:
+    """Decode `/variables/{id}`; refuse, naming the URL, anything else (or another variable)."""
+    try:
+        variable = msgspec.json.decode(raw, type=BdlVariable)
+    except msgspec.ValidationError as exc:  # a subclass of DecodeError: catch it first
+        raise LoadRefused.one(source, f"not a BDL /variables answer: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        raise LoadRefused.one(
+            source, f"not BDL JSON ({exc}); the body starts with {raw[:80]!r}"
+        ) from exc
+    if variable.id != variable_id:
+        raise LoadRefused.one(
+            source, f"asked for variable {variable_id}, BDL answered {variable.id}", field="id"
+        )
+    return variable
+
+
+def describe_batch(
+    variable_ids: Sequence[int], unit_levels: Sequence[int], years: Sequence[int]
+) -> str:
+    """The short name of a load, used where a file loader names its file."""
+    return (
+        f"BDL API variables {_joined(variable_ids)} levels {_joined(unit_levels)}"
+        f" years {_joined(years) or 'all'}"
+    )
+
+
+def describe_query(
+    client: BdlClient,
+    variable_ids: Sequence[int],
+    *,
+    unit_levels: Sequence[int],
+    years: Sequence[int],
+) -> str:
+    """Every request of the load, one URL a line (`page` left out: all pages are read)."""
+    urls = []
+    for variable_id in variable_ids:
+        urls.append(client.url_of(f"variables/{variable_id}", _variable_params()))
+        urls.extend(
+            client.url_of(f"data/by-variable/{variable_id}", _page_params(level, years, None))
+            for level in unit_levels
+        )
+    return "\n".join(urls)
+
+
+class _Fetch:
+    """One pass over the API; knows which URL it is reading, for a failure to name it."""
+
+    def __init__(
+        self,
+        client: BdlClient,
+        *,
+        unit_levels: Sequence[int],
+        years: Sequence[int],
+        on_body: Callable[[bytes], object] | None,
+        progress: Progress,
+    ) -> None:
+        self.client = client
+        self.unit_levels = list(unit_levels)
+        self.years = list(years)
+        self.on_body = on_body
+        self.progress = progress
+        self.current_url: str | None = None
+
+    async def run(self, variable_ids: Sequence[int]) -> ObservationBatch:
+        variables: list[VariableDef] = []
+        records: list[ObservationRecord] = []
+        skipped: list[SourceProblem] = []
+        seen: dict[tuple[str, int, str], str] = {}
+        for variable_id in variable_ids:
+            variables.append(await self._variable(variable_id))
+            for level in self.unit_levels:
+                self.progress.step(f"fetch variable {variable_id}, unit level {level}")
+                await self._pages(variable_id, level, records, skipped, seen)
+        self.current_url = None
+        return ObservationBatch(
+            file=describe_batch(variable_ids, self.unit_levels, self.years),
+            variables=variables,
+            records=records,
+            skipped=skipped,
+        )
+
+    async def _body(self, path: str, params: dict[str, ParamValue | Sequence[ParamValue]]) -> bytes:
+        self.current_url = self.client.url_of(path, params)
+        body = await self.client.get_json(path, params)
+        if self.on_body is not None:
+            self.on_body(body)
+        return body
+
+    async def _variable(self, variable_id: int) -> VariableDef:
+        path = f"variables/{variable_id}"
+        body = await self._body(path, _variable_params())
+        meta = parse_variable(
+            body, source=self.client.url_of(path, _variable_params()), variable_id=variable_id
+        )
+        return VariableDef(
+            source=VARIABLE_SOURCE,
+            code=str(variable_id),
+            name=meta.name,
+            measure_unit=meta.measure_unit_name,
+            # Not summed into parents: API variables are often rates or densities.
+            additive=False,
+            citation=f"GUS BDL API /variables/{variable_id}: subject {meta.subject_id}",
+        )
+
+    async def _pages(
+        self,
+        variable_id: int,
+        level: int,
+        records: list[ObservationRecord],
+        skipped: list[SourceProblem],
+        seen: dict[tuple[str, int, str], str],
+    ) -> None:
+        path = f"data/by-variable/{variable_id}"
+        self.current_url = self.client.url_of(path, _page_params(level, self.years, 0))
+        pages = self.client.iter_variable_pages(
+            variable_id, unit_level=level, years=self.years, lang=LANG, page_size=MAX_PAGE_SIZE
+        )
+        # The client asks for page 0, 1, ... in order, so the n-th body is page n.
+        async for page, body in _enumerate(pages):
+            url = self.client.url_of(path, _page_params(level, self.years, page))
+            self.current_url = url
+            if self.on_body is not None:
+                self.on_body(body)
+            parsed = parse_variable_page(body, source=url)
+            _check_page(url, variable_id, parsed.records, seen)
+            records.extend(parsed.records)
+            skipped.extend(_skipped_problem(url, unit) for unit in parsed.skipped)
+            self.current_url = self.client.url_of(path, _page_params(level, self.years, page + 1))
+
+
+async def fetch_bdl(
+    client: BdlClient,
+    variable_ids: Sequence[int],
+    *,
+    unit_levels: Sequence[int],
+    years: Sequence[int],
+    on_body: Callable[[bytes], object] | None = None,
+    progress: Progress | None = None,
+) -> ObservationBatch:
+    """Metadata and every data page of each variable at each unit level, read into a batch.
+
+    `years` empty means every year BDL has. `on_body` sees every raw body in request order.
+    Raises `LoadRefused` (an answer that is not BDL JSON), `BdlRequestFailed`, `BdlNotCached`.
+    """
+    fetch = _Fetch(
+        client,
+        unit_levels=unit_levels,
+        years=years,
+        on_body=on_body,
+        progress=progress or NullProgress(),
+    )
+    return await fetch.run(variable_ids)
+
+
+async def load_bdl(
+    engine: AsyncEngine,
+    client: BdlClient,
+    variable_ids: Sequence[int],
+    *,
+    unit_levels: Sequence[int],
+    years: Sequence[int],
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Fetch, then publish in one transaction; every outcome is a `load_run` row."""
+    progress = progress or NullProgress()
+    query = describe_query(client, variable_ids, unit_levels=unit_levels, years=years)
+    run_id = await open_run(engine, SOURCE, query=query)
+    digest = hashlib.sha256()
+    fetch = _Fetch(
+        client, unit_levels=unit_levels, years=years, on_body=digest.update, progress=progress
+    )
+    try:
+        batch = await fetch.run(variable_ids)
+    except LoadRefused as refused:
+        await fail_run(engine, run_id, refused.problems)
+        raise
+    except BdlRequestFailed as failed:
+        message = str(failed).removeprefix(f"{failed.url}: ")
+        await fail_run(engine, run_id, [SourceProblem(file=failed.url, message=message)])
+        raise
+    except BdlNotCached as missing:
+        file = fetch.current_url or describe_batch(variable_ids, unit_levels, years)
+        await fail_run(engine, run_id, [SourceProblem(file=file, message=str(missing))])
+        raise
+    except Exception as exc:  # recorded like run_load does, so no run stays "running"
+        file = fetch.current_url or describe_batch(variable_ids, unit_levels, years)
+        problem = SourceProblem(file=file, message=f"internal error: {exc!r}")
+        await fail_run(engine, run_id, [problem])
+        raise
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(LoadRun).where(LoadRun.id == run_id).values(sha256=digest.hexdigest())
+        )
+    return await _publish_batch(
+        engine, batch, source=SOURCE, run_id=run_id, file_name=batch.file, progress=progress
+    )
+
+
+# TODO(lead): replace with `loaders.observation_load.publish_batch` once that is extracted
+# from `load_observation_file` (the proposed change is this function, moved there verbatim).
+async def _publish_batch(
+    engine: AsyncEngine,
+    batch: ObservationBatch,
+    *,
+    source: str,
+    run_id: int,
+    file_name: str | None,
+    progress: Progress,
+) -> RunSummary:
+    """Match codes to units in force, stage, upsert and recompute indicators in one transaction."""
+    warnings: list[SourceProblem] = list(batch.skipped)
+
+    async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
+        matched, unknown = match_units(batch.file, batch.records, await units_in_force(conn))
+        warnings.extend(unknown)
+        counts = await publish_observations(
+            conn, run_id=run_id, variables=batch.variables, records=matched
+        )
+        await conn.execute(
+            update(LoadRun)
+            .where(LoadRun.id == run_id)
+            .values(
+                rows_skipped=len(batch.records) - len(matched) + len(batch.skipped),
+                warnings=[msgspec.structs.asdict(w) for w in warnings[:1000]],
+            )
+        )
+        return counts
+
+    summary = await run_load(
+        engine,
+        source=source,
+        run_id=run_id,
+        file_name=file_name,
+        publish=publish,
+        rows_read=len(batch.records),
+        progress=progress,
+        after_publish=recompute_indicators,
+    )
+    return msgspec.structs.replace(summary, problems=warnings)
+
+
+def _variable_params() -> dict[str, ParamValue | Sequence[ParamValue]]:
+    return {"format": "json", "lang": LANG}
+
+
+def _page_params(
+    level: int, years: Sequence[int], page: int | None
+) -> dict[str, ParamValue | Sequence[ParamValue]]:
+    """The query `BdlClient.iter_variable_pages` sends (`url_of` sorts it, order is free)."""
+    params: dict[str, ParamValue | Sequence[ParamValue]] = {
+        "format": "json",
+        "lang": LANG,
+        "page-size": MAX_PAGE_SIZE,
+        "unit-level": level,
+        "year": list(years),
+    }
+    if page is not None:
+        params["page"] = page
+    return params
+
+
+def _check_page(
+    url: str,
+    variable_id: int,
+    records: list[ObservationRecord],
+    seen: dict[tuple[str, int, str], str],
+) -> None:
+    """Refuse a page for another variable, or a value given twice (data changed mid-run)."""
+    problems: list[SourceProblem] = []
+    for record in records:
+        if record.variable != str(variable_id):
+            problems.append(
+                SourceProblem(
+                    file=url,
+                    field="variableId",
+                    message=f"asked for variable {variable_id}, the page is for {record.variable}",
+                )
+            )
+            break
+        key = (record.variable, record.year, record.teryt)
+        if key in seen:
+            problems.append(
+                SourceProblem(
+                    file=url,
+                    row=record.row,
+                    field="id",
+                    message=f"unit {record.teryt}, year {record.year} came already in {seen[key]}",
+                )
+            )
+        seen.setdefault(key, f"{url} row {record.row}")
+    if problems:
+        raise LoadRefused(problems)
+
+
+def _skipped_problem(url: str, unit: SkippedUnit) -> SourceProblem:
+    return SourceProblem(
+        file=url,
+        row=unit.row,
+        field="id",
+        message=(
+            f"unit {unit.bdl_id} {unit.name} has no TERC code (Polska or a statistical"
+            f" region); {unit.values} value(s) not stored"
+        ),
+    )
+
+
+def _joined(numbers: Sequence[int]) -> str:
+    return ",".join(str(n) for n in numbers)
+
+
+async def _enumerate(items: AsyncIterator[T]) -> AsyncIterator[tuple[int, T]]:
+    index = 0
+    async for item in items:
+        yield index, item
+        index += 1
