@@ -3,6 +3,7 @@
 import asyncio
 import signal
 from collections.abc import Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.runs.models import LoadRun
+from loaders.area.load import load_area
+from loaders.bdl.export_load import load_bdl_export
 from loaders.errors import LoadRefused
 from loaders.manifest import shipped_files, verified_path
 from loaders.run import RunSummary
@@ -135,6 +138,87 @@ def load_teryt_command(
         _print_refusal(refused)
         raise typer.Exit(2) from refused
     _print_summary(summary)
+
+
+def _load(settings: Settings, label: str, work: Any) -> None:  # noqa: ANN401 - a coroutine fn
+    """Run one load with a Rich status line; print its summary or its refusal (exit 2)."""
+
+    async def run(engine: AsyncEngine) -> RunSummary:
+        await upgrade(str(settings.database_url))
+        with RichProgress(label) as progress:
+            result: RunSummary = await work(engine, progress)
+            return result
+
+    try:
+        summary = _run(_with_engine(settings, run))
+    except LoadRefused as refused:
+        _print_refusal(refused)
+        raise typer.Exit(2) from refused
+    _print_summary(summary)
+    for warning in summary.problems[:20]:
+        console.print(f"[yellow]warning[/] {warning}")
+    if len(summary.problems) > 20:  # noqa: PLR2004
+        console.print(f"[yellow]... and {len(summary.problems) - 20} more warnings (miarka runs)")
+
+
+@load_app.command("bdl-export")
+def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
+    path: Annotated[Path, typer.Argument(help="A BDL web export, *_CTAB_*.csv or *_CREL_*.csv")],
+    table: Annotated[str, typer.Option(help="BDL table, e.g. 'LUDN 2137'")],
+    column: Annotated[
+        list[str],
+        typer.Option(help="HEADER=VARIABLE, e.g. 'ogółem=population.total' (repeatable)"),
+    ],
+    measure_unit: Annotated[str, typer.Option(help="Unit after the multiplier, e.g. osoba")],
+    year: Annotated[
+        int | None, typer.Option(help="Required when the file's header does not say the year")
+    ] = None,
+    multiplier: Annotated[float, typer.Option(help="1000 for values in thousands")] = 1.0,
+) -> None:
+    """Load a BDL web export (dialect sniffed; the year from the header or --year)."""
+    columns: dict[str, str] = {}
+    for item in column:
+        header, sep, variable = item.partition("=")
+        if not sep or not header.strip() or not variable.strip():
+            console.print(f"[red]--column {item!r}: expected HEADER=VARIABLE[/]")
+            raise typer.Exit(64)
+        columns[header.strip()] = variable.strip()
+    settings = _settings()
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_bdl_export(
+            engine,
+            path,
+            table=table,
+            columns=columns,
+            measure_unit=measure_unit,
+            year=year,
+            multiplier=multiplier,
+            progress=progress,
+        )
+
+    _load(settings, f"bdl-export {path.name}", work)
+
+
+@load_app.command("area")
+def load_area_command(
+    path: Annotated[Path | None, typer.Argument(help="Wykaz powierzchni ... .xlsx")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="When the name lacks the date")
+    ] = None,
+) -> None:
+    """Load the GUGiK list of areas of units (default: the shipped one)."""
+    settings = _settings()
+    if path is None:
+        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "area")[-1])
+    file = path
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_area(
+            engine, file, as_of=as_of.date() if as_of else None, progress=progress
+        )
+
+    _load(settings, f"area {path.name}", work)
 
 
 @load_app.command("shipped")

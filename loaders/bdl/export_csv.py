@@ -38,8 +38,8 @@ class ExportData(msgspec.Struct, frozen=True, kw_only=True):
     decimal: str
     columns: list[ExportColumn]
     records: list[ObservationRecord]
-    skipped: list[str]
-    """Rows read but not units of the register (Polska), each said in words."""
+    skipped: list[tuple[int, str]]
+    """(row, words) of rows read that are not units of the register (Polska)."""
     duplicates: int
     """Rows repeating an earlier row of the same code with the same values (dropped)."""
 
@@ -94,7 +94,7 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
     decimal = "," if delimiter != "," else "."
     records: list[ObservationRecord] = []
     seen: dict[str, tuple[int, list[str]]] = {}
-    skipped: list[str] = []
+    skipped: list[tuple[int, str]] = []
     duplicates = 0
     try:
         for row_number, raw_fields in enumerate(reader, start=2):
@@ -113,7 +113,7 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
                 continue
             teryt = to_teryt(code)
             if teryt is None:
-                skipped.append(f"row {row_number}: {name} ({code}) is not a unit of the register")
+                skipped.append((row_number, f"{name} ({code}) is not a unit of the register"))
                 continue
             rodz = _RODZ_IN_NAME.search(name)
             if len(teryt) == 7 and rodz is not None and rodz.group(1) != teryt[6]:  # noqa: PLR2004

@@ -40,7 +40,10 @@ def read_bdl_export(
         )
         for column in data.columns
     }
-    skipped = [SourceProblem(file=data.file, field="Kod", message=s) for s in data.skipped]
+    skipped = [
+        SourceProblem(file=data.file, row=row, field="Kod", message=words)
+        for row, words in data.skipped
+    ]
     return ObservationBatch(
         file=data.file, variables=list(variables.values()), records=data.records, skipped=skipped
     )

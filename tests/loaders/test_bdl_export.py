@@ -42,7 +42,7 @@ def test_thousands_are_converted_and_national_row_and_duplicates_reported():
     values = {r.teryt: r.value for r in data.records}
     assert values["02"] == pytest.approx(2_879_270)
     assert values["1261"] == pytest.approx(806_200)
-    assert data.skipped == ["row 2: POLSKA (0000000) is not a unit of the register"]
+    assert data.skipped == [(2, "POLSKA (0000000) is not a unit of the register")]
     assert data.duplicates == 1  # 1465011 appears twice with equal values (PROVENANCE.md)
 
 
