@@ -115,6 +115,19 @@ LEFT JOIN national n USING (indicator_code, year, level)
 LEFT JOIN peers p ON p.indicator_code = k.indicator_code AND p.year = k.year
                  AND p.peer_group = k.peer_group
 """
+# Years and coverage kept beside each indicator, so catalogue reads never scan the values.
+_COVERAGE = """
+UPDATE indicator i SET
+    years = coalesce((SELECT array_agg(DISTINCT v.year ORDER BY v.year) FROM indicator_value v
+                      WHERE v.indicator_code = i.code AND v.value IS NOT NULL), '{}'),
+    coverage = coalesce((
+        SELECT jsonb_agg(jsonb_build_object('level', c.level, 'year', c.year,
+                                            'values', c.values, 'missing', c.missing)
+                         ORDER BY c.year, c.level)
+        FROM (SELECT level, year, count(value) AS values, count(*) - count(value) AS missing
+              FROM indicator_value v WHERE v.indicator_code = i.code GROUP BY level, year) c
+    ), '[]')
+"""
 _SYNC_INDICATOR = """
 INSERT INTO indicator (code, version, domain, definition, computed_at)
 VALUES (:code, :version, :domain, CAST(:definition AS jsonb), now())
@@ -189,6 +202,7 @@ async def compute_all(conn: AsyncConnection, catalogue: Catalogue, run_id: int) 
     await compute_neighbours(conn)
     await conn.execute(text("DELETE FROM indicator_value"))
     await conn.execute(text(_PUBLISH))
+    await conn.execute(text(_COVERAGE))
     summary = EngineSummary(
         indicators=len(counts),
         with_values=sum(1 for n in counts.values() if n),

@@ -29,6 +29,12 @@ class IndicatorRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     domain: Mapped[str] = mapped_column(Text)
     definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    years: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), server_default="{}", comment="years with at least one value"
+    )
+    coverage: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default="[]", comment="values and missing per level and year"
+    )
     computed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

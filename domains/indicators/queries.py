@@ -51,10 +51,7 @@ VALUE_COLUMNS: Final = """
     v.numerator, v.denominator, v.rank, v.rank_of, v.peer_group, v.peer_median, v.peer_q1,
     v.peer_q3, v.national_median, v.yoy_change
 """
-_YEARS = (
-    "SELECT indicator_code, array_agg(DISTINCT year ORDER BY year) FROM indicator_value "
-    "WHERE value IS NOT NULL GROUP BY indicator_code"
-)
+_YEARS = "SELECT code, years FROM indicator"
 
 
 def _pick(lang: Lang, pl: str, en: str) -> str:
@@ -198,16 +195,8 @@ async def get_indicator(
 ) -> IndicatorDetail:
     indicator = find_indicator(catalogue, code)
     years = (await years_by_indicator(conn)).get(code, [])
-    coverage = [
-        LevelCount(level=level, year=year, values=values, missing=missing)
-        for level, year, values, missing in await conn.execute(
-            text(
-                "SELECT level, year, count(value), count(*) - count(value) FROM indicator_value "
-                "WHERE indicator_code = :code GROUP BY level, year ORDER BY year, level"
-            ),
-            {"code": code},
-        )
-    ]
+    stored = await conn.scalar(text("SELECT coverage FROM indicator WHERE code = :c"), {"c": code})
+    coverage = [LevelCount(**item) for item in stored or []]
     return IndicatorDetail(
         **_fields(summary(indicator, years, lang)),
         version=indicator.version,

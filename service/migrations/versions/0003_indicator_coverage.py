@@ -1,0 +1,45 @@
+"""indicator years and coverage
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-24 05:23:05.286896
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "indicator",
+        sa.Column(
+            "years",
+            postgresql.ARRAY(sa.SmallInteger()),
+            server_default="{}",
+            nullable=False,
+            comment="years with at least one value",
+        ),
+    )
+    op.add_column(
+        "indicator",
+        sa.Column(
+            "coverage",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default="[]",
+            nullable=False,
+            comment="values and missing per level and year",
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("indicator", "coverage")
+    op.drop_column("indicator", "years")
