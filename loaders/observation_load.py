@@ -59,6 +59,21 @@ async def load_observation_file(
     except LoadRefused as refused:
         await fail_run(engine, run_id, refused.problems)
         raise
+    return await publish_batch(
+        engine, batch, source=source, run_id=run_id, file_name=path.name, progress=progress
+    )
+
+
+async def publish_batch(
+    engine: AsyncEngine,
+    batch: ObservationBatch,
+    *,
+    source: str,
+    run_id: int,
+    file_name: str | None,
+    progress: Progress,
+) -> RunSummary:
+    """Match codes to units in force, stage, upsert and recompute indicators in one transaction."""
     warnings: list[SourceProblem] = list(batch.skipped)
 
     async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
@@ -81,7 +96,7 @@ async def load_observation_file(
         engine,
         source=source,
         run_id=run_id,
-        file_name=path.name,
+        file_name=file_name,
         publish=publish,
         rows_read=len(batch.records),
         progress=progress,

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.runs.models import LoadRun
 from loaders.area.load import load_area
+from loaders.bdl.api_load import UNIT_LEVELS, load_bdl
+from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlRequestFailed
 from loaders.bdl.export_load import load_bdl_export
 from loaders.errors import LoadRefused
 from loaders.manifest import shipped_files, verified_path
@@ -200,6 +202,50 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
     _load(settings, f"bdl-export {path.name}", work)
 
 
+@load_app.command("bdl")
+def load_bdl_command(  # noqa: PLR0917 - one parameter per CLI option
+    variable: Annotated[list[int], typer.Option(help="BDL variable id, e.g. 72305 (repeatable)")],
+    level: Annotated[
+        list[str], typer.Option(help="Unit level: voivodeship, powiat or gmina (repeatable)")
+    ],
+    year: Annotated[list[int], typer.Option(help="Year, e.g. 2023 (repeatable)")],
+    from_cache: Annotated[
+        bool, typer.Option(help="Replay answers saved by an earlier run; no network")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where answers are saved (default: STATE_DIR/cache/bdl)")
+    ] = None,
+    base_url: Annotated[str, typer.Option(hidden=True)] = DEFAULT_BASE_URL,
+) -> None:
+    """Load BDL API variables for the unit levels and years given, in one transaction."""
+    unknown = [name for name in level if name not in UNIT_LEVELS]
+    if unknown:
+        console.print(f"[red]--level {unknown[0]!r}: expected one of {', '.join(UNIT_LEVELS)}[/]")
+        raise typer.Exit(64)
+    unit_levels = [UNIT_LEVELS[name] for name in dict.fromkeys(level)]
+    variables = list(dict.fromkeys(variable))
+    years = sorted(set(year))
+    settings = _settings()
+    cache = cache_dir or settings.state_dir / "cache" / "bdl"
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        async with BdlClient(
+            base_url=base_url,
+            client_id=settings.bdl_client_id,
+            cache_dir=cache,
+            from_cache=from_cache,
+        ) as client:
+            return await load_bdl(
+                engine, client, variables, unit_levels=unit_levels, years=years, progress=progress
+            )
+
+    try:
+        _load(settings, f"bdl {','.join(map(str, variables))}", work)
+    except (BdlRequestFailed, BdlNotCached) as failed:
+        console.print(f"[red]BDL request failed; nothing published was changed:[/] {failed}")
+        raise typer.Exit(3) from failed
+
+
 @load_app.command("area")
 def load_area_command(
     path: Annotated[Path | None, typer.Argument(help="Wykaz powierzchni ... .xlsx")] = None,
@@ -277,7 +323,7 @@ def list_runs(
         table.add_row(
             str(r.id),
             r.source,
-            r.file_name or r.query or "",
+            r.file_name or (r.query or "").partition("\n")[0],
             r.status,
             r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             "" if seconds is None else f"{seconds:.2f}",

@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_json: bool = False
     sql_timeout_ms: int = 5_000
     max_page_size: int = 5_000
+    bdl_client_id: str | None = None
+    """GUS BDL API key (X-ClientId): higher quotas than anonymous runs."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:

@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 
 import msgspec
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.runs.models import LoadRun
 from domains.units.bdl_ids import BDL_LEVEL_GMINA, BDL_LEVEL_POWIAT, BDL_LEVEL_VOIVODESHIP
@@ -28,18 +28,9 @@ from loaders.bdl.client import (
     ParamValue,
 )
 from loaders.errors import LoadRefused, SourceProblem
-from loaders.observation_load import ObservationBatch, recompute_indicators
+from loaders.observation_load import ObservationBatch, publish_batch
 from loaders.observations import ObservationRecord, VariableDef
-from loaders.publish_observations import match_units, publish_observations, units_in_force
-from loaders.run import (
-    Counts,
-    NullProgress,
-    Progress,
-    RunSummary,
-    fail_run,
-    open_run,
-    run_load,
-)
+from loaders.run import NullProgress, Progress, RunSummary, fail_run, open_run
 
 __all__ = [
     "LANG",
@@ -47,6 +38,7 @@ __all__ = [
     "UNIT_LEVELS",
     "VARIABLE_SOURCE",
     "BdlVariable",
+    "describe_batch",
     "describe_query",
     "fetch_bdl",
     "load_bdl",
@@ -281,52 +273,9 @@ async def load_bdl(
         await conn.execute(
             update(LoadRun).where(LoadRun.id == run_id).values(sha256=digest.hexdigest())
         )
-    return await _publish_batch(
+    return await publish_batch(
         engine, batch, source=SOURCE, run_id=run_id, file_name=batch.file, progress=progress
     )
-
-
-# TODO(lead): replace with `loaders.observation_load.publish_batch` once that is extracted
-# from `load_observation_file` (the proposed change is this function, moved there verbatim).
-async def _publish_batch(
-    engine: AsyncEngine,
-    batch: ObservationBatch,
-    *,
-    source: str,
-    run_id: int,
-    file_name: str | None,
-    progress: Progress,
-) -> RunSummary:
-    """Match codes to units in force, stage, upsert and recompute indicators in one transaction."""
-    warnings: list[SourceProblem] = list(batch.skipped)
-
-    async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
-        matched, unknown = match_units(batch.file, batch.records, await units_in_force(conn))
-        warnings.extend(unknown)
-        counts = await publish_observations(
-            conn, run_id=run_id, variables=batch.variables, records=matched
-        )
-        await conn.execute(
-            update(LoadRun)
-            .where(LoadRun.id == run_id)
-            .values(
-                rows_skipped=len(batch.records) - len(matched) + len(batch.skipped),
-                warnings=[msgspec.structs.asdict(w) for w in warnings[:1000]],
-            )
-        )
-        return counts
-
-    summary = await run_load(
-        engine,
-        source=source,
-        run_id=run_id,
-        file_name=file_name,
-        publish=publish,
-        rows_read=len(batch.records),
-        progress=progress,
-        after_publish=recompute_indicators,
-    )
-    return msgspec.structs.replace(summary, problems=warnings)
 
 
 def _variable_params() -> dict[str, ParamValue | Sequence[ParamValue]]:
