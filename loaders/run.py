@@ -121,6 +121,14 @@ async def run_load(
                     .values(source=source, load_run_id=run_id)
                     .returning(DataRelease.id)
                 )
+                # Delivered on commit: every API process re-keys its ETags and cache at once.
+                await conn.execute(
+                    text(
+                        "SELECT pg_notify('miarka_release', id || '|' || published_at) "
+                        "FROM data_release WHERE id = :id"
+                    ),
+                    {"id": release_id},
+                )
             status = "published" if counts.changed else "unchanged"
             await conn.execute(
                 update(LoadRun)

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -14,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue, default_catalogue
 from service.cache import make_store
+from service.caching import CachingMiddleware
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES
 from service.logs import configure_logging
-from service.routes import catalogue, groups, health, units, values
+from service.release import ReleaseTracker
+from service.routes import catalogue, exports, groups, health, units, values
 from service.settings import Settings, SettingsError
+from service.tabular import TabularResponse, provide_export
 
 API_DESCRIPTION = """\
 Miarka monitors the public services of every Polish local government unit: all gminas,
@@ -56,10 +60,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             else engine
         )
         store = make_store(settings.redis_url)
+        release = ReleaseTracker(database_url)
+        await release.start()
         app.state.engine, app.state.read_engine, app.state.store = engine, read_engine, store
+        app.state.release = release
         try:
             yield
         finally:
+            await release.stop()
             await store.__aexit__(None, None, None)
             await engine.dispose()
             if read_engine is not engine:
@@ -79,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             catalogue.router,
             values.router,
             groups.router,
+            exports.router,
             health.router,
             read_problem_type,
         ],
@@ -87,8 +96,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_db),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "catalogue": Provide(provide_catalogue, sync_to_thread=False),
+            "export": Provide(provide_export, sync_to_thread=False),
         },
         exception_handlers=dict(EXCEPTION_HANDLERS),
+        response_class=TabularResponse,
+        middleware=[CachingMiddleware],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=_openapi(),
         debug=False,
     )
@@ -107,6 +120,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="indicators", description="Domains and the indicator catalogue"),
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),
+            Tag(name="exports", description="Bulk CSV and Parquet files, streamed"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         path="/schema",

@@ -20,6 +20,7 @@ from schemas.indicators import (
     Typology,
 )
 from service.errors import problem_responses
+from service.tabular import ExportOptions
 
 LangParam = Annotated[Lang, Parameter(description="Language of names and descriptions")]
 
@@ -32,6 +33,7 @@ LangParam = Annotated[Lang, Parameter(description="Language of names and descrip
     responses=problem_responses(400, 503),
 )
 async def list_domains_handler(
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     lang: LangParam = "pl",
@@ -62,6 +64,7 @@ async def read_domain(
 )
 async def list_indicators_handler(
     *,
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     domain: Annotated[str | None, Parameter(description="Domain code", max_length=64)] = None,

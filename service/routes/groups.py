@@ -14,6 +14,7 @@ from domains.indicators.catalogue import Catalogue
 from schemas.groups import GroupIn, GroupIndicator, GroupOut
 from schemas.indicators import Lang
 from service.errors import problem_responses
+from service.tabular import ExportOptions
 
 
 async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
@@ -23,7 +24,9 @@ async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
 
 
 @get("/", summary="Saved groups, newest first (at most 200)", responses=problem_responses(503))
-async def list_groups_handler(db: NamedDependency[AsyncConnection]) -> list[GroupOut]:
+async def list_groups_handler(
+    export: NamedDependency[ExportOptions], db: NamedDependency[AsyncConnection]
+) -> list[GroupOut]:
     return await list_groups(db)
 
 
@@ -56,6 +59,7 @@ async def read_group(
 )
 async def read_group_indicator(
     *,
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     group_id: Annotated[str, Parameter(description="Group id", max_length=16)],

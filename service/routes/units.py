@@ -13,6 +13,7 @@ from domains.units.queries import UnitFilters, get_unit, list_units
 from schemas.units import PageLinks, UnitDetail, UnitKind, UnitLevel, UnitPage
 from service.errors import problem_responses
 from service.settings import Settings
+from service.tabular import ExportOptions
 
 DEFAULT_PAGE_SIZE = 5_000
 """The whole register (4,348 units in 2025) fits on one default page."""
@@ -31,6 +32,7 @@ DEFAULT_PAGE_SIZE = 5_000
 )
 async def list_units_handler(
     *,
+    export: NamedDependency[ExportOptions],
     request: Request,  # type: ignore[type-arg]
     db: NamedDependency[AsyncConnection],
     settings: NamedDependency[Settings],

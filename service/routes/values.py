@@ -25,6 +25,7 @@ from schemas.indicators import (
     Series,
 )
 from service.errors import problem_responses
+from service.tabular import ExportOptions
 
 LangParam = Annotated[Lang, Parameter(description="Language of names")]
 Year = Annotated[int | None, Parameter(ge=1990, le=2100, description="Default: the latest")]
@@ -40,6 +41,7 @@ Year = Annotated[int | None, Parameter(ge=1990, le=2100, description="Default: t
 )
 async def read_cross_section(
     *,
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
@@ -75,6 +77,7 @@ async def read_cross_section(
 )
 async def read_dashboard(
     *,
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
@@ -91,6 +94,8 @@ async def read_dashboard(
     responses=problem_responses(400, 404, 503),
 )
 async def read_series(
+    *,
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
     teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
@@ -106,6 +111,7 @@ async def read_series(
     responses=problem_responses(400, 404, 503),
 )
 async def read_peers(
+    export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
 ) -> Peers:
@@ -121,7 +127,10 @@ async def read_peers(
     responses=problem_responses(400, 503),
 )
 async def run_query(
-    db: NamedDependency[AsyncConnection], catalogue: NamedDependency[Catalogue], data: QueryIn
+    export: NamedDependency[ExportOptions],
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    data: QueryIn,
 ) -> QueryOut:
     if not data.indicators or len(data.indicators) > MAX_QUERY_INDICATORS:
         raise InvalidParameter(

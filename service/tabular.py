@@ -1,0 +1,214 @@
+"""`?format=csv|xlsx|parquet` (or `Accept`) on every collection, with the JSON's columns.
+
+Handlers stay thin and typed: they return their Struct, declare the `export` dependency (which
+documents `format`, `locale` and `shape` in OpenAPI) and an after-request hook turns the Struct
+into a table when a file format was asked for. One adapter per response type says which rows
+and columns make its table.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Final, Literal
+
+import msgspec
+from litestar import Litestar, Request, Response
+from litestar.params import Parameter
+from litestar.response.base import ASGIResponse
+
+from domains.errors import InvalidParameter
+from schemas.groups import GroupIndicator
+from schemas.indicators import (
+    CrossSection,
+    Dashboard,
+    DomainOut,
+    IndicatorSummary,
+    Peers,
+    QueryOut,
+    Series,
+    ValueRow,
+)
+from schemas.runs import LoadRunOut
+from schemas.units import Unit, UnitPage
+from service.formats import MEDIA_TYPES, Column, Locale, Table, render, rows_of
+
+Format = Literal["json", "csv", "xlsx", "parquet"]
+Shape = Literal["long", "wide"]
+ACCEPTED: Final = {
+    "text/csv": "csv",
+    MEDIA_TYPES["xlsx"]: "xlsx",
+    MEDIA_TYPES["parquet"]: "parquet",
+}
+EXTENSIONS: Final = {"csv": "csv", "xlsx": "xlsx", "parquet": "parquet"}
+
+
+class ExportOptions(msgspec.Struct, frozen=True):
+    format: Format
+    locale: Locale
+    shape: Shape
+
+
+def provide_export(
+    request: Request[Any, Any, Any],
+    format: Annotated[
+        Format | None,
+        Parameter(description="json (default), csv, xlsx or parquet; `Accept: text/csv` works too"),
+    ] = None,
+    locale: Annotated[
+        Locale | None,
+        Parameter(
+            description="CSV dialect: pl = `;`, decimal comma, UTF-8 BOM (Polish Excel); "
+            "en = `,` and `.`. Default: pl when Accept-Language starts with pl, else en"
+        ),
+    ] = None,
+    shape: Annotated[
+        Shape, Parameter(description="long: one row per value; wide: one row per unit")
+    ] = "long",
+) -> ExportOptions:
+    chosen: Format = format or _from_accept(request.headers.get("accept", ""))
+    language = request.headers.get("accept-language", "").strip().lower()
+    options = ExportOptions(
+        format=chosen,
+        locale=locale or ("pl" if language.startswith("pl") else "en"),
+        shape=shape,
+    )
+    request.state.export = options
+    return options
+
+
+def _from_accept(accept: str) -> Format:
+    for media, fmt in ACCEPTED.items():
+        if media in accept:
+            return fmt  # type: ignore[return-value]
+    return "json"
+
+
+_VALUE_FIELDS: Final = list(ValueRow.__struct_fields__)
+_VALUE_COLUMNS: Final = [Column(name) for name in _VALUE_FIELDS]
+
+
+def _values(name: str, rows: list[ValueRow], shape: Shape) -> Table:
+    if shape == "long":
+        return Table(name=name, columns=_VALUE_COLUMNS, rows=rows_of(rows, _VALUE_FIELDS))
+    return wide(name, rows)
+
+
+def wide(name: str, rows: list[ValueRow]) -> Table:
+    """The panel BI users ask for: one row per unit, one column per indicator-year."""
+    keys = sorted({(r.indicator, r.year) for r in rows})
+    units: dict[str, tuple[str, str, dict[tuple[str, int], float | None]]] = {}
+    for r in rows:
+        units.setdefault(r.teryt, (r.name, r.level, {}))[2][(r.indicator, r.year)] = r.value
+    columns = [
+        Column("teryt"),
+        Column("name"),
+        Column("level"),
+        *(Column(f"{code}_{year}", f"{code} in {year}") for code, year in keys),
+    ]
+    return Table(
+        name=name,
+        columns=columns,
+        rows=[
+            (teryt, unit_name, level, *(values.get(key) for key in keys))
+            for teryt, (unit_name, level, values) in sorted(units.items())
+        ],
+    )
+
+
+def _cross_section(body: CrossSection, shape: Shape) -> Table:
+    return _values(f"miarka-{body.indicator.code}-{body.year}", body.items, shape)
+
+
+def _dashboard(body: Dashboard, _shape: Shape) -> Table:
+    fields = ["domain", "indicator", "indicator_name", "unit", "status", *_VALUE_FIELDS[3:]]
+    rows = []
+    for domain in body.domains:
+        for item in domain.items:
+            value = item.value
+            tail = rows_of([value], _VALUE_FIELDS[3:])[0] if value else (None,) * len(fields[5:])
+            indicator = item.indicator
+            head = (domain.code, indicator.code, indicator.name, indicator.unit, indicator.status)
+            rows.append((*head, *tail))
+    return Table(
+        name=f"miarka-{body.teryt}-dashboard", columns=[Column(f) for f in fields], rows=rows
+    )
+
+
+def _series(body: Series, _shape: Shape) -> Table:
+    fields = list(body.points[0].__struct_fields__) if body.points else ["year", "value"]
+    return Table(
+        name=f"miarka-{body.teryt}-{body.indicator.code}",
+        columns=[Column(f) for f in fields],
+        rows=rows_of(body.points, fields),
+    )
+
+
+def _structs(name: str, items: list[Any]) -> Table:
+    fields = list(items[0].__struct_fields__) if items else []
+    return Table(name=name, columns=[Column(f) for f in fields], rows=rows_of(items, fields))
+
+
+def _list(body: list[Any], _shape: Shape) -> Table:
+    kind = type(body[0]) if body else None
+    names: dict[type, str] = {
+        IndicatorSummary: "indicators",
+        DomainOut: "domains",
+        LoadRunOut: "runs",
+    }
+    stem = names.get(kind, "items") if kind else "items"
+    if kind is DomainOut:
+        fields = ["code", "name", "description", "indicator_count", "indicators_with_data"]
+        return Table(
+            name=f"miarka-{stem}", columns=[Column(f) for f in fields], rows=rows_of(body, fields)
+        )
+    if kind is LoadRunOut:
+        fields = [f for f in LoadRunOut.__struct_fields__ if f != "errors"]
+        return Table(
+            name=f"miarka-{stem}", columns=[Column(f) for f in fields], rows=rows_of(body, fields)
+        )
+    return _structs(f"miarka-{stem}", body)
+
+
+ADAPTERS: Final[dict[type, Callable[[Any, Shape], Table]]] = {
+    UnitPage: lambda body, _s: (
+        _structs("miarka-units", body.items)
+        if body.items
+        else Table(
+            name="miarka-units", columns=[Column(f) for f in Unit.__struct_fields__], rows=[]
+        )
+    ),
+    CrossSection: _cross_section,
+    Dashboard: _dashboard,
+    Series: _series,
+    Peers: lambda body, _s: _structs(f"miarka-{body.teryt}-peers", body.neighbours),
+    QueryOut: lambda body, shape: _values("miarka-query", body.items, shape),
+    GroupIndicator: lambda body, shape: _values(
+        f"miarka-group-{body.group.id}-{body.indicator.code}", body.items, shape
+    ),
+    list: _list,
+}
+
+
+def register_adapter(kind: type, adapter: Callable[[Any, Shape], Table]) -> None:
+    """Other modules (costs) add their response types here."""
+    ADAPTERS[kind] = adapter
+
+
+class TabularResponse(Response[Any]):
+    """The app's response class: JSON as usual, a file when `export` asked for one."""
+
+    def to_asgi_response(
+        self,
+        app: Litestar | None,
+        request: Request[Any, Any, Any],
+        **kwargs: Any,  # noqa: ANN401 - passed through to Litestar unchanged
+    ) -> ASGIResponse:
+        options: ExportOptions | None = getattr(request.state, "export", None)
+        if options is not None and options.format != "json" and (self.status_code or 200) < 300:  # noqa: PLR2004
+            adapter = ADAPTERS.get(type(self.content))
+            if adapter is None:
+                raise InvalidParameter("format", "this resource is not a collection; JSON only")
+            table = adapter(self.content, options.shape)
+            self.content = render(table, options.format, options.locale)
+            self.media_type = MEDIA_TYPES[options.format]
+            filename = f"{table.name}.{EXTENSIONS[options.format]}"
+            self.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return super().to_asgi_response(app, request, **kwargs)
