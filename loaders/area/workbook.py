@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Final
 from xml.etree.ElementTree import ParseError
 
-import openpyxl  # type: ignore[import-untyped]
-from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
 
 from loaders.errors import LoadRefused
 
