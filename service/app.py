@@ -30,6 +30,14 @@ powiats and voivodeships of the TERYT register (GUS). Units are addressed by the
 
 Errors are RFC 9457 problem details (`application/problem+json`) with an `errors` list naming
 each offending field; bad input is always answered with a 4xx, never a 500.
+
+Exports: every collection answers `format=csv|xlsx|parquet` (or `Accept: text/csv`) with the
+columns of its JSON; `locale=pl` gives Polish Excel's dialect (`;`, decimal comma, UTF-8 BOM),
+`locale=en` gives `,` and `.`; missing values are empty cells; formula-like text is prefixed
+with `'`; `shape=wide` gives one row per unit. Bulk files: `/api/v1/exports/...`.
+
+Caching: every GET has a strong ETag keyed on the data release and the normalised request;
+`If-None-Match` is answered 304 without a database query; Cache-Control max-age=60.
 """
 
 

@@ -1,0 +1,168 @@
+"""Benchmark: bulk CSV export throughput and server memory, against `psql \\copy`.
+
+Fills a scratch database with SYNTHETIC indicator values (generate_series over the real
+register's units, the `kontekst` indicator codes and made-up years; random values - named
+synthetic, never presented as data), starts `miarka serve` on 127.0.0.1, downloads
+`/api/v1/exports/domains/kontekst.csv` for 1M and 10M rows while sampling the server's RSS,
+and runs `psql \\copy (same SELECT) to stdout` on the same rows. Prints MB/s, rows/s, the ratio
+to psql and the peak RSS. Needs DATABASE_URL of a server it may create `miarka_bench_export` on
+(a TCP URL, for psql). Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres
+python bench/export.py [1000000 10000000]
+"""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import asyncpg
+import httpx
+import psutil
+
+from loaders.teryt import load_teryt
+from service.db import make_engine, with_database
+from service.migrate import upgrade
+from service.routes.exports import export_sql
+from service.settings import REPO_ROOT, Settings
+
+BENCH_DB = "miarka_bench_export"
+REGISTER = REPO_ROOT / "data" / "teryt" / "TERC_Urzedowy_2025-11-18.csv"
+MAX_SECONDS = 600
+
+SYNTHETIC = """
+INSERT INTO indicator_value (indicator_code, year, teryt, level, value, numerator, denominator,
+                             flags, rank, rank_of, peer_group, peer_median, national_median)
+SELECT i.code, y.year, u.teryt, u.level, random() * 1000, random() * 1e6, random() * 1e4,
+       CASE WHEN random() < 0.1 THEN '{synthetic}'::text[] ELSE '{}' END,
+       (random() * 2000)::int, 2477, 'synthetic', 500.5, 499.9
+FROM unnest($1::text[]) AS i(code)
+CROSS JOIN generate_series(1900, 1900 + $2 - 1) AS y(year)
+CROSS JOIN (SELECT teryt, level FROM territorial_unit
+            WHERE level IN ('gmina', 'powiat', 'voivodeship')) AS u
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def prepare(server: str, rows: int, codes: list[str]) -> int:
+    admin = await asyncpg.connect(server)
+    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    await admin.close()
+    url = with_database(server, BENCH_DB)
+    await upgrade(url)
+    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
+    await load_teryt(engine, REGISTER)
+    await engine.dispose()
+    conn = await asyncpg.connect(url)
+    units = await conn.fetchval(
+        "SELECT count(*) FROM territorial_unit WHERE level IN ('gmina','powiat','voivodeship')"
+    )
+    years = max(1, round(rows / (units * len(codes))))
+    await conn.execute(SYNTHETIC, codes, years)
+    await conn.execute("VACUUM ANALYZE indicator_value")
+    total = int(await conn.fetchval("SELECT count(*) FROM indicator_value"))
+    await conn.close()
+    return total
+
+
+def sample_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    process = psutil.Process(pid)
+    while not stop.is_set():
+        try:
+            peak[0] = max(peak[0], process.memory_info().rss)
+        except psutil.Error:
+            return
+        time.sleep(0.05)
+
+
+def download(base: str, path: str) -> tuple[int, float]:
+    size = 0
+    started = time.perf_counter()
+    with httpx.stream("GET", base + path, timeout=MAX_SECONDS) as response:
+        response.raise_for_status()
+        for chunk in response.iter_raw(1 << 20):
+            size += len(chunk)
+            if time.perf_counter() - started > MAX_SECONDS:
+                raise TimeoutError(path)
+    return size, time.perf_counter() - started
+
+
+def psql_copy(url: str, codes: list[str]) -> tuple[int, float]:
+    array = "ARRAY[" + ",".join(f"'{c}'" for c in codes) + "]"
+    query = " ".join(export_sql("pl").replace("$1::text[]", array).split())
+    command = f"\\copy ({query}) to stdout with (format csv, header true, delimiter ';')"
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["psql", url, "-X", "-q", "-c", command],
+        capture_output=True,
+        timeout=MAX_SECONDS,
+        check=True,
+    )
+    return len(result.stdout), time.perf_counter() - started
+
+
+def main() -> None:
+    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    sizes = [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]
+    sys.path.insert(0, str(REPO_ROOT))
+    from domains.indicators.catalogue import default_catalogue  # noqa: PLC0415
+
+    codes = [i.code for i in default_catalogue().indicators if i.domain == "kontekst"]
+    url = with_database(server, BENCH_DB)
+    print(f"{'rows':>11} {'MB':>8} {'miarka s':>9} {'MB/s':>7} {'rows/s':>10} "
+          f"{'psql s':>7} {'ratio':>6} {'peak RSS MB':>12} {'idle RSS MB':>12}")  # fmt: skip
+    for target in sizes:
+        rows = asyncio.run(prepare(server, target, codes))
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "MIARKA_LOG_LEVEL": "WARNING"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(240):
+                try:
+                    if httpx.get(base + "/ready", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.5)
+            idle = psutil.Process(process.pid).memory_info().rss
+            peak = [idle]
+            stop = threading.Event()
+            sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, peak))
+            sampler.start()
+            size, seconds = download(base, "/api/v1/exports/domains/kontekst.csv?locale=pl")
+            stop.set()
+            sampler.join()
+            psql_size, psql_seconds = psql_copy(url, codes)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        mb = size / 1e6
+        print(
+            f"{rows:>11,} {mb:>8.1f} {seconds:>9.2f} {mb / seconds:>7.1f} {rows / seconds:>10,.0f}"
+            f" {psql_seconds:>7.2f} {psql_seconds / seconds:>6.2f} {peak[0] / 1e6:>12.1f}"
+            f" {idle / 1e6:>12.1f}   (psql {psql_size / 1e6:.1f} MB)"
+        )
+    asyncio.run(_drop(server))
+
+
+async def _drop(server: str) -> None:
+    admin = await asyncpg.connect(server)
+    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    await admin.close()
+
+
+if __name__ == "__main__":
+    main()
