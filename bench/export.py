@@ -83,10 +83,12 @@ def sample_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
         time.sleep(0.05)
 
 
-def download(base: str, path: str) -> tuple[int, float]:
+def download(base: str, path: str, encoding: str = "identity") -> tuple[int, float]:
+    """Bytes on the wire and seconds; `identity` compares the same bytes as psql."""
     size = 0
     started = time.perf_counter()
-    with httpx.stream("GET", base + path, timeout=MAX_SECONDS) as response:
+    headers = {"Accept-Encoding": encoding}
+    with httpx.stream("GET", base + path, timeout=MAX_SECONDS, headers=headers) as response:
         response.raise_for_status()
         for chunk in response.iter_raw(1 << 20):
             size += len(chunk)
@@ -143,6 +145,9 @@ def main() -> None:
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, peak))
             sampler.start()
             size, seconds = download(base, "/api/v1/exports/domains/kontekst.csv?locale=pl")
+            gzip_size, gzip_seconds = download(
+                base, "/api/v1/exports/domains/kontekst.csv?locale=pl", "gzip"
+            )
             stop.set()
             sampler.join()
             psql_size, psql_seconds = psql_copy(url, codes)
@@ -154,6 +159,10 @@ def main() -> None:
             f"{rows:>11,} {mb:>8.1f} {seconds:>9.2f} {mb / seconds:>7.1f} {rows / seconds:>10,.0f}"
             f" {psql_seconds:>7.2f} {psql_seconds / seconds:>6.2f} {peak[0] / 1e6:>12.1f}"
             f" {idle / 1e6:>12.1f}   (psql {psql_size / 1e6:.1f} MB)"
+        )
+        print(
+            f"{'':>11} gzip on the wire: {gzip_size / 1e6:.1f} MB in {gzip_seconds:.2f} s"
+            f" ({rows / gzip_seconds:,.0f} rows/s)"
         )
     asyncio.run(_drop(server))
 

@@ -1,13 +1,12 @@
 """RFC 9457 problem details, as every error of the API is answered."""
 
-from typing import Literal
-
 import msgspec
 
 
 class FieldError(msgspec.Struct, frozen=True, kw_only=True):
     field: str
-    source: Literal["query", "path", "body", "header"] | str
+    source: str
+    """Where the field is: query, path, body or header."""
     message: str
 
 

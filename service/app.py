@@ -22,7 +22,7 @@ from service.logs import configure_logging
 from service.release import ReleaseTracker
 from service.routes import catalogue, exports, groups, health, units, values
 from service.settings import Settings, SettingsError
-from service.tabular import TabularResponse, provide_export
+from service.tabular import TabularResponse, document_exports, provide_export
 
 API_DESCRIPTION = """\
 Miarka monitors the public services of every Polish local government unit: all gminas,
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_catalogue() -> Catalogue:
         return indicator_catalogue
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             units.router,
             catalogue.router,
@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=_openapi(),
         debug=False,
     )
+    document_exports(app.openapi_schema.paths or {})
+    return app
 
 
 def _openapi() -> OpenAPIConfig:

@@ -192,6 +192,35 @@ def register_adapter(kind: type, adapter: Callable[[Any, Shape], Table]) -> None
     ADAPTERS[kind] = adapter
 
 
+def document_exports(paths: dict[str, Any]) -> None:
+    """Add the file media types to the 200 answer of every operation that takes `format`."""
+    from litestar.openapi.spec import (
+        OpenAPIMediaType,
+        Schema,
+    )
+    from litestar.openapi.spec.enums import OpenAPIType  # noqa: PLC0415
+
+    files = {
+        "text/csv": "CSV: `locale=pl` `;`, decimal comma, UTF-8 BOM; `locale=en` `,` and `.`",
+        MEDIA_TYPES["xlsx"]: "XLSX workbook: sheet `dane` (typed cells) and `opis` (columns)",
+        MEDIA_TYPES["parquet"]: "Apache Parquet (zstd)",
+    }
+    for item in paths.values():
+        for operation in (item.get, item.post):
+            if operation is None or not any(
+                getattr(p, "name", None) == "format" for p in operation.parameters or []
+            ):
+                continue
+            ok = (operation.responses or {}).get("200")
+            content = getattr(ok, "content", None)
+            if content is None:
+                continue
+            for media, description in files.items():
+                content[media] = OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, description=description)
+                )
+
+
 class TabularResponse(Response[Any]):
     """The app's response class: JSON as usual, a file when `export` asked for one."""
 

@@ -23,7 +23,7 @@ async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-@get("/", summary="Saved groups, newest first (at most 200)", responses=problem_responses(503))
+@get("/", summary="Saved groups, newest first (at most 200)", responses=problem_responses(400, 503))
 async def list_groups_handler(
     export: NamedDependency[ExportOptions], db: NamedDependency[AsyncConnection]
 ) -> list[GroupOut]:
@@ -44,7 +44,7 @@ async def create_group_handler(
     return await create_group(write_db, data)
 
 
-@get("/{group_id:str}", summary="One saved group", responses=problem_responses(404, 503))
+@get("/{group_id:str}", summary="One saved group", responses=problem_responses(400, 404, 503))
 async def read_group(
     db: NamedDependency[AsyncConnection],
     group_id: Annotated[str, Parameter(description="Group id", max_length=16)],
