@@ -11,6 +11,8 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from litestar import Litestar, Request, Response
+from litestar.openapi.spec import OpenAPIMediaType, Schema
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
@@ -194,11 +196,6 @@ def register_adapter(kind: type, adapter: Callable[[Any, Shape], Table]) -> None
 
 def document_exports(paths: dict[str, Any]) -> None:
     """Add the file media types to the 200 answer of every operation that takes `format`."""
-    from litestar.openapi.spec import (
-        OpenAPIMediaType,
-        Schema,
-    )
-    from litestar.openapi.spec.enums import OpenAPIType  # noqa: PLC0415
 
     files = {
         "text/csv": "CSV: `locale=pl` `;`, decimal comma, UTF-8 BOM; `locale=en` `,` and `.`",
