@@ -2,11 +2,13 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Contact, License, Server, Tag
@@ -67,7 +69,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.database_replica_url
             else engine
         )
-        store = make_store(settings.redis_url)
         release = ReleaseTracker(database_url)
         await release.start()
         app.state.engine, app.state.read_engine, app.state.store = engine, read_engine, store
@@ -80,6 +81,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
             if read_engine is not engine:
                 await read_engine.dispose()
+
+    store = make_store(settings.redis_url)
+    middleware: list[Any] = [CachingMiddleware]
+    if settings.rate_limit_per_minute > 0:
+        middleware.append(
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                exclude=["/health", "/ready", "/static"],
+                store="miarka",
+            ).middleware
+        )
 
     def provide_settings() -> Settings:
         return settings
@@ -108,7 +120,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=dict(EXCEPTION_HANDLERS),
         response_class=TabularResponse,
-        middleware=[CachingMiddleware],
+        middleware=middleware,
+        stores={"miarka": store},
+        request_max_body_size=settings.max_request_bytes,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         openapi_config=_openapi(),
         debug=False,

@@ -4,13 +4,11 @@ The ETag is derived from the current data release and the normalised request (pa
 query, the negotiated Accept and Accept-Language, the code version), so it is strong: the same
 tag always means the same bytes. A matching If-None-Match is answered 304 before the app runs.
 Bodies up to MAX_CACHED_BYTES are kept in the store (Redis when configured) under that tag;
-a new release changes every tag, so stale bodies are never served. When the store fails the
-request is served from PostgreSQL and the failure logged; the store is then left alone for
-a while instead of slowing every request down.
+a new release changes every tag, so stale bodies are never served. The store fails open
+(service/cache.py): when Redis is down the request is served from PostgreSQL.
 """
 
 import hashlib
-import time
 from collections.abc import Awaitable, Callable
 from email.utils import format_datetime
 from importlib.metadata import version
@@ -28,7 +26,6 @@ log = structlog.get_logger("miarka.cache")
 
 MAX_CACHED_BYTES: Final = 8 * 1024 * 1024
 CACHE_SECONDS: Final = 3600
-BACKOFF_SECONDS: Final = 10.0
 CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
 UNCACHED_PREFIXES: Final = ("/health", "/ready", "/schema", "/static", "/problems")
 VARY: Final = "Accept, Accept-Language, Accept-Encoding"
@@ -65,7 +62,6 @@ def _matches(if_none_match: str, etag: str) -> bool:
 class CachingMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._store_down_until = 0.0
 
     async def __call__(self, asgi_scope: Scope, receive: Receive, raw_send: Send) -> None:
         scope = cast("dict[str, Any]", asgi_scope)
@@ -144,23 +140,8 @@ class CachingMiddleware:
         await self.app(asgi_scope, receive, capture)
 
     async def _get(self, store: Store, etag: str) -> CachedResponse | None:
-        if time.monotonic() < self._store_down_until:
-            return None
-        try:
-            raw = await store.get(f"resp:{etag}")
-        except Exception as exc:
-            self._store_failed(exc)
-            return None
+        raw = await store.get(f"resp:{etag}")
         return None if raw is None else msgspec.msgpack.decode(raw, type=CachedResponse)
 
     async def _set(self, store: Store, etag: str, entry: CachedResponse) -> None:
-        if time.monotonic() < self._store_down_until:
-            return
-        try:
-            await store.set(f"resp:{etag}", msgspec.msgpack.encode(entry), expires_in=CACHE_SECONDS)
-        except Exception as exc:
-            self._store_failed(exc)
-
-    def _store_failed(self, exc: Exception) -> None:
-        self._store_down_until = time.monotonic() + BACKOFF_SECONDS
-        log.warning("cache.store_unavailable", error=repr(exc), retry_in=BACKOFF_SECONDS)
+        await store.set(f"resp:{etag}", msgspec.msgpack.encode(entry), expires_in=CACHE_SECONDS)

@@ -11,7 +11,11 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from litestar.status_codes import (
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -35,6 +39,8 @@ PROBLEM_TYPES: Final[dict[str, str]] = {
     "internal": "An unexpected error; it has been logged with the request id.",
     "http-error": "An HTTP-level error; see `status` and `detail`.",
     "load-refused": "A source file was refused; nothing published was changed.",
+    "rate-limited": "Too many requests from this client; retry after `Retry-After` seconds.",
+    "unauthorized": "An admin endpoint needs a valid `X-API-Key`.",
 }
 
 
@@ -110,6 +116,10 @@ _SLUG_BY_STATUS: Final = {400: "invalid-parameter", 404: "not-found", 405: "meth
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
     errors = _field_errors(exc) if isinstance(exc, ValidationException) else []
     slug = _SLUG_BY_STATUS.get(exc.status_code, "http-error")
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTP_429_TOO_MANY_REQUESTS:
+        slug = "rate-limited"
+        headers.setdefault("Retry-After", headers.get("RateLimit-Reset", RETRY_AFTER_SECONDS))
     detail = exc.detail
     if errors:
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
@@ -122,7 +132,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             instance=request.url.path,
             errors=errors,
         ),
-        headers=exc.headers,
+        headers=headers,
     )
 
 
