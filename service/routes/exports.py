@@ -27,6 +27,7 @@ from service.errors import problem_responses
 from service.formats import BOM, MEDIA_TYPES, Locale
 
 QUEUE_CHUNKS: Final = 16
+EXPORT_TIMEOUT_MS: Final = 30 * 60 * 1000
 PARQUET_BATCH: Final = 50_000
 SPOOL_BYTES: Final = 16 * 1024 * 1024
 COLUMNS: Final = (
@@ -75,15 +76,18 @@ async def copy_csv(engine: AsyncEngine, codes: list[str], locale: Locale) -> Asy
 
         async def produce() -> None:
             try:
-                await driver.copy_from_query(
-                    _ordered(locale),
-                    codes,
-                    output=sink,
-                    format="csv",
-                    header=True,
-                    delimiter=";" if locale == "pl" else ",",
-                    null="",
-                )
+                # Bulk files may take minutes; the API's short statement limit is for reads.
+                async with driver.transaction(readonly=True):
+                    await driver.execute(f"SET LOCAL statement_timeout = {EXPORT_TIMEOUT_MS}")
+                    await driver.copy_from_query(
+                        _ordered(locale),
+                        codes,
+                        output=sink,
+                        format="csv",
+                        header=True,
+                        delimiter=";" if locale == "pl" else ",",
+                        null="",
+                    )
             finally:
                 await queue.put(None)
 
@@ -128,6 +132,7 @@ WHERE v.indicator_code = ANY($1::text[]) ORDER BY 1, 5, 4, 2
             driver: Any = (await conn.get_raw_connection()).driver_connection
             writer = pq.ParquetWriter(spool, schema, compression="zstd")
             async with driver.transaction():
+                await driver.execute(f"SET LOCAL statement_timeout = {EXPORT_TIMEOUT_MS}")
                 cursor = await driver.cursor(sql, codes)
                 while rows := await cursor.fetch(PARQUET_BATCH):
                     columns = list(zip(*rows, strict=True))
