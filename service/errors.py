@@ -150,8 +150,23 @@ def handle_database_down(request: Request[Any, Any, Any], exc: Exception) -> Res
     )
 
 
+_CONNECTION_ERRORS: Final = (
+    "ConnectionDoesNotExistError",
+    "CannotConnectNowError",
+    "ConnectionFailureError",
+    "InterfaceError",
+    "AdminShutdownError",
+)
+
+
+def _lost_connection(orig: BaseException | None) -> bool:
+    """asyncpg's errors for a server that went away, seen through SQLAlchemy's wrapper."""
+    chain = [orig, getattr(orig, "__cause__", None)]
+    return any(type(e).__name__ in _CONNECTION_ERRORS for e in chain if e is not None)
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _lost_connection(exc.orig)):
         return handle_database_down(request, exc)
     log.exception("request.unexpected_error", path=request.url.path, error=repr(exc))
     return _response(
@@ -171,8 +186,8 @@ EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     OperationalError: handle_database_down,
     InterfaceError: handle_database_down,
     PoolTimeout: handle_database_down,
-    ConnectionError: handle_database_down,
-    TimeoutError: handle_database_down,
+    # Connection refused, the socket gone while PostgreSQL restarts, timeouts: all OSErrors.
+    OSError: handle_database_down,
     Exception: handle_unexpected,
 }
 
