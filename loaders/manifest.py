@@ -26,6 +26,8 @@ class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
     """Converts the file's unit into the variable's (1000 for values in thousands)."""
     columns: dict[str, str] = {}
     """Export column header -> Miarka variable code."""
+    negative_as_missing: list[str] = []
+    """Columns whose negative counts are a known defect of the file: stored as missing."""
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):

@@ -22,6 +22,9 @@ GMINA_RODZ: Final = frozenset(
     rodz for rodz, kind in KIND_BY_RODZ.items() if LEVEL_OF_KIND[kind] is Level.GMINA
 )
 CODE_CHANGED_FLAG: Final = "code_changed"
+MAX_UNKNOWN_SHARE: Final = 0.2
+MAX_UNKNOWN_ALWAYS_ALLOWED: Final = 10
+"""More unknown codes than this (and than 20 % of the values) refuse the file."""
 
 _CREATE_STAGE = """
 CREATE TEMP TABLE stage_observation (
@@ -117,6 +120,16 @@ def match_units(
             matched.append(_with(record, teryt=candidates[0], flag=flag))
         else:
             unknown[(record.teryt, record.row)] += 1
+    unknown_values = sum(unknown.values())
+    if unknown_values > max(MAX_UNKNOWN_ALWAYS_ALLOWED, len(records) * MAX_UNKNOWN_SHARE):
+        (code, row), _ = next(iter(sorted(unknown.items(), key=lambda i: i[0][1] or 0)))
+        raise LoadRefused.one(
+            file,
+            f"{unknown_values:,} of {len(records):,} values are for codes not in the register "
+            f"in force (first: {code}); a file for another register or mis-coded?",
+            row=row,
+            field="code",
+        )
     warnings = [
         SourceProblem(
             file=file,

@@ -10,6 +10,8 @@ the name with the RODZ in brackets (`"Kraków (1)"`); the same unit may appear t
 
 import csv
 import re
+from collections.abc import Collection
+from datetime import UTC, datetime
 from io import StringIO
 from typing import Final
 
@@ -24,6 +26,9 @@ _YEAR_IN_HEADER: Final = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _RODZ_IN_NAME: Final = re.compile(r"\((\d)\)\s*$")
 _MISSING: Final = {"": "missing", "-": "missing", "x": "confidential_or_not_applicable"}
 _NUMBER: Final = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+_NAME: Final = re.compile(r"^[A-Za-z0-9ĄĆĘŁŃÓŚŹŻąćęłńóśźż .,()'\-/]+$")
+LATEST_YEAR: Final = datetime.now(UTC).year
+NEGATIVE_FLAG: Final = "negative_at_source"
 
 
 class ExportColumn(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,10 +72,15 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
     columns: dict[str, str],
     year: int | None = None,
     multiplier: float = 1.0,
+    allow_negative: bool = False,
+    negative_as_missing: Collection[str] = (),
 ) -> ExportData:
     """Observations of the mapped `columns` (export header -> Miarka variable code).
 
-    `multiplier` converts the file's unit (e.g. thousands of persons) into the variable's.
+    `multiplier` converts the file's unit (e.g. thousands of persons) into the variable's;
+    values must be counts (non-negative) unless `allow_negative` (balances, changes). Columns
+    in `negative_as_missing` keep a negative count as missing, flagged `negative_at_source`: the
+    steward's documented decision for a known defect of a published file (data/PROVENANCE.md).
     """
     text = source.text
     first_line = text.split("\n", 1)[0]
@@ -115,6 +125,15 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
             if teryt is None:
                 skipped.append((row_number, f"{name} ({code}) is not a unit of the register"))
                 continue
+            if not _NAME.match(name):
+                odd = "".join(sorted({ch for ch in name if not _NAME.match(ch)}))
+                problems.add(
+                    f"unexpected character(s) {odd!r} in {name!r}: the file was re-encoded "
+                    "on the way (BDL exports are UTF-8 or Windows-1250)",
+                    row=row_number,
+                    field=header[1],
+                )
+                continue
             rodz = _RODZ_IN_NAME.search(name)
             if len(teryt) == 7 and rodz is not None and rodz.group(1) != teryt[6]:  # noqa: PLR2004
                 problems.add(
@@ -140,6 +159,14 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
                 value, flag = _number(raw, decimal)
                 if value is None and flag is None:
                     problems.add(f"not a number: {raw!r}", row=row_number, field=column.header)
+                    continue
+                if value is not None and value < 0 and column.header in negative_as_missing:
+                    value, flag = None, NEGATIVE_FLAG
+                if value is not None and value < 0 and not allow_negative:
+                    problems.add(
+                        f"negative value {raw} in a column of counts", row=row_number,
+                        field=column.header,
+                    )  # fmt: skip
                     continue
                 records.append(
                     ObservationRecord(
@@ -180,6 +207,11 @@ def _mapped_columns(
             continue
         found = _YEAR_IN_HEADER.search(name)
         column_year = int(found.group(1)) if found else year
+        if column_year is not None and column_year > LATEST_YEAR:
+            raise LoadRefused.one(
+                file, f"year {column_year} is in the future; no statistics exist for it yet",
+                row=1, field=name,
+            )  # fmt: skip
         if column_year is None:
             raise LoadRefused.one(
                 file,

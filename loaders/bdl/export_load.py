@@ -1,5 +1,6 @@
 """`miarka load bdl-export`: a BDL web export (CTAB/CREL CSV) into observations."""
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Final
 
@@ -25,9 +26,14 @@ def read_bdl_export(
     measure_unit: str,
     year: int | None,
     multiplier: float = 1.0,
+    negative_as_missing: Collection[str] = (),
 ) -> ObservationBatch:
     data = parse_bdl_export(
-        read_source_text(path), columns=columns, year=year, multiplier=multiplier
+        read_source_text(path),
+        columns=columns,
+        year=year,
+        multiplier=multiplier,
+        negative_as_missing=negative_as_missing,
     )
     variables = {
         column.variable: VariableDef(
@@ -58,6 +64,7 @@ async def load_bdl_export(
     measure_unit: str,
     year: int | None,
     multiplier: float = 1.0,
+    negative_as_missing: Collection[str] = (),
     progress: Progress | None = None,
 ) -> RunSummary:
     return await load_observation_file(
@@ -71,6 +78,7 @@ async def load_bdl_export(
             measure_unit=measure_unit,
             year=year,
             multiplier=multiplier,
+            negative_as_missing=negative_as_missing,
         ),
         progress=progress,
     )

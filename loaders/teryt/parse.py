@@ -8,7 +8,7 @@ row (the header is row 1), and a file with any problem is refused whole.
 
 import csv
 import re
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from typing import Final
 
@@ -33,6 +33,8 @@ _TWO_DIGITS: Final = re.compile(r"^\d{2}$")
 # (Ã, Å, ±, ¶, ...) means the file was re-encoded on the way (UTF-8 read as cp1250, ISO-8859-2).
 _NAME_CHARS: Final = re.compile(r"^[A-Za-z0-9ĄĆĘŁŃÓŚŹŻąćęłńóśźż .,()'\-]+$")
 _OTHER_SEPARATORS: Final = (",", "\t", "|")
+MAX_DAYS_AHEAD: Final = 366
+"""GUS publishes a register before it takes effect (changes of 1 January), never years ahead."""
 
 
 class UnitRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -217,6 +219,13 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
     """Cross-row rules: one date, unique codes, parents present, cities in both roles."""
     problems = ProblemCollector(file)
     dates = {unit.stan_na for unit in units}
+    horizon = date.today() + timedelta(days=MAX_DAYS_AHEAD)  # noqa: DTZ011 - a calendar date
+    if units and units[0].stan_na > horizon:
+        problems.add(
+            f"STAN_NA {units[0].stan_na} is more than a year ahead; a typo?",
+            row=units[0].row,
+            field="STAN_NA",
+        )
     if len(dates) > 1:
         first = units[0].stan_na
         odd = next(unit for unit in units if unit.stan_na != first)
