@@ -32,6 +32,7 @@ ROW_AND_FIELD = {
     "no_code_column.csv": (1, "Id"),
     "unknown_codes.csv": (2, "code"),
 }
+CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
 TABLES = ("territorial_unit", "variable", "observation", "indicator", "indicator_value",
           "unit_typology", "unit_neighbour", "data_release")  # fmt: skip
 

@@ -31,7 +31,8 @@ def bdl_export() -> None:
 
     write("pipe_separated.csv", [line.replace(";", "|") for line in [header, *rows]])
     write("no_code_column.csv", [header.replace('"Kod";', '"Id";'), *rows])
-    write("non_numeric.csv", [header, rows[0], rows[1].replace(";14863;", ";14 863 os.;"), *rows[2:]])
+    broken = rows[1].replace(";14863;", ";14 863 os.;")
+    write("non_numeric.csv", [header, rows[0], broken, *rows[2:]])
     write("negative_count.csv", [header, rows[0].replace(";38486;", ";-38486;"), *rows[1:]])
     write("future_year.csv", [header.replace('"ogółem"', '"ogółem;2031;[osoba]"'), *rows])
     conflicting = rows[3].split(";")
@@ -46,7 +47,7 @@ def bdl_export() -> None:
     (out / "empty.csv").write_bytes(b"")
     (out / "utf16.csv").write_bytes("\r\n".join([header, *rows]).encode("utf-16"))
     (out / "huge_line.csv").write_bytes(
-        ("\r\n".join([header, rows[0]]) + "\r\n0201022;\"" + "x" * 200_000 + "\";1;\r\n").encode()
+        ("\r\n".join([header, rows[0]]) + '\r\n0201022;"' + "x" * 200_000 + '";1;\r\n').encode()
     )
 
 
@@ -54,7 +55,8 @@ def area() -> None:
     out = HERE / "area"
     out.mkdir(exist_ok=True)
     raw = AREA.read_bytes()
-    (out / "Wykaz_powierzchni_wg_stanu_na_01012025_truncated.xlsx").write_bytes(raw[: len(raw) // 3])
+    stem = "Wykaz_powierzchni_wg_stanu_na_01012025"
+    (out / f"{stem}_truncated.xlsx").write_bytes(raw[: len(raw) // 3])
     (out / "Wykaz_powierzchni_wg_stanu_na_01012025_is_csv.xlsx").write_bytes(
         LUDN_2137.read_bytes()[:2000]
     )
