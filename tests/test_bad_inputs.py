@@ -33,21 +33,14 @@ ROW_AND_FIELD = {
     "unknown_codes.csv": (2, "code"),
 }
 CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
+CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
 TABLES = ("territorial_unit", "variable", "observation", "indicator", "indicator_value",
           "unit_typology", "unit_neighbour", "data_release")  # fmt: skip
 
 
 async def checksums(engine) -> dict[str, str]:
     async with engine.connect() as conn:
-        return {
-            table: await conn.scalar(
-                text(
-                    f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "  # noqa: S608
-                    f"FROM {table} t"
-                )  # fmt: skip
-            )
-            for table in TABLES
-        }
+        return {table: await conn.scalar(text(CHECKSUM.format(table=table))) for table in TABLES}
 
 
 def _api_batch(path: Path) -> ObservationBatch:
