@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await release.start()
         app.state.engine, app.state.read_engine, app.state.store = engine, read_engine, store
         app.state.release = release
+        app.state.response_cache = settings.response_cache
         try:
             yield
         finally:

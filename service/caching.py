@@ -27,7 +27,8 @@ log = structlog.get_logger("miarka.cache")
 MAX_CACHED_BYTES: Final = 8 * 1024 * 1024
 CACHE_SECONDS: Final = 3600
 CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
-UNCACHED_PREFIXES: Final = ("/health", "/ready", "/schema", "/static", "/problems")
+UNCACHED_PREFIXES: Final = ("/health", "/ready", "/schema", "/static", "/problems", "/api/v1/admin")
+"""Never cached: liveness, docs, static files, and admin answers (they depend on the key)."""
 VARY: Final = "Accept, Accept-Language, Accept-Encoding"
 CODE_VERSION: Final = version("miarka")
 
@@ -87,7 +88,8 @@ class CachingMiddleware:
             await send({"type": "http.response.start", "status": 304, "headers": validators})
             await send({"type": "http.response.body", "body": b""})
             return
-        cached = await self._get(store, etag)
+        keep_bodies = getattr(state, "response_cache", True)
+        cached = await self._get(store, etag) if keep_bodies else None
         if cached is not None:
             await send(
                 {"type": "http.response.start", "status": cached.status, "headers": cached.headers}
@@ -95,21 +97,23 @@ class CachingMiddleware:
             body = b"" if scope["method"] == "HEAD" else cached.body
             await send({"type": "http.response.body", "body": body})
             return
-        await self._run_and_keep(asgi_scope, receive, raw_send, store, etag, validators)
+        await self._run_and_keep(
+            asgi_scope, receive, raw_send, store if keep_bodies else None, etag, validators
+        )
 
     async def _run_and_keep(  # noqa: PLR0917 - the ASGI triple plus what to keep
         self,
         asgi_scope: Scope,
         receive: Receive,
         raw_send: Send,
-        store: Store,
+        store: Store | None,
         etag: str,
         validators: list[tuple[bytes, bytes]],
     ) -> None:
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
-        keep = cast("dict[str, Any]", asgi_scope)["method"] == "GET"
+        keep = store is not None and cast("dict[str, Any]", asgi_scope)["method"] == "GET"
 
         async def capture(raw_message: Message) -> None:
             message = cast("dict[str, Any]", raw_message)
@@ -134,7 +138,8 @@ class CachingMiddleware:
                         headers=[(bytes(k), bytes(v)) for k, v in started["headers"]],
                         body=b"".join(chunks),
                     )
-                    await self._set(store, etag, entry)
+                    if store is not None:
+                        await self._set(store, etag, entry)
             await raw_send(raw_message)
 
         await self.app(asgi_scope, receive, capture)

@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_json: bool = False
     sql_timeout_ms: int = 5_000
     max_page_size: int = 5_000
+    response_cache: bool = True
+    """Keep answers in the store (ETags and 304s work either way)."""
     rate_limit_per_minute: int = 1_200
     """Requests per minute per client address (0 = no limit); shared through Redis."""
     max_request_bytes: int = 1_000_000

@@ -1,0 +1,261 @@
+"""One run, one machine, side by side: Miarka against its baselines. Prints figures and ratios.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+    REDIS_URL=redis://127.0.0.1:6379/14 python bench/run.py [--seconds 10] [--rows 1000000]
+
+- HTTP (wrk on 127.0.0.1 only, every run bounded by --seconds): a hello-world Litestar endpoint
+  under uvicorn and granian (the framework ceiling, and the server choice); the same cached
+  bytes read straight from Redis; Miarka's cached GET (Redis hit); a 304 revalidation;
+  Miarka's uncached cross-section and dashboard against the same SQL through a bare asyncpg
+  pool.
+- Bulk load: Miarka's publish path (COPY into staging + upsert) against asyncpg
+  `copy_records_to_table` of the same SYNTHETIC rows (named generator below).
+- One indicator for every gmina: one Miarka request against the BDL API's minimum under its
+  anonymous quota (computed, not fetched).
+- Cold start: empty embedded PostgreSQL to the shipped data served.
+The CSV export against `psql \\copy` and its memory are in bench/export.py.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+from redis import Redis
+
+from loaders.observations import ObservationRecord, VariableDef
+from loaders.publish_observations import publish_observations
+from loaders.shipped import load_shipped
+from service.db import make_engine, with_database
+from service.migrate import upgrade
+from service.settings import REPO_ROOT, Settings
+
+BENCH_DB = "miarka_bench_run"
+CROSS = "/api/v1/indicators/kontekst.udzial_65_plus/values?level=gmina&year=2020"
+DASHBOARD = "/api/v1/units/1261011/indicators"
+RAW_CROSS = "/raw/cross-section?code=kontekst.udzial_65_plus&year=2020&level=gmina"
+GMINAS = 2_479
+BDL_PAGE = 100
+BDL_PER_SECOND = 5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, seconds: float = 180) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(url)
+
+
+@contextmanager
+def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
+    port = free_port()
+    command = [part.replace("{port}", str(port)) for part in command]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base + ready_path)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wrk(
+    url: str, seconds: int, headers: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """(requests/s, p50 ms, p99 ms) from wrk with 2 threads and 32 connections."""
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True,
+                            timeout=seconds + 30, check=True).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses\n{output}")
+    return rps, _latency(output, "50%"), _latency(output, "99%")
+
+
+def _latency(output: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def row(label: str, figures: tuple[float, float, float], base: float | None = None) -> None:
+    rps, p50, p99 = figures
+    ratio = f"{rps / base:6.2f}x" if base else ""
+    print(f"  {label:58} {rps:10,.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {ratio}")
+
+
+async def prepare(server: str) -> str:
+    admin = await asyncpg.connect(server)
+    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    await admin.close()
+    url = with_database(server, BENCH_DB)
+    await upgrade(url)
+    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
+    await load_shipped(engine, REPO_ROOT / "data")
+    await engine.dispose()
+    return url
+
+
+def synthetic_records(units: list[str], rows: int, seed: int = 7) -> list[ObservationRecord]:
+    """SYNTHETIC observations for benchmarks only: real unit codes, made-up variables/values."""
+    generator = random.Random(seed)
+    per_variable = len(units) * 20
+    return [
+        ObservationRecord(
+            row=i,
+            teryt=units[i % len(units)],
+            variable=f"synthetic.v{i // per_variable:04d}",
+            year=2000 + (i // len(units)) % 20,
+            value=generator.random() * 1000,
+        )
+        for i in range(rows)
+    ]
+
+
+async def bulk_load(url: str, rows: int) -> None:
+    conn = await asyncpg.connect(url)
+    units = [r[0] for r in await conn.fetch(
+        "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL ORDER BY teryt")]  # fmt: skip
+    records = synthetic_records(units, rows)
+    variables = sorted({r.variable for r in records})
+    await conn.execute(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS bench_copy (variable_id int, year smallint, "
+        "teryt varchar(7), value float8, flag text)"
+    )
+    raw = [(i % 1000, r.year, r.teryt, r.value, None) for i, r in enumerate(records)]
+    started = time.perf_counter()
+    await conn.copy_records_to_table("bench_copy", records=raw)
+    copy_seconds = time.perf_counter() - started
+    await conn.close()
+    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
+    definitions = [
+        VariableDef(source="synthetic", code=v, name=v, measure_unit="-") for v in variables
+    ]
+    started = time.perf_counter()
+    async with engine.begin() as sa_conn:
+        await publish_observations(sa_conn, run_id=0, variables=definitions, records=records)
+    publish_seconds = time.perf_counter() - started
+    await engine.dispose()
+    print(
+        f"  {'asyncpg copy_records_to_table (plain table)':58} {rows / copy_seconds:10,.0f} rows/s"
+    )
+    label = "Miarka publish (COPY to staging + upsert + sums)"
+    ratio = copy_seconds / publish_seconds
+    print(f"  {label:58} {rows / publish_seconds:10,.0f} rows/s  {ratio:6.2f}x")
+
+
+def cold_start() -> float:
+    state = tempfile.mkdtemp(prefix="miarka-cold-")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(MIARKA_STATE_DIR=state, MIARKA_LOG_LEVEL="WARNING")
+    port = free_port()
+    started = time.monotonic()
+    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/indicators/kontekst.ludnosc/values?level=gmina"
+        wait_ready(url, 300)
+        return time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    url = asyncio.run(prepare(server))
+    python = sys.executable
+    base_env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url,
+                "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis_url,
+                "MIARKA_LOG_LEVEL": "WARNING", "MIARKA_RATE_LIMIT_PER_MINUTE": "0"}  # fmt: skip
+    uvicorn = [python, "-m", "uvicorn", "--port", "{port}", "--no-access-log", "--log-level",
+               "warning"]  # fmt: skip
+    granian = [str(Path(python).parent / "granian"), "--interface", "asgi", "--port", "{port}",
+               "--workers", "1", "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    s = args.seconds
+    print(f"Miarka bench: 127.0.0.1 only, wrk -t2 -c32 -d{s}s, {os.cpu_count()} cores")
+    print("HTTP")
+    with serve([*uvicorn, "bench.baselines:app"], base_env, "/hello") as base:
+        hello_uvicorn = wrk(base + "/hello", s)
+    with serve([*granian, "bench.baselines:app"], base_env, "/hello") as base:
+        hello = wrk(base + "/hello", s)
+        row("hello-world Litestar, uvicorn 1 worker", hello_uvicorn)
+        row("hello-world Litestar, granian 1 worker (ceiling)", hello, hello_uvicorn[0])
+        body = httpx.get(base.replace("/hello", "") + "/raw/cross-section", params={
+            "code": "kontekst.udzial_65_plus", "year": 2020, "level": "gmina"}).content  # fmt: skip
+        Redis.from_url(redis_url).set("bench:body", body)
+        redis_only = wrk(base + "/redis", s)
+        raw_cross = wrk(base + RAW_CROSS, s)
+        row("same bytes straight from Redis (raw-Redis baseline)", redis_only)
+        row("cross-section through bare asyncpg (raw baseline)", raw_cross)
+    miarka = [*granian, "--factory", "service.app:app_from_env"]
+    with serve(miarka, base_env, "/ready") as base:
+        etag = httpx.get(base + CROSS).headers["etag"]
+        cached = wrk(base + CROSS, s)
+        revalidated = wrk(base + CROSS, s, {"If-None-Match": etag})
+        row("Miarka cached cross-section (Redis hit)", cached, redis_only[0])
+        print(f"  {'':58} p99 ratio to raw Redis {cached[2] / redis_only[2]:.2f}x")
+        row("Miarka 304 revalidation", revalidated, hello[0])
+    with serve(miarka, {**base_env, "MIARKA_RESPONSE_CACHE": "false"}, "/ready") as base:
+        uncached = wrk(base + CROSS, s)
+        dashboard = wrk(base + DASHBOARD, s)
+        row("Miarka uncached cross-section (2,477 gminas)", uncached, raw_cross[0])
+        row("Miarka uncached dashboard (Kraków, all domains)", dashboard)
+        one = min(_timed(base + CROSS) for _ in range(5))
+    pages = -(-GMINAS // BDL_PAGE)
+    bdl_seconds = pages / BDL_PER_SECOND
+    print("One indicator for every gmina")
+    print(
+        f"  Miarka, one request: {one * 1000:.1f} ms; BDL API anonymous minimum: {pages} pages"
+        f" at {BDL_PER_SECOND}/s = {bdl_seconds:.1f} s (computed) -> {bdl_seconds / one:,.0f}x"
+    )
+    print(f"Bulk load, {args.rows:,} SYNTHETIC rows")
+    asyncio.run(bulk_load(url, args.rows))
+    print("Cold start")
+    print(f"  empty embedded PostgreSQL -> shipped data served: {cold_start():.1f} s")
+
+
+def _timed(url: str) -> float:
+    started = time.perf_counter()
+    httpx.get(url, timeout=30).raise_for_status()
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
