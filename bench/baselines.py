@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 import msgspec
 from litestar import Litestar, Response, get
+from litestar.datastructures import State
 from redis.asyncio import Redis
 
 from domains.indicators.queries import VALUE_COLUMNS
@@ -49,14 +50,14 @@ async def hello() -> Response[bytes]:
 
 
 @get("/redis")
-async def from_redis(state: object) -> Response[bytes]:
-    body = await state.redis.get(REDIS_KEY)  # type: ignore[attr-defined]
+async def from_redis(state: State) -> Response[bytes]:
+    body = await state.redis.get(REDIS_KEY)
     return Response(body or b"", media_type="application/json")
 
 
 @get("/raw/cross-section")
-async def raw_cross_section(state: object, code: str, year: int, level: str) -> Response[bytes]:
-    rows = await state.pool.fetch(CROSS_SECTION, code, year, level)  # type: ignore[attr-defined]
+async def raw_cross_section(state: State, code: str, year: int, level: str) -> Response[bytes]:
+    rows = await state.pool.fetch(CROSS_SECTION, code, year, level)
     body = msgspec.json.encode({"items": [dict(row) for row in rows]})
     return Response(body, media_type="application/json")
 
