@@ -41,7 +41,8 @@ class CachedResponse(msgspec.Struct, array_like=True):
 
 def normalised_key(scope: dict[str, Any]) -> str:
     headers = dict(scope["headers"])
-    query = sorted((k, v) for k, v in parse_qsl(scope["query_string"].decode("latin-1")) if v != "")
+    # Blank values stay: `?q=` is a different request (a 400) from no `q` at all.
+    query = sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
     accept = headers.get(b"accept", b"").decode("latin-1")
     language = headers.get(b"accept-language", b"").decode("latin-1")[:2].lower()
     gzip = "gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else ""

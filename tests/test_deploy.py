@@ -52,3 +52,16 @@ def test_dockerfile_copies_folders_that_exist():
     assert copied
     for source in copied:
         assert (REPO_ROOT / source).exists(), source
+
+
+def test_kubernetes_manifests_validate_against_the_kubernetes_schemas():
+    import kubernetes_validate  # noqa: PLC0415
+
+    checked = 0
+    for manifest in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        for doc in documents(manifest):
+            if "." in doc["apiVersion"].split("/")[0]:
+                continue  # operator CRDs (CloudNativePG) have no schema in the k8s bundle
+            kubernetes_validate.validate(doc, "1.33.0", strict=True)
+            checked += 1
+    assert checked >= 12
