@@ -58,6 +58,7 @@ _UPSERT = """
 WITH written AS (
     INSERT INTO observation (variable_id, year, teryt, value, flag, derived, load_run_id)
     SELECT variable_id, year, teryt, value, flag, false, :run_id FROM stage_observation
+    ORDER BY variable_id, year, teryt  -- index order: far fewer page splits and random writes
     ON CONFLICT (variable_id, year, teryt) DO UPDATE SET
         value = excluded.value, flag = excluded.flag, derived = false,
         load_run_id = excluded.load_run_id
@@ -174,6 +175,7 @@ async def publish_observations(
         records=rows,
         columns=["variable_id", "year", "teryt", "value", "flag"],
     )
+    await conn.execute(text("ANALYZE stage_observation"))
     await conn.execute(text(_TOUCHED))
     await conn.execute(text(_DROP_DERIVED))
     removed = (await conn.execute(text(_REMOVE_VANISHED))).rowcount
