@@ -12,11 +12,12 @@ from sqlalchemy import text
 from schemas.health import Check, Health, Readiness
 
 READY_PROBE_KEY = "ready-probe"
+VERSION = version("miarka")
 
 
 @get("/health", summary="Liveness: the process is up", cache=False)
 async def read_health() -> Health:
-    return Health(status="ok", version=version("miarka"))
+    return Health(status="ok", version=VERSION)
 
 
 @get(
