@@ -10,7 +10,9 @@ from loaders.area.load import load_area
 from loaders.bdl.export_load import load_bdl_export
 from loaders.errors import LoadRefused
 from loaders.manifest import ShippedFile, shipped_files, verified_path
+from loaders.mf_rb import load_mf_rb
 from loaders.run import Progress, RunSummary
+from loaders.sio import load_sio
 from loaders.teryt import load_teryt
 
 FileLoader = Callable[[AsyncEngine, Path, ShippedFile, Progress | None], Awaitable[RunSummary]]
@@ -46,10 +48,24 @@ async def _area(
     return await load_area(engine, path, as_of=entry.as_of, progress=progress)
 
 
+async def _mf_rb(
+    engine: AsyncEngine, path: Path, _entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_mf_rb(engine, path, progress=progress)
+
+
+async def _sio(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_sio(engine, path, as_of=entry.as_of, progress=progress)
+
+
 LOADERS: dict[str, FileLoader] = {
     "teryt": _teryt,
     "bdl_export": _bdl_export,
     "area": _area,
+    "mf_rb": _mf_rb,
+    "sio": _sio,
 }
 """Order matters: units first, every other source joins to them."""
 

@@ -11,7 +11,7 @@ from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Contact, License, Server, Tag
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server, Tag
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -19,12 +19,13 @@ from domains.indicators.catalogue import Catalogue, default_catalogue
 from service.cache import make_store
 from service.caching import CachingMiddleware
 from service.db import make_engine
-from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES
+from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES, document_rate_limit
 from service.logs import configure_logging
 from service.release import ReleaseTracker
-from service.routes import catalogue, exports, groups, health, units, values
+from service.routes import admin, catalogue, costs, exports, groups, health, units, values
 from service.settings import Settings, SettingsError
 from service.tabular import TabularResponse, document_exports, provide_export
+from service.web import register_web
 
 API_DESCRIPTION = """\
 Miarka monitors the public services of every Polish local government unit: all gminas,
@@ -103,32 +104,40 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return indicator_catalogue
 
     app = Litestar(
-        route_handlers=[
-            units.router,
-            catalogue.router,
-            values.router,
-            groups.router,
-            exports.router,
-            health.router,
-            read_problem_type,
-        ],
-        lifespan=[resources],
-        dependencies={
-            "db": Provide(provide_db),
-            "settings": Provide(provide_settings, sync_to_thread=False),
-            "catalogue": Provide(provide_catalogue, sync_to_thread=False),
-            "export": Provide(provide_export, sync_to_thread=False),
-        },
-        exception_handlers=dict(EXCEPTION_HANDLERS),
-        response_class=TabularResponse,
-        middleware=middleware,
-        stores={"miarka": store},
-        request_max_body_size=settings.max_request_bytes,
-        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        openapi_config=_openapi(),
-        debug=False,
+        **register_web(
+            dict(  # noqa: C408 - the keyword form mirrors Litestar(...)
+                route_handlers=[
+                    units.router,
+                    catalogue.router,
+                    values.router,
+                    groups.router,
+                    exports.router,
+                    costs.router,
+                    admin.router,
+                    health.router,
+                    read_problem_type,
+                ],
+                lifespan=[resources],
+                dependencies={
+                    "db": Provide(provide_db),
+                    "settings": Provide(provide_settings, sync_to_thread=False),
+                    "catalogue": Provide(provide_catalogue, sync_to_thread=False),
+                    "export": Provide(provide_export, sync_to_thread=False),
+                },
+                exception_handlers=dict(EXCEPTION_HANDLERS),
+                response_class=TabularResponse,
+                middleware=middleware,
+                stores={"miarka": store},
+                request_max_body_size=settings.max_request_bytes,
+                compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+                openapi_config=_openapi(),
+                debug=False,
+            ),
+            data_dir=settings.data_dir,
+        )
     )
     document_exports(app.openapi_schema.paths or {})
+    document_rate_limit(app.openapi_schema.paths or {}, settings.rate_limit_per_minute)
     return app
 
 
@@ -146,9 +155,21 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),
             Tag(name="exports", description="Bulk CSV and Parquet files, streamed"),
+            Tag(name="costs", description="Total cost of a service (KCU) with its audit trail"),
+            Tag(name="admin", description="Load runs and loads; need an X-API-Key"),
             Tag(name="health", description="Liveness and readiness"),
         ],
         path="/schema",
+        components=Components(
+            security_schemes={
+                "apiKey": SecurityScheme(
+                    type="apiKey",
+                    name="X-API-Key",
+                    security_scheme_in="header",
+                    description="Admin key from `miarka keys create NAME`",
+                )
+            }
+        ),
         render_plugins=[ScalarRenderPlugin()],
         use_handler_docstrings=False,
     )

@@ -10,10 +10,13 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domains.admin.keys import create_key, revoke_key
 from domains.runs.models import LoadRun
 from loaders.area.load import load_area
 from loaders.bdl.api_load import UNIT_LEVELS, load_bdl
@@ -21,8 +24,13 @@ from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlReq
 from loaders.bdl.export_load import load_bdl_export
 from loaders.errors import LoadRefused
 from loaders.manifest import shipped_files, verified_path
+from loaders.mf_rb import load_mf_rb
+from loaders.mf_rb.bestia_client import DEFAULT_BASE_URL as BESTIA_BASE_URL
+from loaders.mf_rb.bestia_client import BestiaClient, BestiaNotCached, BestiaRequestFailed
+from loaders.mf_rb.bestia_load import load_bestia
 from loaders.run import RunSummary
 from loaders.shipped import database_is_empty, load_shipped
+from loaders.sio import load_sio
 from loaders.teryt import load_teryt
 from service.db import make_engine
 from service.embedded import resolve_settings
@@ -34,7 +42,9 @@ app = typer.Typer(help="Miarka: public services of Polish local governments.", n
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 load_app = typer.Typer(help="Load a source into the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="Admin API keys (shown once, stored hashed).", no_args_is_help=True)
 app.add_typer(load_app, name="load")
+app.add_typer(keys_app, name="keys")
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -158,7 +168,7 @@ def _load(settings: Settings, label: str, work: Any) -> None:  # noqa: ANN401 - 
         raise typer.Exit(2) from refused
     _print_summary(summary)
     for warning in summary.problems[:20]:
-        console.print(f"[yellow]warning[/] {warning}")
+        console.print(f"[yellow]warning[/] {escape(str(warning))}")
     if len(summary.problems) > 20:  # noqa: PLR2004
         console.print(f"[yellow]... and {len(summary.problems) - 20} more warnings (miarka runs)")
 
@@ -176,6 +186,10 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
         int | None, typer.Option(help="Required when the file's header does not say the year")
     ] = None,
     multiplier: Annotated[float, typer.Option(help="1000 for values in thousands")] = 1.0,
+    negative_as_missing: Annotated[
+        list[str] | None,
+        typer.Option(help="A column whose negative counts are a known defect (repeatable)"),
+    ] = None,
 ) -> None:
     """Load a BDL web export (dialect sniffed; the year from the header or --year)."""
     columns: dict[str, str] = {}
@@ -196,6 +210,7 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
             measure_unit=measure_unit,
             year=year,
             multiplier=multiplier,
+            negative_as_missing=negative_as_missing or [],
             progress=progress,
         )
 
@@ -246,6 +261,76 @@ def load_bdl_command(  # noqa: PLR0917 - one parameter per CLI option
         raise typer.Exit(3) from failed
 
 
+@load_app.command("mf-rb")
+def load_mf_rb_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="PaczkaSprawozdan XML files with Rb-27S/Rb-28S reports")
+    ],
+) -> None:
+    """Load MF budget reports from XML packages: one recorded run and transaction per file."""
+    settings = _settings()
+    for path in paths:
+
+        async def work(
+            engine: AsyncEngine, progress: RichProgress, file: Path = path
+        ) -> RunSummary:
+            return await load_mf_rb(engine, file, progress=progress)
+
+        _load(settings, f"mf-rb {path.name}", work)
+
+
+@load_app.command("sio")
+def load_sio_command(
+    path: Annotated[Path, typer.Argument(help="A SIO school file (pupils or teacher FTEs), CSV")],
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The 30 September of the counts, if not named"),
+    ] = None,
+) -> None:
+    """Load SIO pupils or teacher FTEs per school (RSPO) as of 30 September."""
+    settings = _settings()
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        when = as_of.date() if as_of else None
+        return await load_sio(engine, path, as_of=when, progress=progress)
+
+    _load(settings, f"sio {path.name}", work)
+
+
+@load_app.command("bestia")
+def load_bestia_command(  # noqa: PLR0917 - one parameter per CLI option
+    teryt: Annotated[list[str], typer.Option(help="TERC code of a unit (repeatable)")],
+    year: Annotated[list[int], typer.Option(help="Budget year, e.g. 2023 (repeatable)")],
+    period: Annotated[int, typer.Option(min=1, max=4, help="Quarter; 4 = the whole year")] = 4,
+    from_cache: Annotated[
+        bool, typer.Option(help="Replay answers saved by an earlier run; no network")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Where answers are saved (default: STATE_DIR/cache/bestia)")
+    ] = None,
+    base_url: Annotated[str, typer.Option(hidden=True)] = BESTIA_BASE_URL,
+) -> None:
+    """Load Rb-27S/Rb-28S from the MF BeSTi@ API (unverified against the live service)."""
+    settings = _settings()
+    units = list(dict.fromkeys(teryt))
+    years = sorted(set(year))
+    cache = cache_dir or settings.state_dir / "cache" / "bestia"
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        async with BestiaClient(
+            base_url=base_url, cache_dir=cache, from_cache=from_cache
+        ) as client:
+            return await load_bestia(engine, client, units, years, period=period, progress=progress)
+
+    try:
+        _load(settings, f"bestia {','.join(units)}", work)
+    except (BestiaRequestFailed, BestiaNotCached) as failed:
+        console.print(
+            f"[red]BeSTi@ request failed; nothing published was changed:[/] {escape(str(failed))}"
+        )
+        raise typer.Exit(3) from failed
+
+
 @load_app.command("area")
 def load_area_command(
     path: Annotated[Path | None, typer.Argument(help="Wykaz powierzchni ... .xlsx")] = None,
@@ -284,6 +369,40 @@ def load_shipped_command() -> None:
         raise typer.Exit(2) from refused
     for summary in summaries:
         _print_summary(summary)
+
+
+@keys_app.command("create")
+def create_key_command(name: Annotated[str, typer.Argument(help="Who the key is for")]) -> None:
+    """Create an admin key; it is printed once and only its hash is kept."""
+    settings = _settings()
+
+    async def work(engine: AsyncEngine) -> str:
+        await upgrade(str(settings.database_url))
+        async with engine.begin() as conn:
+            return await create_key(conn, name)
+
+    try:
+        key = _run(_with_engine(settings, work))
+    except IntegrityError as exc:
+        console.print(f"[red]a key named {name!r} exists already[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"admin key for [bold]{name}[/] (store it now; it is not shown again):")
+    Console().print(key)
+
+
+@keys_app.command("revoke")
+def revoke_key_command(name: Annotated[str, typer.Argument()]) -> None:
+    """Revoke an admin key by name."""
+    settings = _settings()
+
+    async def work(engine: AsyncEngine) -> bool:
+        async with engine.begin() as conn:
+            return await revoke_key(conn, name)
+
+    if not _run(_with_engine(settings, work)):
+        console.print(f"[red]no active key named {name!r}[/]")
+        raise typer.Exit(1)
+    console.print(f"key {name!r} revoked")
 
 
 @app.command("runs")

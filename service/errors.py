@@ -11,6 +11,7 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Reference
 from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -40,13 +41,20 @@ PROBLEM_TYPES: Final[dict[str, str]] = {
     "http-error": "An HTTP-level error; see `status` and `detail`.",
     "load-refused": "A source file was refused; nothing published was changed.",
     "rate-limited": "Too many requests from this client; retry after `Retry-After` seconds.",
+    "unknown-indicator": "No indicator has this code; see /api/v1/indicators.",
+    "unknown-domain": "No domain has this code; see /api/v1/domains.",
+    "unknown-group": "No saved group has this id.",
+    "unknown-service": "No cost service has this code; see /api/v1/costs.",
+    "no-cost-data": "The budget or volume data a cost needs are not loaded for this unit and year.",
     "unauthorized": "An admin endpoint needs a valid `X-API-Key`.",
 }
 
 
 _DESCRIPTIONS: Final = {
     400: "Invalid parameter: `errors` names each offending field",
+    401: "A valid X-API-Key is required",
     404: "Not found",
+    429: "Too many requests from this client; see `Retry-After` and `RateLimit-*`",
     503: "Database unavailable; retry after the `Retry-After` seconds",
 }
 
@@ -62,6 +70,29 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
         )
         for code in codes
     }
+
+
+_PROBLEM_REF: Final = Reference(ref="#/components/schemas/Problem")
+
+
+def document_rate_limit(paths: dict[str, Any], per_minute: int) -> None:
+    """Every API operation may answer 429 when the per-client limit is on; say so."""
+    if per_minute <= 0:
+        return
+    spec = problem_responses(HTTP_429_TOO_MANY_REQUESTS)[HTTP_429_TOO_MANY_REQUESTS]
+    for path, item in paths.items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in (item.get, item.post):
+            if operation is None or operation.responses is None:
+                continue
+            operation.responses.setdefault(
+                "429",
+                OpenAPIResponse(
+                    description=f"{spec.description} (limit: {per_minute} per minute)",
+                    content={PROBLEM_JSON: OpenAPIMediaType(schema=_PROBLEM_REF)},
+                ),
+            )
 
 
 def _response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:

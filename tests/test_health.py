@@ -19,7 +19,8 @@ async def test_ready_checks_database_and_cache(client):
     assert body["status"] == "ready"
     assert body["database"]["ok"]
     assert body["cache"]["ok"]
-    assert body["data_release"] == 4  # one release per shipped file: TERC, 2 BDL exports, area
+    # one release per shipped file: TERC, 2 BDL exports, area, 4 MF packages, 2 SIO files
+    assert body["data_release"] == 10
 
 
 async def test_ready_is_503_when_the_cache_is_unreachable(test_settings):

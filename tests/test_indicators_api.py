@@ -281,7 +281,7 @@ async def test_bad_input_is_a_4xx_problem(client, method, path, payload, status,
         "/api/v1/domains/nope",
         "/api/v1/units/0299011/indicators",
         "/api/v1/groups/nope",
-        "/api/v1/indicators/edukacja.wydatki_oswiata/values",
+        "/api/v1/indicators/podatki_oplaty.podatek_rolny/values",
     ],
 )
 async def test_unknown_things_are_404_problems(client, path):

@@ -45,6 +45,7 @@ def live_server(loaded_db_url: str, redis_url: str) -> Iterator[str]:
             "DATABASE_URL": loaded_db_url,
             "REDIS_URL": redis_url,
             "MIARKA_LOG_LEVEL": "WARNING",
+            "MIARKA_RATE_LIMIT_PER_MINUTE": "0",
         },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

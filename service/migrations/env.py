@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import domains.admin.models
+import domains.costs.models
 import domains.groups.models
 import domains.indicators.models
 import domains.observations.models

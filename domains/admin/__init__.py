@@ -1,0 +1,1 @@
+"""Administration: API keys for the endpoints that change or reveal operations."""

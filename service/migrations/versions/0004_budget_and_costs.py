@@ -1,0 +1,156 @@
+"""budget reports line by line and SIO school volumes (total cost of a service)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-24 05:38:22.635453
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "budget_report",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column(
+            "kind",
+            sa.String(length=8),
+            nullable=False,
+            comment="rb27s (income) or rb28s (expenditure)",
+        ),
+        sa.Column(
+            "teryt", sa.String(length=7), nullable=False, comment="TERC of the local government"
+        ),
+        sa.Column(
+            "unit_type",
+            sa.String(length=8),
+            nullable=False,
+            comment="JST (the unit) or JB (budgetary)",
+        ),
+        sa.Column("unit_key", sa.Text(), nullable=False, comment="REGON|folded name"),
+        sa.Column(
+            "regon", sa.String(length=14), nullable=False, comment="without the padding spaces"
+        ),
+        sa.Column("unit_name", sa.Text(), nullable=False),
+        sa.Column("wk", sa.String(length=2), nullable=False),
+        sa.Column("pk", sa.String(length=2), nullable=False),
+        sa.Column("gk", sa.String(length=2), nullable=False),
+        sa.Column("gt", sa.String(length=1), nullable=False),
+        sa.Column("pt", sa.String(length=1), nullable=True),
+        sa.Column("year", sa.SmallInteger(), nullable=False),
+        sa.Column(
+            "period_type", sa.String(length=16), nullable=False, comment="TypOkresu, e.g. Kwartal"
+        ),
+        sa.Column(
+            "period", sa.SmallInteger(), nullable=False, comment="quarter; Q4 = the whole year"
+        ),
+        sa.Column("version", sa.SmallInteger(), nullable=True, comment="Naglowek/Wersja"),
+        sa.Column("report_date", sa.Date(), nullable=True, comment="DataSprawozdania"),
+        sa.Column("source_report_id", sa.Text(), nullable=True, comment="Id attribute or API id"),
+        sa.Column(
+            "content_sha256",
+            sa.String(length=64),
+            nullable=False,
+            comment="digest of unit, header and lines: an identical re-load changes nothing",
+        ),
+        sa.Column("source", sa.String(length=16), nullable=False, comment="xml or bestia"),
+        sa.Column("source_file", sa.Text(), nullable=False, comment="file name or API query"),
+        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("kind IN ('rb27s', 'rb28s')", name=op.f("ck_budget_report_kind")),
+        sa.CheckConstraint("period BETWEEN 1 AND 4", name=op.f("ck_budget_report_period")),
+        sa.ForeignKeyConstraint(
+            ["load_run_id"], ["load_run.id"], name=op.f("fk_budget_report_load_run_id_load_run")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_budget_report")),
+        sa.UniqueConstraint(
+            "kind",
+            "teryt",
+            "unit_key",
+            "year",
+            "period_type",
+            "period",
+            name="uq_budget_report_unit_period",
+        ),
+    )
+    op.create_index(
+        "ix_budget_report_teryt_year",
+        "budget_report",
+        ["teryt", "year", "period", "kind"],
+        unique=False,
+    )
+    op.create_table(
+        "sio_school",
+        sa.Column("rspo", sa.Integer(), nullable=False, comment="RSPO number"),
+        sa.Column("as_of", sa.Date(), nullable=False, comment="30 September"),
+        sa.Column("regon", sa.String(length=14), nullable=True, comment="zero-padded to 9 or 14"),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("school_type", sa.Text(), nullable=False),
+        sa.Column("governing_type", sa.Text(), nullable=True, comment="Typ organu prowadzącego"),
+        sa.Column("governing_teryt", sa.String(length=7), nullable=True),
+        sa.Column("registering_teryt", sa.String(length=7), nullable=True),
+        sa.Column("pupils", sa.Numeric(), nullable=True, comment="may be fractional"),
+        sa.Column("classes", sa.Numeric(), nullable=True, comment="oddziały"),
+        sa.Column("teacher_fte", sa.Numeric(), nullable=True, comment="Etat - umowa"),
+        sa.Column("source_file", sa.Text(), nullable=False),
+        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["load_run_id"], ["load_run.id"], name=op.f("fk_sio_school_load_run_id_load_run")
+        ),
+        sa.PrimaryKeyConstraint("rspo", "as_of", name=op.f("pk_sio_school")),
+    )
+    op.create_index(
+        "ix_sio_school_governing", "sio_school", ["governing_teryt", "as_of"], unique=False
+    )
+    op.create_table(
+        "budget_report_line",
+        sa.Column("report_id", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False, comment="1-based Pozycja"),
+        sa.Column("dzial", sa.String(length=3), nullable=False),
+        sa.Column("rozdzial", sa.String(length=5), nullable=False),
+        sa.Column("paragraf", sa.String(length=3), nullable=False),
+        sa.Column(
+            "p4", sa.String(length=1), nullable=False, comment="4th digit of the paragraph: funding"
+        ),
+        sa.Column(
+            "grupa", sa.String(length=4), nullable=True, comment="group of paragraphs (Rb-28S)"
+        ),
+        sa.Column("pl", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("za", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("ww", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("zo", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("na", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("dw", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("no", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("nz", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("np", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["report_id"],
+            ["budget_report.id"],
+            name=op.f("fk_budget_report_line_report_id_budget_report"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("report_id", "position", name=op.f("pk_budget_report_line")),
+    )
+    op.create_index(
+        "ix_budget_report_line_rozdzial",
+        "budget_report_line",
+        ["rozdzial", "paragraf"],
+        unique=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_budget_report_line_rozdzial", table_name="budget_report_line")
+    op.drop_table("budget_report_line")
+    op.drop_index("ix_sio_school_governing", table_name="sio_school")
+    op.drop_table("sio_school")
+    op.drop_index("ix_budget_report_teryt_year", table_name="budget_report")
+    op.drop_table("budget_report")

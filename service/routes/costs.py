@@ -1,0 +1,169 @@
+"""`/api/v1/costs` and `/api/v1/units/{teryt}/costs`: the total cost of a service (KCU).
+
+Every answer carries its audit trail (rozdziały, paragraphs, amounts, shares, key, capital
+method, volumes, load runs); scenarios are labelled simulations and never stored.
+"""
+
+from typing import Annotated, Literal
+
+from litestar import Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.costs.analysis import cost_cross_section, cost_scenario, list_cost_services
+from domains.costs.calculator import CostParameters
+from domains.costs.mapping import CostCatalogue, default_cost_catalogue
+from domains.costs.queries import unit_cost
+from schemas.costs import (
+    CapitalMethod,
+    CostCrossSection,
+    CostLevel,
+    CostOut,
+    CostServiceList,
+    Perspective,
+    ScenarioIn,
+    ScenarioOut,
+)
+from service.errors import problem_responses
+
+LangParam = Annotated[Literal["pl", "en"], Parameter(description="Language of names")]
+ServiceParam = Annotated[
+    str, Parameter(description="Cost service code, e.g. edukacja.szkoly_podstawowe", max_length=100)
+]
+TerytParam = Annotated[str, Parameter(description="TERC code", max_length=7)]
+YearParam = Annotated[
+    int | None, Parameter(ge=1990, le=2100, description="Budget year; default: the latest")
+]
+PerspectiveParam = Annotated[
+    Perspective,
+    Parameter(
+        description="provider: own facilities; resident: + payments for residents served "
+        "elsewhere - income for others' residents served here"
+    ),
+]
+OverheadParam = Annotated[
+    str,
+    Parameter(
+        description="Overhead key: spend_share (alpha = C / sum C of the unit) or none; "
+        "the service lists the keys it supports",
+        max_length=32,
+    ),
+]
+CapitalParam = Annotated[
+    CapitalMethod,
+    Parameter(description="avg5 / avg10: average capital spending over 5 / 10 years; none"),
+]
+NetParam = Annotated[bool, Parameter(description="true: KCU = C + O + K - E; false: gross")]
+
+
+def _params(
+    perspective: Perspective, overhead: str, capital: CapitalMethod, net: bool
+) -> CostParameters:
+    return CostParameters(perspective=perspective, overhead=overhead, capital=capital, net=net)
+
+
+@get(
+    "/costs",
+    summary="Services whose total cost Miarka computes, with their budget mapping",
+    description="Each service: the rozdziały and shares it is built from, its dedicated income "
+    "paragraphs, its unit (per pupil, per resident) and the overhead keys it supports; plus "
+    "the classification vintages and their series breaks.",
+    responses=problem_responses(400, 503),
+)
+async def list_costs(
+    cost_catalogue: NamedDependency[CostCatalogue], lang: LangParam = "pl"
+) -> CostServiceList:
+    return list_cost_services(cost_catalogue, lang)
+
+
+@get(
+    "/costs/{service:str}",
+    summary="Cross-section: unit costs of a service for every unit of a level, with peers",
+    description="Every unit with a Q4 Rb-28S report for the year, computed with the same "
+    "parameters; rank 1 = lowest unit cost; national and peer-group quartiles.",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_cost_cross_section(
+    *,
+    db: NamedDependency[AsyncConnection],
+    cost_catalogue: NamedDependency[CostCatalogue],
+    service: ServiceParam,
+    year: YearParam = None,
+    level: Annotated[CostLevel, Parameter(description="Default: gmina")] = "gmina",
+    perspective: PerspectiveParam = "provider",
+    overhead: OverheadParam = "spend_share",
+    capital: CapitalParam = "avg5",
+    net: NetParam = True,
+    lang: LangParam = "pl",
+) -> CostCrossSection:
+    return await cost_cross_section(
+        db,
+        cost_catalogue,
+        service,
+        year=year,
+        level=level,
+        params=_params(perspective, overhead, capital, net),
+        lang=lang,
+    )
+
+
+@get(
+    "/units/{teryt:str}/costs/{service:str}",
+    summary="Total cost of a service in a unit (KCU), unit cost and the full audit trail",
+    description="KCU = C + O + K - E (gross without E); UC = KCU / Q, with Q for pupils "
+    "aligned to the fiscal year: 8/12 N(30.09.t-1) + 4/12 N(30.09.t). Each component lists "
+    "the budget lines it was built from; `schools` gives each budgetary unit's own figures. "
+    "`total` is null when a component asked for has no data (`missing` says which).",
+    responses=problem_responses(400, 404, 503),
+)
+async def read_unit_cost(
+    *,
+    db: NamedDependency[AsyncConnection],
+    cost_catalogue: NamedDependency[CostCatalogue],
+    teryt: TerytParam,
+    service: ServiceParam,
+    year: YearParam = None,
+    perspective: PerspectiveParam = "provider",
+    overhead: OverheadParam = "spend_share",
+    capital: CapitalParam = "avg5",
+    net: NetParam = True,
+    lang: LangParam = "pl",
+) -> CostOut:
+    return await unit_cost(
+        db,
+        cost_catalogue,
+        teryt,
+        service,
+        year=year,
+        params=_params(perspective, overhead, capital, net),
+        lang=lang,
+    )
+
+
+@post(
+    "/units/{teryt:str}/costs/{service:str}/scenarios",
+    summary="What-if: the cost with other pupils, amounts, overhead share or capital cost",
+    description="Answered as a labelled simulation next to the published figure; nothing is "
+    "stored and the answer is never official.",
+    status_code=200,
+    responses=problem_responses(400, 404, 503),
+)
+async def run_cost_scenario(
+    *,
+    db: NamedDependency[AsyncConnection],
+    cost_catalogue: NamedDependency[CostCatalogue],
+    teryt: TerytParam,
+    service: ServiceParam,
+    data: ScenarioIn,
+    lang: LangParam = "pl",
+) -> ScenarioOut:
+    return await cost_scenario(db, cost_catalogue, teryt, service, body=data, lang=lang)
+
+
+router = Router(
+    path="/api/v1",
+    route_handlers=[list_costs, read_cost_cross_section, read_unit_cost, run_cost_scenario],
+    dependencies={"cost_catalogue": Provide(default_cost_catalogue, sync_to_thread=False)},
+    tags=["costs"],
+)

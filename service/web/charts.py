@@ -1,0 +1,300 @@
+"""Server-side SVG charts: sparkline, peer-position strip, histogram and choropleth map.
+
+No JavaScript and no charting library: each chart is a small SVG string with `role="img"`, a
+<title> and a <desc>; the page puts the same numbers in a table next to it. Text passed in is
+escaped here, so templates can mark the result safe.
+"""
+
+import bisect
+import math
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import msgspec
+from markupsafe import Markup, escape
+
+INK: Final = "#1b2a41"
+ACCENT: Final = "#1b4f9c"
+BAND: Final = "#c6d6ee"
+MARK: Final = "#0b0c0c"
+MAP_PALETTE: Final = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8")
+"""ColorBrewer YlGnBu, 5 classes: sequential and safe for colour-blind readers."""
+MAP_BORDER: Final = "#111827"
+"""Contrast with every fill of MAP_PALETTE is at least 4:1 (tested)."""
+MISSING_STROKE: Final = "#6b7280"
+HIGHLIGHT: Final = "#c8102e"
+
+Formatter = Callable[[float | None], str]
+
+
+def _svg(chart_id: str, size: tuple[float, float], title: str, desc: str, body: str) -> Markup:
+    """Wrap chart parts; `title` and `desc` are escaped here, `body` is built from numbers."""
+    width, height = size
+    return Markup(  # noqa: S704 - every interpolated text is escaped
+        f'<svg class="chart" viewBox="0 0 {width:g} {height:g}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">'
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>{body}</svg>'
+    )
+
+
+def _scale(low: float, high: float, out_low: float, out_high: float) -> Callable[[float], float]:
+    if high == low:
+        middle = (out_low + out_high) / 2
+        return lambda _: middle
+    ratio = (out_high - out_low) / (high - low)
+    return lambda v: out_low + (v - low) * ratio
+
+
+def sparkline(
+    chart_id: str, points: Sequence[tuple[int, float | None]], title: str, desc: str
+) -> Markup | None:
+    """A line over the years; a gap where a year is missing. None under two known values."""
+    known = [(year, value) for year, value in points if value is not None]
+    if len(known) < 2:  # noqa: PLR2004 - one point is not a trend
+        return None
+    width, height, pad = 160.0, 44.0, 6.0
+    years = [year for year, _ in points]
+    values = [value for _, value in known]
+    x = _scale(min(years), max(years), pad, width - pad)
+    y = _scale(min(values), max(values), height - 16, pad)
+    segments: list[list[str]] = [[]]
+    for year, value in points:
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append(f"{x(year):.1f},{y(value):.1f}")
+    lines = "".join(
+        f'<polyline points="{" ".join(s)}" fill="none" stroke="{ACCENT}" stroke-width="2"/>'
+        for s in segments
+        if len(s) > 1
+    )
+    dots = "".join(
+        f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3" fill="{ACCENT}"/>'
+        for year, value in known
+    )
+    labels = (
+        f'<text x="{pad}" y="{height - 2}" font-size="10" fill="{INK}">{min(years)}</text>'
+        f'<text x="{width - pad}" y="{height - 2}" font-size="10" fill="{INK}" '
+        f'text-anchor="end">{max(years)}</text>'
+    )
+    return _svg(chart_id, (width, height), title, desc, lines + dots + labels)
+
+
+def position_strip(
+    chart_id: str,
+    *,
+    value: float | None,
+    q1: float | None,
+    median: float | None,
+    q3: float | None,
+    title: str,
+    desc: str,
+) -> Markup | None:
+    """The unit's value (a square) against the middle half (bar) and median (line) of peers."""
+    if value is None or q1 is None or median is None or q3 is None:
+        return None
+    width, height, pad = 200.0, 28.0, 8.0
+    low, high = min(value, q1, median), max(value, q3, median)
+    margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+    x = _scale(low - margin, high + margin, pad, width - pad)
+    body = (
+        f'<line x1="{pad}" y1="14" x2="{width - pad}" y2="14" stroke="#8a94a6" stroke-width="1"/>'
+        f'<rect x="{x(q1):.1f}" y="7" width="{max(x(q3) - x(q1), 1.5):.1f}" height="14" '
+        f'fill="{BAND}" stroke="{ACCENT}" stroke-width="1"/>'
+        f'<line x1="{x(median):.1f}" y1="4" x2="{x(median):.1f}" y2="24" stroke="{ACCENT}" '
+        f'stroke-width="3"/>'
+        f'<rect x="{x(value) - 5:.1f}" y="9" width="10" height="10" fill="{MARK}" '
+        f'stroke="#ffffff" stroke-width="1.5"/>'
+    )
+    return _svg(chart_id, (width, height), title, desc, body)
+
+
+class Bin(msgspec.Struct, frozen=True, kw_only=True):
+    low: float
+    high: float | None
+    """None for the open last bin ("and more") that gathers a long tail."""
+    count: int
+
+
+def _nice_step(raw: float) -> float:
+    exponent = math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * 10.0**exponent
+        if step >= raw:
+            return step
+    return 10.0 ** (exponent + 1)
+
+
+def histogram_bins(values: Sequence[float], target: int = 20) -> list[Bin]:
+    """Equal bins of a round width; a long right tail (like population) goes to one open bin."""
+    if not values:
+        return []
+    ordered = sorted(values)
+    low, top = ordered[0], ordered[-1]
+    tail_from = ordered[min(len(ordered) - 1, math.floor(len(ordered) * 0.98))]
+    high = tail_from if top - low > 3 * (tail_from - low) else top
+    if high == low:
+        return [Bin(low=low, high=high, count=len(ordered))]
+    step = _nice_step((high - low) / target)
+    start = math.floor(low / step) * step
+    edges = [start]
+    while edges[-1] <= high:
+        edges.append(edges[-1] + step)
+    open_tail = high < top
+    counts = [0] * (len(edges) - 1 + (1 if open_tail else 0))
+    for value in ordered:
+        index = bisect.bisect_right(edges, value) - 1
+        counts[min(index, len(counts) - 1)] += 1
+    bins = [Bin(low=edges[i], high=edges[i + 1], count=counts[i]) for i in range(len(edges) - 1)]
+    if open_tail:
+        bins.append(Bin(low=edges[-1], high=None, count=counts[-1]))
+    return [b for b in bins if b.count or (b.high is not None and b.high <= high)]
+
+
+def bin_of(bins: Sequence[Bin], value: float | None) -> int | None:
+    if value is None:
+        return None
+    for index, item in enumerate(bins):
+        if value >= item.low and (item.high is None or value < item.high):
+            return index
+    return len(bins) - 1 if bins and value >= bins[-1].low else None
+
+
+def histogram(
+    chart_id: str,
+    *,
+    bins: Sequence[Bin],
+    highlight: int | None,
+    title: str,
+    desc: str,
+    label: Formatter,
+) -> Markup | None:
+    if not bins:
+        return None
+    width, height = 640.0, 240.0
+    left, right, top, bottom = 48.0, 12.0, 20.0, 44.0
+    most = max(b.count for b in bins)
+    ceiling = _nice_step(most / 4) * 4 if most > 4 else 4  # noqa: PLR2004 - four gridlines
+    y = _scale(0, ceiling, height - bottom, top)
+    slot = (width - left - right) / len(bins)
+    parts = []
+    for tick in range(5):
+        count = ceiling * tick / 4
+        parts.append(
+            f'<line x1="{left}" y1="{y(count):.1f}" x2="{width - right}" y2="{y(count):.1f}" '
+            f'stroke="#d5dbe5" stroke-width="1"/><text x="{left - 6}" y="{y(count) + 4:.1f}" '
+            f'font-size="12" text-anchor="end" fill="{INK}">{count:g}</text>'
+        )
+    for index, item in enumerate(bins):
+        x0 = left + index * slot
+        fill = HIGHLIGHT if index == highlight else ACCENT
+        bar_top = y(item.count)
+        parts.append(
+            f'<rect x="{x0 + 1:.1f}" y="{bar_top:.1f}" width="{slot - 2:.1f}" '
+            f'height="{height - bottom - bar_top:.1f}" fill="{fill}"/>'
+        )
+        if index == highlight:
+            centre = x0 + slot / 2
+            parts.append(
+                f'<path d="M{centre - 6:.1f} {bar_top - 14:.1f}h12l-6 10z" fill="{HIGHLIGHT}"/>'
+            )
+    every = max(1, math.ceil(len(bins) / 6))
+    for index in range(0, len(bins), every):
+        x0 = left + index * slot
+        parts.append(
+            f'<text x="{x0:.1f}" y="{height - bottom + 16}" font-size="12" fill="{INK}">'
+            f"{escape(label(bins[index].low))}</text>"
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
+    return _svg(chart_id, (width, height), title, desc, "".join(parts))
+
+
+def class_breaks(values: Sequence[float], classes: int = len(MAP_PALETTE)) -> list[float]:
+    """Quantile class bounds (low to high, both ends included); fewer when values repeat."""
+    if not values:
+        return []
+    ordered = sorted(values)
+    picks = [
+        ordered[min(len(ordered) - 1, round(i * (len(ordered) - 1) / classes))]
+        for i in range(classes + 1)
+    ]
+    return sorted(set(picks)) if len(set(picks)) > 1 else [ordered[0], ordered[-1]]
+
+
+def class_of(breaks: Sequence[float], value: float | None) -> int | None:
+    if value is None or not breaks:
+        return None
+    index = bisect.bisect_right(breaks, value) - 1
+    return max(0, min(index, len(breaks) - 2))
+
+
+def palette_for(breaks: Sequence[float]) -> list[str]:
+    """Spread fewer classes over the whole palette, keeping the lightest and darkest."""
+    count = max(1, len(breaks) - 1)
+    if count == 1:
+        return [MAP_PALETTE[-1]]
+    last = len(MAP_PALETTE) - 1
+    return [MAP_PALETTE[round(i * last / (count - 1))] for i in range(count)]
+
+
+class MapShape(msgspec.Struct, frozen=True, kw_only=True):
+    path: str
+    fill_class: int | None
+    """Index into the palette; None = no data (hatched)."""
+    label: str
+    """Name and value, shown as a tooltip."""
+    highlight: bool = False
+
+
+def choropleth(
+    chart_id: str,
+    *,
+    size: tuple[int, int],
+    shapes: Sequence[MapShape],
+    colours: Sequence[str],
+    outlines: Sequence[str],
+    title: str,
+    desc: str,
+) -> Markup:
+    """Filled polygons in map units; `outlines` are drawn over them (voivodeship borders)."""
+    hatch = f"{chart_id}-na"
+    parts = [
+        f'<defs><pattern id="{hatch}" width="18" height="18" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="18" height="18" fill="#ffffff"/>'
+        f'<rect width="6" height="18" fill="{MISSING_STROKE}"/></pattern></defs>',
+        f'<g stroke="{MAP_BORDER}" stroke-width="1.6" stroke-linejoin="round">',
+    ]
+    for shape in shapes:
+        fill = f"url(#{hatch})" if shape.fill_class is None else colours[shape.fill_class]
+        parts.append(
+            f'<path d="{shape.path}" fill="{fill}"><title>{escape(shape.label)}</title></path>'
+        )
+    parts.append("</g>")
+    if outlines:
+        parts.append(
+            f'<path d="{"".join(outlines)}" fill="none" stroke="{MAP_BORDER}" stroke-width="5" '
+            f'stroke-linejoin="round"/>'
+        )
+    for shape in shapes:
+        if shape.highlight:
+            parts.append(
+                f'<path d="{shape.path}" fill="none" stroke="{HIGHLIGHT}" stroke-width="12" '
+                f'stroke-linejoin="round"/>'
+            )
+    return _svg(chart_id, size, title, desc, "".join(parts))
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]  # noqa: PLR2004
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -1,0 +1,304 @@
+"""Typed view models: what each template may read, built by the page modules, never by SQL.
+
+Templates receive exactly two names, `ui` (language, words, links) and `page` (one of the page
+models below), so a template cannot reach the database or the request, and mypy checks what
+the page modules put in.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from schemas.indicators import Lang
+
+QueryValue = str | int | Sequence[str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ui:
+    lang: Lang
+    t: Mapping[str, str]
+    path: str
+    params: tuple[tuple[str, str], ...]
+    """The request's query parameters except `lang`, kept by the language switch."""
+    asset_version: str
+
+    def href(self, path: str, **params: QueryValue) -> str:
+        """A link within the site that keeps the current language."""
+        pairs: list[tuple[str, str]] = []
+        for key, value in params.items():
+            if value is None or value == "":
+                continue
+            if isinstance(value, str | int):
+                pairs.append((key, str(value)))
+            else:
+                pairs.extend((key, item) for item in value)
+        if self.lang != "pl":
+            pairs.append(("lang", self.lang))
+        return path + (f"?{urlencode(pairs)}" if pairs else "")
+
+    @property
+    def other_lang(self) -> Lang:
+        return "en" if self.lang == "pl" else "pl"
+
+    @property
+    def switch_href(self) -> str:
+        pairs = [*self.params, *([("lang", "en")] if self.lang == "pl" else [])]
+        return self.path + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitLink:
+    teryt: str
+    name: str
+    kind: str
+    """In words, e.g. "gmina miejska"."""
+    href: str
+    context: str = ""
+    """Where it lies, e.g. "powiat żywiecki, województwo śląskie", to tell equal names apart."""
+    children_href: str | None = None
+    """For browsing: the list of the units within (a voivodeship's powiats, a powiat's gminas)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Meaning:
+    definition: str
+    polarity: str
+    source: str
+    caveats: str
+    year: int | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRow:
+    year: int
+    value: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorCard:
+    code: str
+    name: str
+    unit: str
+    value: str
+    has_value: bool
+    year: int | None
+    href: str
+    meaning: Meaning
+    trend: Markup | None
+    trend_rows: list[TrendRow]
+    position: Markup | None
+    peer_median: str
+    peer_q1: str
+    peer_q3: str
+    rank: str
+    national_median: str
+    yoy: str | None
+    note_refs: list[int] = field(default_factory=list)
+    """Numbers of this value's notes in `UnitPage.notes` (footnotes of the printed report)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MissingIndicator:
+    name: str
+    href: str
+    reason: str
+    """Why it is missing, in words: source not loaded yet, or no value for this unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class DomainBlock:
+    code: str
+    name: str
+    description: str
+    cards: list[IndicatorCard]
+    missing: list[MissingIndicator]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+    year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPage:
+    teryt: str
+    name: str
+    kind: str
+    level: str
+    title: str
+    parents: list[UnitLink]
+    twin: UnitLink | None
+    twin_role: str
+    children_href: str | None
+    facts: list[Fact]
+    peer_group: str
+    peer_group_size: int
+    similar: list[UnitLink]
+    compare_href: str
+    report_href: str
+    domains: list[DomainBlock]
+    notes: list[str] = field(default_factory=list)
+    """Every distinct note on the page's values, numbered from 1 in this order."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorLink:
+    name: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class DomainIndicators:
+    name: str
+    indicators: list[IndicatorLink]
+
+
+@dataclass(frozen=True, slots=True)
+class StartPage:
+    title: str
+    q: str
+    results: list[UnitLink] | None
+    more_results: bool
+    browse_title: str
+    browse: list[UnitLink]
+    browse_up: str | None
+    crumbs: list[UnitLink]
+    domains: list[DomainIndicators]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    rank: str
+    teryt: str
+    name: str
+    kind: str
+    """For gminas only: several share a name (three Bolesławiec)."""
+    href: str
+    value: str
+    notes: str
+    highlight: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SortLink:
+    label: str
+    href: str
+    aria_sort: str
+    """"ascending", "descending" or "none", for the column header."""
+
+
+@dataclass(frozen=True, slots=True)
+class LegendItem:
+    colour: str
+    label: str
+    count: int
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HistogramRow:
+    label: str
+    count: int
+    highlight: bool
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorPage:
+    code: str
+    title: str
+    name: str
+    unit: str
+    domain: str
+    meaning: Meaning
+    formula: str
+    has_data: bool
+    level: str
+    level_name: str
+    year: int | None
+    levels: list[Option]
+    years: list[Option]
+    voivodeships: list[Option]
+    voivodeship: str | None
+    highlight: str | None
+    csv_href: str
+    count: int
+    missing: int
+    national_median: str
+    map_svg: Markup | None
+    legend: list[LegendItem]
+    histogram_svg: Markup | None
+    histogram_rows: list[HistogramRow]
+    sort_links: dict[str, SortLink]
+    common_notes: list[str]
+    rows: list[RankRow]
+
+    @property
+    def has_row_notes(self) -> bool:
+        return any(row.notes for row in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class CompareCell:
+    value: str
+    note: str
+    missing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompareRow:
+    name: str
+    href: str
+    unit: str
+    year: int | None
+    note: str
+    """Notes every unit's value shares, said once for the row."""
+    cells: list[CompareCell]
+
+
+@dataclass(frozen=True, slots=True)
+class CompareDomain:
+    name: str
+    rows: list[CompareRow]
+
+
+@dataclass(frozen=True, slots=True)
+class CompareUnit:
+    link: UnitLink
+    remove_href: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComparePage:
+    title: str
+    units: list[CompareUnit]
+    selected: list[str]
+    mixed_levels: bool
+    too_many: bool
+    domains: list[CompareDomain]
+    add_query: str
+    candidates: list[UnitLink]
+    peers_href: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorPage:
+    title: str
+    text: str
+    status: int
+
+
+Page = StartPage | UnitPage | IndicatorPage | ComparePage | ErrorPage

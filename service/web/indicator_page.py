@@ -1,0 +1,337 @@
+"""The indicator page: one indicator, one level, one year; ranking, map or histogram, CSV link.
+
+Reads `get_indicator` and `cross_section` (and `list_units` for the powiat register the map
+joins to). Voivodeships and powiats get a choropleth map on real boundaries; gminas (no
+boundaries shipped) get a histogram. The table under each chart holds every value shown.
+"""
+
+from pathlib import Path
+from typing import Final, Literal
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.indicators.catalogue import Catalogue, Indicator
+from domains.indicators.queries import cross_section, find_indicator, get_indicator
+from domains.units.queries import UnitFilters, list_units
+from domains.units.search import fold
+from schemas.indicators import CrossSection, IndicatorDetail, TermOut, ValueRow
+from service.web import fmt
+from service.web.charts import (
+    Formatter,
+    MapShape,
+    bin_of,
+    choropleth,
+    class_breaks,
+    class_of,
+    histogram,
+    histogram_bins,
+    palette_for,
+)
+from service.web.context import (
+    HistogramRow,
+    IndicatorPage,
+    LegendItem,
+    Option,
+    RankRow,
+    SortLink,
+    Ui,
+)
+from service.web.geo import join_powiats, load_maps
+from service.web.labels import LEVELS
+from service.web.names import display_name, kind_of, kind_words
+from service.web.unit_page import flags_in_words, meaning_of, pick
+
+SortKey = Literal["miejsce", "nazwa", "wartosc"]
+Direction = Literal["rosn", "malej"]
+POWIAT_LIMIT: Final = 1_000
+CSV_PATH: Final = "/api/v1/indicators/{code}/values"
+
+
+def _formula(detail: IndicatorDetail) -> str:
+    def terms(items: list[TermOut]) -> str:
+        return " + ".join(item.name or f"{item.source}:{item.code}" for item in items)
+
+    text_ = f"({terms(detail.formula.numerator)})"
+    if detail.formula.denominator:
+        text_ += f" ÷ ({terms(detail.formula.denominator)})"
+    if detail.formula.multiplier != 1:
+        text_ = f"{detail.formula.multiplier:g} {fmt.TIMES} {text_}"
+    return text_
+
+
+def _sorted(items: list[ValueRow], sort: SortKey, direction: Direction) -> list[ValueRow]:
+    reverse = direction == "malej"
+    if sort == "nazwa":
+        return sorted(items, key=lambda i: (fold(i.name), i.name, i.teryt), reverse=reverse)
+    key = "value" if sort == "wartosc" else "rank"
+    present = [i for i in items if getattr(i, key) is not None]
+    absent = [i for i in items if getattr(i, key) is None]
+    ordered = sorted(present, key=lambda i: (getattr(i, key), i.teryt), reverse=reverse)
+    return ordered + sorted(absent, key=lambda i: i.teryt)  # missing always last
+
+
+def _sort_links(
+    ui: Ui, path: str, params: dict[str, str | None], sort: SortKey, direction: Direction
+) -> dict[str, SortLink]:
+    """Column headers as links: a click sorts by the column, a second click reverses it."""
+    t = ui.t
+    labels = {"miejsce": t["col_rank"], "nazwa": t["col_name"], "wartosc": t["col_value"]}
+    links = {}
+    for key, label in labels.items():
+        current = key == sort
+        turn = "malej" if current and direction == "rosn" else "rosn"
+        links[key] = SortLink(
+            label=label,
+            href=ui.href(path, **params, sort=key, kier=turn) + "#ranking",
+            aria_sort=("ascending" if direction == "rosn" else "descending") if current else "none",
+        )
+    return links
+
+
+async def build_indicator_page(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    geo_dir: Path,
+    code: str,
+    ui: Ui,
+    *,
+    level: str | None,
+    year: int | None,
+    voivodeship: str | None,
+    highlight: str | None,
+    sort: SortKey,
+    direction: Direction,
+) -> IndicatorPage:
+    lang = ui.lang
+    indicator = find_indicator(catalogue, code)
+    detail = await get_indicator(conn, catalogue, code, lang)
+    level = level or ("gmina" if "gmina" in detail.levels else detail.levels[0])
+    has_data = bool(detail.years)
+    section: CrossSection | None = None
+    if has_data:
+        section = await cross_section(
+            conn,
+            catalogue,
+            code,
+            lang,
+            year=year,
+            level=level,
+            parent=voivodeship if level == "gmina" else None,
+        )
+    items = section.items if section else []
+    year = section.year if section else year
+    decimals = indicator.decimals
+
+    def show(value: float | None) -> str:
+        return fmt.number(value, decimals, lang)
+
+    values = [i.value for i in items if i.value is not None]
+    params: dict[str, str | None] = {
+        "poziom": level,
+        "rok": str(year) if year else None,
+        "woj": voivodeship if level == "gmina" else None,
+        "j": highlight,
+    }
+    voivodeships, _, _ = await list_units(
+        conn, UnitFilters(level="voivodeship"), limit=POWIAT_LIMIT, cursor=None
+    )
+    page_map: Markup | None = None
+    hist_svg: Markup | None = None
+    legend: list[LegendItem] = []
+    hist_rows: list[HistogramRow] = []
+    if items and level in ("voivodeship", "powiat"):
+        page_map, legend = await _map(
+            conn, geo_dir, items, level=level, highlight=highlight, show=show, ui=ui
+        )
+    elif items:
+        hist_svg, hist_rows = _histogram(values, items, highlight, show, ui)
+    csv_query: dict[str, str | int | None] = {
+        "format": "csv",
+        "locale": "pl",
+        "level": level,
+        "year": year,
+        "parent": voivodeship if level == "gmina" else None,
+        "lang": "en" if lang == "en" else None,
+    }
+    common, rows = _rows(items, indicator, ui, highlight, sort=sort, direction=direction)
+    return IndicatorPage(
+        code=code,
+        title=detail.name,
+        name=detail.name,
+        unit=detail.unit,
+        domain=next(
+            (
+                pick(lang, d.name_pl, d.name_en)
+                for d in catalogue.domains
+                if d.code == detail.domain
+            ),
+            detail.domain,
+        ),
+        meaning=meaning_of(indicator, lang),
+        formula=_formula(detail),
+        has_data=has_data,
+        level=level,
+        level_name=LEVELS[lang][level],
+        year=year,
+        levels=[Option(lv, LEVELS[lang][lv], lv == level) for lv in detail.levels],
+        years=[Option(str(y), str(y), y == year) for y in reversed(detail.years)],
+        voivodeships=[
+            Option(v.teryt, display_name(v.name, v.kind, lang), v.teryt == voivodeship)
+            for v in voivodeships
+        ],
+        voivodeship=voivodeship if level == "gmina" else None,
+        highlight=highlight,
+        csv_href=CSV_PATH.format(code=code)
+        + "?"
+        + urlencode({k: v for k, v in csv_query.items() if v is not None}),
+        count=len(values),
+        missing=len(items) - len(values),
+        national_median=show(section.national_median if section else None),
+        map_svg=page_map,
+        legend=legend,
+        histogram_svg=hist_svg,
+        histogram_rows=hist_rows,
+        sort_links=_sort_links(ui, f"/w/{code}", params, sort, direction),
+        common_notes=common,
+        rows=rows,
+    )
+
+
+def _rows(
+    items: list[ValueRow],
+    indicator: Indicator,
+    ui: Ui,
+    highlight: str | None,
+    *,
+    sort: SortKey,
+    direction: Direction,
+) -> tuple[list[str], list[RankRow]]:
+    """Table rows, and the notes every row shares (said once above the table, not per row)."""
+    lang = ui.lang
+    shared = set.intersection(*(set(i.flags) for i in items)) if items else set()
+    common = flags_in_words(indicator, sorted(shared), lang)
+    rows = []
+    for item in _sorted(items, sort, direction):
+        kind = kind_of(item.level, item.name, item.teryt)
+        rows.append(
+            RankRow(
+                rank=fmt.integer(item.rank, lang) if item.rank is not None else fmt.EN_DASH,
+                teryt=item.teryt,
+                name=display_name(item.name, kind, lang),
+                kind=kind_words(kind, lang) if item.level == "gmina" else "",
+                href=ui.href(f"/j/{item.teryt}"),
+                value=fmt.number(item.value, indicator.decimals, lang),
+                notes="; ".join(
+                    flags_in_words(indicator, [f for f in item.flags if f not in shared], lang)
+                ),
+                highlight=item.teryt == highlight,
+            )
+        )
+    return common, rows
+
+
+async def _map(
+    conn: AsyncConnection,
+    geo_dir: Path,
+    items: list[ValueRow],
+    *,
+    level: str,
+    highlight: str | None,
+    show: Formatter,
+    ui: Ui,
+) -> tuple[Markup, list[LegendItem]]:
+    """Quantile classes on real boundaries; units without a value are hatched."""
+    t = ui.t
+    maps = load_maps(geo_dir)
+    by_teryt = {item.teryt: item for item in items}
+    breaks = class_breaks([i.value for i in items if i.value is not None])
+    colours = palette_for(breaks)
+    paths: list[tuple[str, str]] = []
+    outlines: list[str] = []
+    if level == "voivodeship":
+        paths = list(maps.voivodeships.items())
+    else:
+        register, _, _ = await list_units(
+            conn, UnitFilters(level="powiat"), limit=POWIAT_LIMIT, cursor=None
+        )
+        joined = join_powiats(maps.powiats, [(u.teryt, u.name) for u in register])
+        paths = [
+            (joined.teryt_by_feature[s.feature_id], s.path)
+            for s in maps.powiats
+            if s.feature_id in joined.teryt_by_feature
+        ]
+        outlines = list(maps.voivodeships.values())
+    shapes = []
+    counts = [0] * len(colours)
+    missing = 0
+    for teryt, path in paths:
+        item = by_teryt.get(teryt)
+        value = item.value if item else None
+        index = class_of(breaks, value)
+        if index is None:
+            missing += 1
+        else:
+            counts[index] += 1
+        name = display_name(item.name, kind_of(level, item.name, teryt), ui.lang) if item else teryt
+        shapes.append(
+            MapShape(
+                path=path,
+                fill_class=index,
+                label=f"{name}: {show(value)}",
+                highlight=teryt == highlight,
+            )
+        )
+    legend = [
+        LegendItem(
+            colour=colour,
+            label=f"{show(breaks[i])} {fmt.EN_DASH} {show(breaks[i + 1])}",
+            count=counts[i],
+        )
+        for i, colour in enumerate(colours)
+    ]
+    if missing:
+        legend.append(LegendItem(colour="", label=t["legend_missing"], count=missing, missing=True))
+    svg = choropleth(
+        "map",
+        size=(maps.width, maps.height),
+        shapes=shapes,
+        colours=colours,
+        outlines=outlines,
+        title=f"{t['map_title']}: {LEVELS[ui.lang][level]}",
+        desc=t["map_desc"],
+    )
+    return svg, legend
+
+
+def _histogram(
+    values: list[float],
+    items: list[ValueRow],
+    highlight: str | None,
+    show: Formatter,
+    ui: Ui,
+) -> tuple[Markup | None, list[HistogramRow]]:
+    t = ui.t
+    bins = histogram_bins(values)
+    chosen = next((i.value for i in items if i.teryt == highlight), None)
+    marked = bin_of(bins, chosen)
+    rows = [
+        HistogramRow(
+            label=f"{show(b.low)} {fmt.EN_DASH} {show(b.high)}"
+            if b.high is not None
+            else f"{show(b.low)} {t['and_more']}",
+            count=b.count,
+            highlight=index == marked,
+        )
+        for index, b in enumerate(bins)
+    ]
+    svg = histogram(
+        "hist",
+        bins=bins,
+        highlight=marked,
+        title=t["histogram_title"],
+        desc=t["histogram_desc"],
+        label=show,
+    )
+    return svg, rows

@@ -1,0 +1,183 @@
+"""The web client's pages: thin handlers that parse, build one view model, render one template.
+
+Errors on these pages are HTML in the reader's language with the status the API would give
+(404 for an unknown unit or indicator, 400 for a bad parameter, 503 when the database is
+down): the API's own handlers decide the status, so both stay in step.
+"""
+
+import re
+from typing import Annotated, Any, Final
+
+from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter, QueryParameter
+from litestar.response import Template
+from litestar.types import ExceptionHandler, ExceptionHandlersMap
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.errors import InvalidParameter
+from domains.indicators.catalogue import Catalogue
+from schemas.indicators import IndicatorLevel, Lang
+from service.errors import EXCEPTION_HANDLERS
+from service.settings import Settings
+from service.web.compare_page import build_compare_page
+from service.web.context import ErrorPage
+from service.web.indicator_page import Direction, SortKey, build_indicator_page
+from service.web.start_page import build_start_page
+from service.web.templating import make_ui, render
+from service.web.unit_page import build_unit_page
+
+GEO_SUBDIR: Final = "geo"
+_VOIVODESHIP: Final = re.compile(r"^\d{2}$")
+_TERYT: Final = re.compile(r"^(\d{2}|\d{4}|\d{7})$")
+
+LangParam = Annotated[Lang, Parameter(description="pl (default) or en")]
+Code = Annotated[str, Parameter(max_length=20)]
+
+
+def _code(value: str | None, field: str, pattern: re.Pattern[str]) -> str | None:
+    """Empty means "not chosen" (a select's first option); anything else must be a code."""
+    if not value:
+        return None
+    if not pattern.match(value):
+        raise InvalidParameter(field, "a TERC code")
+    return value
+
+
+@get("/", name="web-start")
+async def read_start(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    q: Annotated[str | None, Parameter(max_length=200)] = None,
+    woj: Annotated[str | None, Parameter(max_length=2)] = None,
+    powiat: Annotated[str | None, QueryParameter(name="pow", max_length=4)] = None,
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    page = await build_start_page(
+        db,
+        catalogue,
+        ui,
+        q=q,
+        voivodeship=_code(woj, "woj", _VOIVODESHIP),
+        powiat=_code(powiat, "pow", _TERYT),
+    )
+    return render("start.html", ui, page)
+
+
+@get("/j/{teryt:str}", name="web-unit")
+async def read_unit_page(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    teryt: Code,
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    return render("unit.html", ui, await build_unit_page(db, catalogue, teryt, ui))
+
+
+@get("/j/{teryt:str}/raport", name="web-report")
+async def read_report(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    teryt: Code,
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    return render("report.html", ui, await build_unit_page(db, catalogue, teryt, ui))
+
+
+@get("/w/{code:str}", name="web-indicator")
+async def read_indicator_page(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    settings: NamedDependency[Settings],
+    code: Annotated[str, Parameter(max_length=100)],
+    poziom: IndicatorLevel | None = None,
+    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
+    woj: Annotated[str | None, Parameter(max_length=2)] = None,
+    j: Annotated[str | None, Parameter(max_length=7)] = None,
+    sort: SortKey = "miejsce",
+    kier: Direction = "rosn",
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    page = await build_indicator_page(
+        db,
+        catalogue,
+        settings.data_dir / GEO_SUBDIR,
+        code,
+        ui,
+        level=poziom,
+        year=rok,
+        voivodeship=_code(woj, "woj", _VOIVODESHIP),
+        highlight=_code(j, "j", _TERYT),
+        sort=sort,
+        direction=kier,
+    )
+    return render("indicator.html", ui, page)
+
+
+@get("/porownaj", name="web-compare")
+async def read_compare(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    catalogue: NamedDependency[Catalogue],
+    j: list[str] | None = None,
+    dodaj: Annotated[str | None, Parameter(max_length=200)] = None,
+    podobne: Annotated[str | None, Parameter(max_length=1)] = None,
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    selected = [code for code in (_code(c, "j", _TERYT) for c in j or []) if code]
+    page = await build_compare_page(
+        db, catalogue, ui, selected=selected, add=dodaj, similar=podobne == "1"
+    )
+    return render("compare.html", ui, page)
+
+
+def error_page(request: Request, status: int, headers: dict[str, str] | None = None) -> Template:  # type: ignore[type-arg]
+    """The HTML error page in the reader's language (from `?lang=`)."""
+    ui = make_ui(request)
+    kind = "404" if status == 404 else "400" if 400 <= status < 500 else "500"  # noqa: PLR2004
+    page = ErrorPage(
+        title=ui.t[f"error_{kind}_title"], text=ui.t[f"error_{kind}_text"], status=status
+    )
+    template = render("error.html", ui, page, status_code=status)
+    if headers:
+        template.headers.update(headers)
+    return template
+
+
+def as_html(handler: ExceptionHandler) -> ExceptionHandler:  # type: ignore[type-arg]
+    """Wrap an API exception handler: same status (and Retry-After), HTML body."""
+
+    def render_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        api: Response[Any] = handler(request, exc)
+        retry = api.headers.get("Retry-After")
+        return error_page(
+            request, api.status_code or 500, {"Retry-After": retry} if retry else None
+        )
+
+    return render_error
+
+
+def html_exception_handlers(handlers: ExceptionHandlersMap) -> ExceptionHandlersMap:
+    return {key: as_html(handler) for key, handler in handlers.items()}
+
+
+router = Router(
+    path="/",
+    route_handlers=[read_start, read_unit_page, read_report, read_indicator_page, read_compare],
+    include_in_schema=False,
+    exception_handlers=html_exception_handlers(EXCEPTION_HANDLERS),
+)

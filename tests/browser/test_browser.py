@@ -1,0 +1,181 @@
+"""A councillor's journey in a real browser, and an axe-core scan of every page.
+
+search "zywiec" -> Żywiec's dashboard -> the population ranking -> comparison with similar
+gminas -> the printable report (checked to be one A4 page as a PDF). Every figure expected on
+screen is read from the API of the same server first. Each page is also scanned by axe-core
+(vendored, tests/browser/vendor) with every <details> opened; serious or critical violations
+fail. Screenshots (phone and desktop), axe results and page timings go to artifacts/.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import AXE, save_json
+
+NBSP = "\u00a0"
+ZYWIEC = "2417011"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PAGES = {
+    "start": "/",
+    "search": "/?q=zywiec",
+    "browse-voivodeship": "/?woj=24",
+    "browse-powiat": "/?pow=2417",
+    "dashboard-gmina": f"/j/{ZYWIEC}",
+    "dashboard-powiat": "/j/2417",
+    "dashboard-voivodeship": "/j/24",
+    "indicator-gmina": f"/w/kontekst.ludnosc?poziom=gmina&woj=24&j={ZYWIEC}",
+    "indicator-gmina-all": "/w/kontekst.udzial_65_plus",
+    "indicator-powiat-map": "/w/kontekst.gestosc_zaludnienia?poziom=powiat&j=2417",
+    "indicator-voivodeship-map": "/w/kontekst.ludnosc?poziom=voivodeship",
+    "indicator-no-data": "/w/edukacja.wydatki_oswiata",
+    "compare": f"/porownaj?j={ZYWIEC}&podobne=1",
+    "compare-empty": "/porownaj",
+    "report": f"/j/{ZYWIEC}/raport",
+    "not-found": "/j/9999999",
+    "dashboard-english": f"/j/{ZYWIEC}?lang=en",
+}
+BLOCKING = ("serious", "critical")
+
+
+def pl(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+
+
+def api(server: str, path: str) -> Any:
+    response = httpx.get(server + path, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def latest(server: str, teryt: str, code: str) -> dict[str, Any]:
+    board = api(server, f"/api/v1/units/{teryt}/indicators")
+    return next(
+        item["value"]
+        for domain in board["domains"]
+        for item in domain["items"]
+        if item["indicator"]["code"] == code
+    )
+
+
+async def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP) -> Page:
+    context = await browser.new_context(viewport=viewport, locale="pl-PL")
+    return await context.new_page()
+
+
+async def test_search_dashboard_indicator_compare_report(browser: Browser, server: str, artifacts):
+    population = latest(server, ZYWIEC, "kontekst.ludnosc")
+    peers = api(server, f"/api/v1/units/{ZYWIEC}/peers")["neighbours"][:5]
+    page = await new_page(browser)
+
+    await page.goto(server + "/")
+    await page.get_by_label("Nazwa jednostki").fill("zyw")
+    await expect(page.locator("#q-suggestions option").first).to_have_attribute(
+        "value", re.compile("Żywiec|żywiecki")
+    )  # suggestions come from /api/v1/units (progressive enhancement)
+    await page.get_by_label("Nazwa jednostki").fill("zywiec")
+    await page.get_by_role("button", name="Szukaj").click()
+    await expect(page.get_by_role("heading", name="Wyniki wyszukiwania")).to_be_visible()
+    await page.get_by_role("link", name="Żywiec", exact=True).click()
+
+    await expect(page).to_have_url(re.compile(f"/j/{ZYWIEC}$"))
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Żywiec")
+    figure = pl(population["value"], 0)
+    facts = page.locator(".facts")
+    await expect(facts).to_contain_text(f"{figure} osoby")
+    await expect(facts).to_contain_text(str(population["year"]))
+
+    await page.get_by_role("link", name=re.compile(r"^Ranking i mapa\W+Ludność$")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ludność")
+    row = page.locator(f"#t-{ZYWIEC}")
+    await expect(row).to_contain_text("Żywiec")
+    await expect(row).to_contain_text(figure)
+    await expect(row).to_contain_text(pl(population["rank"], 0))
+    await expect(page.get_by_role("link", name="Pobierz dane (CSV, Excel)")).to_have_attribute(
+        "href", re.compile(r"^/api/v1/indicators/kontekst\.ludnosc/values\?format=csv&locale=pl")
+    )
+
+    await page.go_back()
+    await page.get_by_role("link", name="Porównaj z podobnymi jednostkami").click()
+    table = page.get_by_role("table", name="Wartości wskaźników wybranych jednostek")
+    await expect(table).to_contain_text(figure)
+    for neighbour in peers:
+        await expect(table.get_by_role("columnheader", name=neighbour["name"])).to_be_visible()
+
+    await page.get_by_label("Dodaj jednostkę do porównania").fill("Bielsko-Biała")
+    await page.get_by_role("button", name="Dodaj").click()
+    bielsko = latest(server, "2461011", "kontekst.ludnosc")
+    await expect(table).to_contain_text(pl(bielsko["value"], 0))
+
+    await page.goto(f"{server}/j/{ZYWIEC}")
+    await page.get_by_role("link", name="Raport do druku (A4)").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Żywiec")
+    await expect(page.locator(".report-table")).to_contain_text(figure)
+    pdf = await page.pdf(format="A4", print_background=True)
+    (artifacts / "report-zywiec.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1  # the Monitor fits one A4 sheet
+    await page.context.close()
+
+
+async def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(browser, server):
+    page = await new_page(browser)
+    await page.goto(f"{server}/j/{ZYWIEC}")
+    await page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    await expect(focused).to_have_text("Przejdź do treści")
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "tresc"
+    await page.context.close()
+
+
+async def test_pages_work_without_javascript(browser: Browser, server: str):
+    context = await browser.new_context(java_script_enabled=False, viewport=DESKTOP)
+    page = await context.new_page()
+    await page.goto(server + "/")
+    await page.get_by_label("Nazwa jednostki").fill("zywiec")
+    await page.get_by_role("button", name="Szukaj").click()
+    await page.get_by_role("link", name="Żywiec", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Żywiec")
+    await page.goto(f"{server}/w/kontekst.ludnosc?poziom=gmina&woj=24")
+    await page.get_by_role("link", name="Wartość").click()  # sort by value, server-side
+    await expect(page.locator("th[aria-sort='ascending']")).to_have_text("Wartość")
+    await context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+async def test_page_has_no_serious_accessibility_violations(
+    browser: Browser, server: str, artifacts: Path, name: str
+):
+    path = PAGES[name]
+    timings = {}
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = await new_page(browser, viewport)
+        response = await page.goto(server + path)
+        assert response is not None
+        assert response.status == (404 if name == "not-found" else 200)
+        timings[label] = await page.evaluate(
+            """() => { const n = performance.getEntriesByType('navigation')[0];
+              return {transfer_bytes: n.transferSize, body_gzip_bytes: n.encodedBodySize,
+                      body_bytes: n.decodedBodySize, response_ms: Math.round(n.responseEnd),
+                      dom_ready_ms: Math.round(n.domContentLoadedEventEnd),
+                      load_ms: Math.round(n.loadEventEnd)}; }"""
+        )
+        await page.screenshot(path=artifacts / f"{name}-{label}.png", full_page=True)
+        if label == "desktop":
+            await page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            await page.add_script_tag(path=str(AXE))
+            result = await page.evaluate("async () => await axe.run(document)")
+            save_json(artifacts / f"axe-{name}.json", result["violations"])
+            blocking = [
+                f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+                for v in result["violations"]
+                if v["impact"] in BLOCKING
+            ]
+            assert blocking == [], f"{path}: " + "; ".join(blocking)
+        await page.context.close()
+    save_json(artifacts / f"timing-{name}.json", {"path": path, **timings})

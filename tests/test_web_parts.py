@@ -1,0 +1,122 @@
+"""Pure parts of the web client: number formats, words, charts."""
+
+import re
+
+import pytest
+from litestar.exceptions import HTTPException
+
+from service.errors import EXCEPTION_HANDLERS
+from service.web import fmt, register_web, router
+from service.web.charts import (
+    MAP_BORDER,
+    MAP_PALETTE,
+    bin_of,
+    class_breaks,
+    class_of,
+    contrast_ratio,
+    histogram_bins,
+    palette_for,
+    position_strip,
+    sparkline,
+)
+from service.web.i18n import EN, PL
+from service.web.labels import flag_text, peer_group_label
+from service.web.names import display_name, kind_of
+from tests.conftest import SHIPPED_DATA
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "lang", "text"),
+    [
+        (806200.0, 0, "pl", "806\u00a0200"),
+        (806200.0, 0, "en", "806,200"),
+        (2465.4434, 1, "pl", "2\u00a0465,4"),
+        (5.942, 1, "pl", "5,9"),
+        (-1.25, 1, "pl", "\u22121,2"),
+        (-0.01, 1, "pl", "0,0"),
+        (None, 1, "pl", "brak danych"),
+        (None, 1, "en", "no data"),
+        (0.0, 1, "pl", "0,0"),
+    ],
+)
+def test_numbers_are_written_the_polish_way_and_missing_is_words(value, decimals, lang, text):
+    assert fmt.number(value, decimals, lang) == text
+
+
+def test_polish_and_english_have_the_same_words():
+    assert set(PL) == set(EN)
+    assert all(PL.values())
+    assert all(EN.values())
+
+
+def test_peer_groups_and_flags_in_plain_words():
+    assert peer_group_label("gmina_miejska:>=100k", "pl") == (
+        "gminy miejskie, 100 tys. mieszkańców i więcej"
+    )
+    assert peer_group_label("gmina_wiejska:5k-10k", "pl") == (
+        "gminy wiejskie, od 5 do 10 tys. mieszkańców"
+    )
+    assert peer_group_label("powiat_ziemski", "en") == "land powiats"
+    assert flag_text("denominator_year_2025", "pl", "powierzchnia") == (
+        "powierzchnia wg stanu na 2025 r."
+    )
+    assert flag_text("sum_of_gmina", "pl").startswith("suma wartości gmin")
+    assert flag_text("something_new", "pl") == "oznaczenie źródła: something_new"
+
+
+def test_unit_names_say_what_the_unit_is():
+    assert display_name("DOLNOŚLĄSKIE", "wojewodztwo", "pl") == "województwo dolnośląskie"
+    assert display_name("żywiecki", "powiat_ziemski", "pl") == "powiat żywiecki"
+    assert display_name("Kraków", "miasto_na_prawach_powiatu", "pl") == "Kraków"
+    assert kind_of("gmina", "Bolesławiec", "0201022") == "gmina_wiejska"
+    assert kind_of("powiat", "Kraków", "1261") == "miasto_na_prawach_powiatu"
+
+
+def test_map_palette_stands_out_from_the_borders():
+    for colour in MAP_PALETTE:
+        assert contrast_ratio(colour, MAP_BORDER) >= 4.0, colour
+    assert palette_for([1, 2]) == [MAP_PALETTE[-1]]
+    assert palette_for([1, 2, 3, 4, 5, 6]) == list(MAP_PALETTE)
+
+
+def test_quantile_classes_cover_every_value():
+    values = [float(v) for v in range(1, 101)]
+    breaks = class_breaks(values)
+    assert breaks[0] == 1
+    assert breaks[-1] == 100
+    assert {class_of(breaks, v) for v in values} == set(range(5))
+    assert class_of(breaks, None) is None
+
+
+def test_a_long_tail_goes_to_one_open_bin():
+    values = [float(v) for v in range(1000, 2000)] + [1_000_000.0]
+    bins = histogram_bins(values)
+    assert bins[-1].high is None
+    assert sum(b.count for b in bins) == len(values)
+    assert bin_of(bins, 1_000_000.0) == len(bins) - 1
+    assert bin_of(bins, 1000.0) == 0
+
+
+def test_charts_are_accessible_images_and_need_data():
+    svg = sparkline("s", [(2020, 1.0), (2021, None), (2023, 2.0)], "Trend <x>", "2020: 1")
+    assert svg is not None
+    assert 'role="img"' in svg
+    assert re.search(r'aria-labelledby="s-t s-d"', svg)
+    assert '<title id="s-t">Trend &lt;x&gt;</title>' in svg
+    assert sparkline("s", [(2020, 1.0)], "t", "d") is None
+    strip = position_strip("p", value=5.0, q1=4.0, median=4.5, q3=6.0, title="t", desc="d")
+    assert strip is not None
+    assert "<desc" in strip
+    assert position_strip("p", value=None, q1=1, median=2, q3=3, title="t", desc="d") is None
+
+
+def test_register_web_adds_the_client_and_leaves_the_input_alone():
+    given = {"route_handlers": ["api"], "exception_handlers": dict(EXCEPTION_HANDLERS)}
+    wired = register_web(given, data_dir=SHIPPED_DATA)
+    assert given == {"route_handlers": ["api"], "exception_handlers": dict(EXCEPTION_HANDLERS)}
+    assert wired["route_handlers"][:2] == ["api", router]
+    assert len(wired["route_handlers"]) == 3  # + the static files router
+    assert wired["template_config"] is not None
+    assert wired["compression_config"].backend == "gzip"
+    assert wired["exception_handlers"][HTTPException] is not EXCEPTION_HANDLERS[HTTPException]
+    assert len(wired["on_startup"]) == 1  # projects the map boundaries before the first page
