@@ -1,4 +1,4 @@
-"""Server-side SVG charts: sparkline, peer-position strip, histogram and choropleth map.
+"""Server-side SVG charts: sparkline, peer-position strip, bars, histogram and choropleth map.
 
 No JavaScript and no charting library: each chart is a small SVG string with `role="img"`, a
 <title> and a <desc>; the page puts the same numbers in a table next to it. Text passed in is
@@ -108,6 +108,36 @@ def position_strip(
         f'stroke="#ffffff" stroke-width="1.5"/>'
     )
     return _svg(chart_id, (width, height), title, desc, body)
+
+
+def bars(
+    chart_id: str, rows: Sequence[tuple[str, float | None, str]], title: str, desc: str
+) -> Markup | None:
+    """Horizontal bars, one per (label, size, value text); no bar where the size is None."""
+    known = [abs(size) for _, size, _ in rows if size is not None]
+    if not known:
+        return None
+    width, row, label_w, text_w = 640.0, 30.0, 190.0, 150.0
+    height = row * len(rows) + 8
+    x = _scale(0, max(known) or 1.0, label_w, width - text_w)
+    parts = []
+    for index, (label, size, value) in enumerate(rows):
+        top = 4 + index * row
+        end = label_w if size is None else x(abs(size))
+        parts.append(
+            f'<text x="{label_w - 8}" y="{top + 19:.1f}" font-size="13" text-anchor="end" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        if size is not None:
+            parts.append(
+                f'<rect x="{label_w}" y="{top + 4:.1f}" width="{max(end - label_w, 1.5):.1f}" '
+                f'height="{row - 8}" fill="{ACCENT}"/>'
+            )
+        parts.append(
+            f'<text x="{end + 6:.1f}" y="{top + 19:.1f}" font-size="13" fill="{INK}">'
+            f"{escape(value)}</text>"
+        )
+    return _svg(chart_id, (width, height), title, desc, "".join(parts))
 
 
 class Bin(msgspec.Struct, frozen=True, kw_only=True):

@@ -295,10 +295,63 @@ class ComparePage:
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """One labelled figure of a two-column table."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrailRow:
+    component: str
+    rozdzial: str
+    paragraf: str
+    role: str
+    amount: str
+    share: str
+    counted: str
+
+
+@dataclass(frozen=True, slots=True)
+class CostPage:
+    teryt: str
+    name: str
+    title: str
+    unit_href: str
+    api_href: str
+    services: list[Option]
+    years: list[Option]
+    overheads: list[Option]
+    capitals: list[Option]
+    service_name: str
+    year: int | None
+    has_cost: bool
+    problems: list[str]
+    """What is missing, in plain words; empty when the total is known."""
+    notes: list[str]
+    total: str
+    partial_total: str | None
+    """The sum of the components with data, shown only when the total is missing."""
+    unit_cost: str
+    unit: str
+    direct_unit_cost: str
+    formula: str
+    breakdown_svg: Markup | None
+    breakdown: list[Row]
+    peers: list[Row]
+    peers_svg: Markup | None
+    peers_note: str
+    volume: list[Row]
+    volume_formula: str
+    trail: list[TrailRow]
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorPage:
     title: str
     text: str
     status: int
 
 
-Page = StartPage | UnitPage | IndicatorPage | ComparePage | ErrorPage
+Page = StartPage | UnitPage | IndicatorPage | ComparePage | CostPage | ErrorPage

@@ -4,6 +4,7 @@ Polish: a no-break space between thousands and a decimal comma ("806 200", "5,9"
 minus sign; English: "806,200", "5.9". A missing value is the words "brak danych", never 0.
 """
 
+from decimal import Decimal
 from typing import Final
 
 from schemas.indicators import Lang
@@ -15,7 +16,7 @@ TIMES: Final = "\u00d7"
 MISSING: Final[dict[Lang, str]] = {"pl": "brak danych", "en": "no data"}
 
 
-def number(value: float | None, decimals: int, lang: Lang) -> str:
+def number(value: float | Decimal | None, decimals: int, lang: Lang) -> str:
     if value is None:
         return MISSING[lang]
     text_ = f"{abs(value):,.{decimals}f}"
@@ -35,3 +36,18 @@ def signed_percent(value: float | None, lang: Lang) -> str:
         return MISSING[lang]
     text_ = number(value, 1, lang)
     return (text_ if value < 0 else "+" + text_) + (f"{NBSP}%" if lang == "pl" else "%")
+
+
+def amount(value: Decimal | None, lang: Lang) -> str:
+    """Money to the grosz with its currency: "42 216 201,19 zł", "42,216,201.19 PLN"."""
+    if value is None:
+        return MISSING[lang]
+    return f"{number(value, 2, lang)}{NBSP}{'zł' if lang == 'pl' else 'PLN'}"
+
+
+def exact(value: Decimal | None, lang: Lang) -> str:
+    """A decimal with as many places as it carries ("3 069,0785", "3 100")."""
+    if value is None:
+        return MISSING[lang]
+    exponent = value.as_tuple().exponent
+    return number(value, max(0, -exponent) if isinstance(exponent, int) else 0, lang)

@@ -171,6 +171,99 @@ PL: Final[dict[str, str]] = {
     "error_500_title": "Błąd serwisu",
     "error_500_text": "Wystąpił nieoczekiwany błąd. Spróbuj ponownie za chwilę.",
     "error_back": "Przejdź do wyszukiwarki jednostek",
+    # total cost of a service
+    "cost_link": "Koszt całkowity usług",
+    "cost_title": "Koszt całkowity usługi",
+    "cost_lead": "Ile kosztuje jednostkę usługa publiczna, łącznie z częścią kosztów "
+    "administracji i inwestycji, pomniejszona o dochody samej usługi (np. opłaty za "
+    "stołówkę), oraz ile to wychodzi na jednego ucznia lub mieszkańca. Liczone ze "
+    "sprawozdań budżetowych Rb-28S i Rb-27S za cały rok.",
+    "cost_choose": "Wybierz usługę i sposób liczenia",
+    "cost_service": "Usługa",
+    "cost_overhead_label": "Koszty administracji (narzut)",
+    "cost_capital_label": "Koszty majątkowe (inwestycje)",
+    "cost_overhead_spend_share": "według udziału usługi w wydatkach",
+    "cost_overhead_none": "bez kosztów administracji",
+    "cost_capital_avg5": "średnia z 5 lat",
+    "cost_capital_avg10": "średnia z 10 lat",
+    "cost_capital_none": "bez kosztów majątkowych",
+    "cost_result": "Wynik",
+    "cost_total": "Koszt całkowity",
+    "cost_unit_cost": "Koszt jednostkowy",
+    "cost_direct_unit_cost": "Koszt bezpośredni na jednostkę usługi",
+    "cost_partial": "Suma składników, które mają dane (to nie jest koszt całkowity)",
+    "cost_what_missing": "Czego brakuje",
+    "cost_no_report": "Nie wczytano żadnego rocznego sprawozdania budżetowego Rb-28S tej "
+    "jednostki, więc kosztu usługi nie da się policzyć.",
+    "cost_no_report_year": "Brak rocznego sprawozdania budżetowego Rb-28S (za IV kwartał) tej "
+    "jednostki za {year} r., więc kosztu usługi za ten rok nie da się policzyć.",
+    "cost_years_with_data": "Lata, za które są sprawozdania: {years}.",
+    "cost_missing_overhead": "Brak kosztów administracji: podział według udziału w wydatkach "
+    "wymaga sprawozdania całej jednostki (urzędu), a wczytano tylko sprawozdania jej jednostek "
+    "budżetowych (np. szkół). Dlatego koszt całkowity nie jest podany. Wybierz „bez kosztów "
+    "administracji”, aby zobaczyć koszt bez tej części.",
+    "cost_missing_overhead_own": "Brak kosztów administracji: w sprawozdaniu nie ma bieżących "
+    "wydatków, według których można je podzielić.",
+    "cost_missing_capital": "Brak kosztów majątkowych: nie ma sprawozdań z lat, z których "
+    "liczy się średnią.",
+    "cost_missing_dedicated_income": "Brak dochodów usługi: nie wczytano sprawozdania "
+    "dochodów Rb-27S za ten rok.",
+    "cost_missing_pupils": "Brak liczby uczniów (SIO) na 30 września, więc kosztu na ucznia "
+    "nie da się policzyć.",
+    "cost_missing_population": "Brak liczby ludności jednostki, więc kosztu na mieszkańca nie "
+    "da się policzyć.",
+    "cost_note_budgetary": "Kwoty to suma sprawozdań {count} jednostek budżetowych (np. szkół): "
+    "nie obejmują wydatków, które jednostka ponosi w inny sposób (np. przez urząd).",
+    "cost_note_capital_years": "Koszty majątkowe to średnia z lat {first}\u2013{last} "
+    "liczona tylko z lat ze sprawozdaniami; brak sprawozdań za: {missing}.",
+    "cost_note_breaks": "W latach uśredniania zmieniła się klasyfikacja budżetowa: {years}.",
+    "cost_formula": "Koszt całkowity = koszty bezpośrednie + koszty administracji + koszty "
+    "majątkowe \u2212 dochody usługi; koszt jednostkowy = koszt całkowity / liczba uczniów lub "
+    "mieszkańców.",
+    "cost_breakdown": "Składniki kosztu",
+    "cost_breakdown_table": "Składniki kosztu (dane wykresu)",
+    "cost_component": "Składnik",
+    "cost_amount": "Kwota",
+    "cost_direct": "Koszty bezpośrednie",
+    "cost_overhead": "Koszty administracji",
+    "cost_capital": "Koszty majątkowe",
+    "cost_capital_year": "Wydatki majątkowe roku",
+    "cost_income": "Dochody usługi (odejmowane)",
+    "cost_not_requested": "nie uwzględniono",
+    "cost_peers": "Na tle innych jednostek",
+    "cost_peers_table": "Koszt jednostkowy na tle innych jednostek",
+    "cost_rank": "Miejsce (1 = najniższy koszt)",
+    "cost_middle_half": "środkowa połowa jednostek",
+    "cost_peers_no_unit_cost": "Bez kosztu jednostkowego tej jednostki nie da się jej porównać "
+    "z innymi.",
+    "cost_peers_none": "Brak danych o kosztach innych jednostek za ten rok.",
+    "cost_peers_alone": "Na razie tylko ta jednostka ma wczytane dane o kosztach tej usługi, "
+    "więc porównanie z innymi nie jest jeszcze możliwe.",
+    "cost_volume": "Liczba uczniów lub mieszkańców",
+    "cost_volume_table": "Liczba uczniów lub mieszkańców, na którą dzielimy koszt",
+    "cost_pupils_on": "Uczniowie wg stanu na {date}",
+    "cost_population_of": "Ludność w {year} r.",
+    "cost_pupils_fiscal": "Uczniowie w roku budżetowym (ważeni)",
+    "cost_pupils_formula": "Rok szkolny nie pokrywa się z budżetowym: 8/12 \u00d7 uczniowie na {0} "
+    "+ 4/12 \u00d7 uczniowie na {1}.",
+    "cost_population_formula": "Ludność (GUS) z roku budżetowego albo najbliższego wczytanego.",
+    "cost_trail": "Skąd są te liczby: pozycje sprawozdań",
+    "cost_trail_table": "Pozycje sprawozdań budżetowych użyte w obliczeniu",
+    "cost_trail_hint": "Rozdział i paragraf klasyfikacji budżetowej, kwota wykonana, część "
+    "przypisana usłudze i kwota ujęta w koszcie.",
+    "cost_rozdzial": "Rozdział",
+    "cost_paragraf": "Paragraf",
+    "cost_role": "Rodzaj",
+    "cost_share": "Udział",
+    "cost_counted": "Ujęto",
+    "cost_role_current": "wydatki bieżące",
+    "cost_role_transfer_out": "przekazane innym jednostkom",
+    "cost_role_transfer_in": "otrzymane od innych jednostek",
+    "cost_role_income": "dochody usługi",
+    "cost_role_capital": "wydatki majątkowe",
+    "cost_role_administration": "administracja",
+    "cost_api": "Te same liczby w formacie JSON",
+    "cost_back": "Wróć do wskaźników jednostki",
 }
 
 EN: Final[dict[str, str]] = {
@@ -326,6 +419,96 @@ EN: Final[dict[str, str]] = {
     "error_500_title": "Service error",
     "error_500_text": "An unexpected error occurred. Please try again in a moment.",
     "error_back": "Go to the unit search",
+    # total cost of a service
+    "cost_link": "Total cost of services",
+    "cost_title": "Total cost of a service",
+    "cost_lead": "What a public service costs the unit, including a share of administration "
+    "and investment, less the service's own income (e.g. canteen fees), and what that makes "
+    "per pupil or resident. Computed from the full-year Rb-28S and Rb-27S budget reports.",
+    "cost_choose": "Choose the service and the method",
+    "cost_service": "Service",
+    "cost_overhead_label": "Administration costs (overhead)",
+    "cost_capital_label": "Capital costs (investment)",
+    "cost_overhead_spend_share": "by the service's share of spending",
+    "cost_overhead_none": "without administration costs",
+    "cost_capital_avg5": "5-year average",
+    "cost_capital_avg10": "10-year average",
+    "cost_capital_none": "without capital costs",
+    "cost_result": "Result",
+    "cost_total": "Total cost",
+    "cost_unit_cost": "Unit cost",
+    "cost_direct_unit_cost": "Direct cost per unit of service",
+    "cost_partial": "Sum of the components with data (not the total cost)",
+    "cost_what_missing": "What is missing",
+    "cost_no_report": "No annual Rb-28S budget report of this unit is loaded, so the cost of "
+    "the service cannot be computed.",
+    "cost_no_report_year": "There is no annual (Q4) Rb-28S budget report of this unit for "
+    "{year}, so the cost of the service for that year cannot be computed.",
+    "cost_years_with_data": "Years with reports: {years}.",
+    "cost_missing_overhead": "Administration costs are missing: splitting them by the share of "
+    "spending needs the report of the whole unit (its office), and only its budgetary units' "
+    "reports (e.g. schools') are loaded. So the total cost is not given. Choose \u201cwithout "
+    "administration costs\u201d to see the cost without that part.",
+    "cost_missing_overhead_own": "Administration costs are missing: the report has no current "
+    "spending to split them by.",
+    "cost_missing_capital": "Capital costs are missing: there are no reports for the years "
+    "averaged.",
+    "cost_missing_dedicated_income": "The service's income is missing: no Rb-27S income report "
+    "is loaded for the year.",
+    "cost_missing_pupils": "The number of pupils (SIO) on 30 September is missing, so the cost "
+    "per pupil cannot be computed.",
+    "cost_missing_population": "The unit's population is missing, so the cost per resident "
+    "cannot be computed.",
+    "cost_note_budgetary": "Amounts are the sum of the reports of {count} budgetary units (e.g. "
+    "schools): they leave out what the unit spends in other ways (e.g. through its office).",
+    "cost_note_capital_years": "Capital costs are the average over {first}\u2013{last} of the "
+    "years with reports only; no reports for: {missing}.",
+    "cost_note_breaks": "The budget classification changed within the averaged years: {years}.",
+    "cost_formula": "Total cost = direct costs + administration costs + capital costs \u2212 "
+    "service income; unit cost = total cost / pupils or residents.",
+    "cost_breakdown": "Cost components",
+    "cost_breakdown_table": "Cost components (chart data)",
+    "cost_component": "Component",
+    "cost_amount": "Amount",
+    "cost_direct": "Direct costs",
+    "cost_overhead": "Administration costs",
+    "cost_capital": "Capital costs",
+    "cost_capital_year": "Capital spending of the year",
+    "cost_income": "Service income (subtracted)",
+    "cost_not_requested": "not included",
+    "cost_peers": "Against other units",
+    "cost_peers_table": "Unit cost against other units",
+    "cost_rank": "Rank (1 = lowest cost)",
+    "cost_middle_half": "middle half of the units",
+    "cost_peers_no_unit_cost": "Without this unit's unit cost it cannot be compared with others.",
+    "cost_peers_none": "No cost data of other units for this year.",
+    "cost_peers_alone": "So far only this unit has cost data loaded for this service, so a "
+    "comparison with others is not possible yet.",
+    "cost_volume": "Pupils or residents",
+    "cost_volume_table": "Pupils or residents the cost is divided by",
+    "cost_pupils_on": "Pupils on {date}",
+    "cost_population_of": "Population in {year}",
+    "cost_pupils_fiscal": "Pupils in the budget year (weighted)",
+    "cost_pupils_formula": "The school year differs from the budget year: 8/12 \u00d7 pupils on "
+    "{0} + 4/12 \u00d7 pupils on {1}.",
+    "cost_population_formula": "Population (GUS) of the budget year or the nearest year loaded.",
+    "cost_trail": "Where the figures come from: report lines",
+    "cost_trail_table": "Budget report lines used in the computation",
+    "cost_trail_hint": "Budget classification rozdział and paragraph, executed amount, the "
+    "share assigned to the service and the amount counted in the cost.",
+    "cost_rozdzial": "Rozdział",
+    "cost_paragraf": "Paragraph",
+    "cost_role": "Kind",
+    "cost_share": "Share",
+    "cost_counted": "Counted",
+    "cost_role_current": "current spending",
+    "cost_role_transfer_out": "paid to other units",
+    "cost_role_transfer_in": "received from other units",
+    "cost_role_income": "service income",
+    "cost_role_capital": "capital spending",
+    "cost_role_administration": "administration",
+    "cost_api": "The same figures as JSON",
+    "cost_back": "Back to the unit's indicators",
 }
 
 STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {"pl": PL, "en": EN}

@@ -9,19 +9,22 @@ import re
 from typing import Annotated, Any, Final
 
 from litestar import Request, Response, Router, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.costs.mapping import CostCatalogue, default_cost_catalogue
 from domains.errors import InvalidParameter
 from domains.indicators.catalogue import Catalogue
+from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
 from service.errors import EXCEPTION_HANDLERS
 from service.settings import Settings
 from service.web.compare_page import build_compare_page
 from service.web.context import ErrorPage
+from service.web.cost_page import build_cost_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
@@ -91,6 +94,30 @@ async def read_report(
 ) -> Template:
     ui = make_ui(request, lang)
     return render("report.html", ui, await build_unit_page(db, catalogue, teryt, ui))
+
+
+@get(
+    "/j/{teryt:str}/koszty",
+    name="web-costs",
+    dependencies={"cost_catalogue": Provide(default_cost_catalogue, sync_to_thread=False)},
+)
+async def read_costs(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    db: NamedDependency[AsyncConnection],
+    cost_catalogue: NamedDependency[CostCatalogue],
+    teryt: Code,
+    usluga: Annotated[str | None, Parameter(max_length=100)] = None,
+    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
+    narzut: Annotated[str, Parameter(max_length=32)] = "spend_share",
+    kapital: CapitalMethod = "avg5",
+    lang: LangParam = "pl",
+) -> Template:
+    ui = make_ui(request, lang)
+    page = await build_cost_page(
+        db, cost_catalogue, teryt, ui, service=usluga, year=rok, overhead=narzut, capital=kapital
+    )
+    return render("costs.html", ui, page)
 
 
 @get("/w/{code:str}", name="web-indicator")
@@ -177,7 +204,14 @@ def html_exception_handlers(handlers: ExceptionHandlersMap) -> ExceptionHandlers
 
 router = Router(
     path="/",
-    route_handlers=[read_start, read_unit_page, read_report, read_indicator_page, read_compare],
+    route_handlers=[
+        read_start,
+        read_unit_page,
+        read_report,
+        read_costs,
+        read_indicator_page,
+        read_compare,
+    ],
     include_in_schema=False,
     exception_handlers=html_exception_handlers(EXCEPTION_HANDLERS),
 )

@@ -37,6 +37,7 @@ PAGES = {
     "compare": f"/porownaj?j={ZYWIEC}&podobne=1",
     "compare-empty": "/porownaj",
     "report": f"/j/{ZYWIEC}/raport",
+    "costs": "/j/1002011/koszty?narzut=none",
     "not-found": "/j/9999999",
     "dashboard-english": f"/j/{ZYWIEC}?lang=en",
 }
