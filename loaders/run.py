@@ -9,7 +9,7 @@ them exactly as they were.
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 import msgspec
 import structlog
@@ -147,6 +147,9 @@ async def run_load(
         problem = SourceProblem(file=file_name or source, message=f"internal error: {exc!r}")
         await fail_run(engine, run_id, [problem], rows_read=rows_read)
         raise
+    if counts.changed:
+        progress.step("vacuum and analyze")
+        await tidy_after_publish(engine, rewrote_indicators=after_publish is not None)
     seconds = time.perf_counter() - started
     log.info(
         "loader.run_finished",
@@ -166,6 +169,25 @@ async def run_load(
         data_release_id=release_id,
         seconds=seconds,
     )
+
+
+REWRITTEN_TABLES: Final = "indicator_value, unit_typology, unit_neighbour"
+"""Rewritten whole by the indicator engine on every publish that changed observations."""
+
+
+async def tidy_after_publish(engine: AsyncEngine, *, rewrote_indicators: bool) -> None:
+    """Fresh statistics and no dead rows, at once rather than at autovacuum's pace.
+
+    Without statistics a freshly loaded register looked like 6 units to the planner, which
+    then looped over the unit index per unit (22 ms, 21,691 buffers for one cross-section);
+    dead row versions left by a recompute cost another 8,005 buffers. After both: 188
+    buffers and 5 ms. VACUUM cannot run in a transaction, so this follows the commit.
+    """
+    async with engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        if rewrote_indicators:
+            await autocommit.execute(text(f"VACUUM (ANALYZE) {REWRITTEN_TABLES}"))
+        await autocommit.execute(text("ANALYZE"))
 
 
 async def fail_run(

@@ -80,8 +80,13 @@ class IndicatorDetail(IndicatorSummary, frozen=True, kw_only=True):
     coverage: list[LevelCount]
 
 
-class ValueRow(msgspec.Struct, frozen=True, kw_only=True):
-    """One indicator value of one unit and year, with its position among units of its level."""
+class ValueRow(msgspec.Struct, frozen=True, gc=False):
+    """One indicator value of one unit and year, with its position among units of its level.
+
+    Positional construction is allowed on purpose: hot reads build it from a row whose
+    columns are in this order (`VALUE_COLUMNS` in domains/indicators/queries.py). Not
+    tracked by the garbage collector (it holds no cycles): a cross-section makes thousands.
+    """
 
     indicator: str
     teryt: str
@@ -141,7 +146,7 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     domains: list[DashboardDomain]
 
 
-class SeriesPoint(msgspec.Struct, frozen=True, kw_only=True):
+class SeriesPoint(msgspec.Struct, frozen=True, gc=False):
     year: int
     value: float | None
     flags: list[str]

@@ -6,6 +6,7 @@ and database outages are mapped here too, so clients see one shape for every fai
 
 from typing import Any, Final
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import MediaType, Request, Response
@@ -219,6 +220,10 @@ EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     PoolTimeout: handle_database_down,
     # Connection refused, the socket gone while PostgreSQL restarts, timeouts: all OSErrors.
     OSError: handle_database_down,
+    # The same, raised by hot reads that fetch through asyncpg itself (domains/hot_reads.py).
+    asyncpg.PostgresConnectionError: handle_database_down,
+    asyncpg.InterfaceError: handle_database_down,
+    asyncpg.QueryCanceledError: handle_database_down,
     Exception: handle_unexpected,
 }
 

@@ -70,7 +70,9 @@ CREATE TEMP TABLE indicator_raw (
 ) ON COMMIT DROP
 """
 # One pass from the raw values to the published rows: rank by polarity, national median,
-# peer-group quartiles and the change on the previous year, all set-based.
+# peer-group quartiles and the change on the previous year, all set-based. Written in primary
+# key order, so the heap is clustered by (indicator, year): a cross-section reads a few
+# consecutive pages instead of one page per unit.
 _PUBLISH = """
 INSERT INTO indicator_value
     (indicator_code, year, teryt, level, value, numerator, denominator, flags, rank, rank_of,
@@ -114,6 +116,7 @@ FROM ranked k
 LEFT JOIN national n USING (indicator_code, year, level)
 LEFT JOIN peers p ON p.indicator_code = k.indicator_code AND p.year = k.year
                  AND p.peer_group = k.peer_group
+ORDER BY k.indicator_code, k.year, k.teryt
 """
 # Years and coverage kept beside each indicator, so catalogue reads never scan the values.
 _COVERAGE = """

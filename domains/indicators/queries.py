@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter, NotFound, UnknownUnit
+from domains.hot_reads import fetch
 from domains.indicators.catalogue import Catalogue, Indicator, Term
 from domains.units.kinds import is_teryt
 from schemas.indicators import (
@@ -217,20 +218,28 @@ async def get_indicator(
     )
 
 
-def _value_row(row: Any) -> ValueRow:  # noqa: ANN401 - a SQLAlchemy row
-    return ValueRow(**dict(row._mapping))
-
-
 _CROSS_SECTION = f"""
 SELECT {VALUE_COLUMNS}
 FROM indicator_value v
 JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.indicator_code = :code AND v.year = :year AND v.level = :level
-  AND (CAST(:parent AS text) IS NULL OR u.parent_teryt = :parent
-       OR left(v.teryt, length(:parent)) = :parent)
-  AND (CAST(:members AS text[]) IS NULL OR v.teryt = ANY(:members))
+WHERE v.indicator_code = $1 AND v.year = $2 AND v.level = $3 {{filters}}
 ORDER BY v.rank NULLS LAST, v.teryt
 """  # noqa: S608 - VALUE_COLUMNS is a constant
+_BY_PARENT: Final = "AND (u.parent_teryt = $4 OR left(v.teryt, length($4)) = $4)"
+_BY_MEMBERS: Final = "AND v.teryt = ANY(${n}::text[])"
+
+
+def _cross_section_sql(*, parent: bool, members: bool) -> str:
+    """One statement per filter combination, never `($4 IS NULL OR ...)`.
+
+    asyncpg prepares statements and PostgreSQL switches them to a generic plan after five
+    runs; with optional filters that plan walked the unit index once per unit (22 ms,
+    21,694 buffers) instead of one primary-key range (5 ms, 188 buffers).
+    """
+    filters = [_BY_PARENT] if parent else []
+    if members:
+        filters.append(_BY_MEMBERS.format(n=5 if parent else 4))
+    return _CROSS_SECTION.format(filters=" ".join(filters))
 
 
 async def cross_section(
@@ -256,11 +265,10 @@ async def cross_section(
         if not years:
             raise NotFound(f"indicator {code} has no data yet (status no_data)")
         year = years[-1]
-    rows = await conn.execute(
-        text(_CROSS_SECTION),
-        {"code": code, "year": year, "level": level, "parent": parent, "members": members},
-    )
-    items = [_value_row(row) for row in rows]
+    sql = _cross_section_sql(parent=parent is not None, members=members is not None)
+    filters = [f for f in (parent, members) if f is not None]
+    rows = await fetch(conn, sql, code, year, level, *filters)
+    items = [ValueRow(*row) for row in rows]  # VALUE_COLUMNS is in ValueRow's field order
     median = next((i.national_median for i in items if i.national_median is not None), None)
     return CrossSection(
         indicator=summary(indicator, years, lang),
@@ -312,7 +320,7 @@ _DASHBOARD = f"""
 SELECT DISTINCT ON (v.indicator_code) {VALUE_COLUMNS}
 FROM indicator_value v
 JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.teryt = :teryt AND (CAST(:year AS int) IS NULL OR v.year = :year)
+WHERE v.teryt = $1 AND ($2::int IS NULL OR v.year = $2)
 ORDER BY v.indicator_code, (v.value IS NULL), v.year DESC
 """  # noqa: S608 - VALUE_COLUMNS is a constant
 
@@ -329,10 +337,7 @@ async def dashboard(
     name, level = await _unit(conn, teryt)
     if domain is not None and catalogue.domain(domain) is None:
         raise InvalidParameter("domain", f"unknown domain {domain!r}")
-    values = {
-        row.indicator: _value_row(row)
-        for row in await conn.execute(text(_DASHBOARD), {"teryt": teryt, "year": year})
-    }
+    values = {row[0]: ValueRow(*row) for row in await fetch(conn, _DASHBOARD, teryt, year)}
     years = await years_by_indicator(conn)
     domains = []
     for d in catalogue.domains:
@@ -356,7 +361,7 @@ async def dashboard(
 
 _SERIES = """
 SELECT year, value, flags, rank, rank_of, peer_median, national_median
-FROM indicator_value WHERE teryt = :teryt AND indicator_code = :code ORDER BY year
+FROM indicator_value WHERE teryt = $1 AND indicator_code = $2 ORDER BY year
 """
 
 
@@ -365,10 +370,7 @@ async def series(
 ) -> Series:
     name, _ = await _unit(conn, teryt)
     indicator = find_indicator(catalogue, code)
-    points = [
-        SeriesPoint(**dict(row._mapping))
-        for row in await conn.execute(text(_SERIES), {"teryt": teryt, "code": code})
-    ]
+    points = [SeriesPoint(*row) for row in await fetch(conn, _SERIES, teryt, code)]
     years = (await years_by_indicator(conn)).get(code, [])
     peer_group = await conn.scalar(
         text("SELECT peer_group FROM unit_typology WHERE teryt = :t"), {"t": teryt}
@@ -429,12 +431,12 @@ _QUERY = f"""
 SELECT {VALUE_COLUMNS}
 FROM indicator_value v
 JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.indicator_code = ANY(:codes)
-  AND (cardinality(CAST(:units AS text[])) = 0 OR v.teryt = ANY(:units))
-  AND (cardinality(CAST(:levels AS text[])) = 0 OR v.level = ANY(:levels))
-  AND (cardinality(CAST(:years AS int[])) = 0 OR v.year = ANY(:years))
+WHERE v.indicator_code = ANY($1::text[])
+  AND (cardinality($2::text[]) = 0 OR v.teryt = ANY($2))
+  AND (cardinality($3::text[]) = 0 OR v.level = ANY($3))
+  AND (cardinality($4::int[]) = 0 OR v.year = ANY($4))
 ORDER BY v.indicator_code, v.year, v.teryt
-LIMIT :limit
+LIMIT $5
 """  # noqa: S608 - VALUE_COLUMNS is a constant
 
 
@@ -454,11 +456,8 @@ async def query_values(
     for teryt in units:
         if not is_teryt(teryt):
             raise InvalidParameter("units", f"not a TERC code: {teryt!r}", source="body")
-    rows = await conn.execute(
-        text(_QUERY),
-        {"codes": codes, "units": units, "levels": levels, "years": years, "limit": limit + 1},
-    )
-    items = [_value_row(row) for row in rows]
+    rows = await fetch(conn, _QUERY, codes, units, levels, years, limit + 1)
+    items = [ValueRow(*row) for row in rows]
     if len(items) > limit:
         raise InvalidParameter(
             "indicators",
