@@ -18,10 +18,12 @@ from service.web.charts import (
     palette_for,
     position_strip,
     sparkline,
+    swatch_class,
 )
 from service.web.i18n import EN, PL
 from service.web.labels import flag_text, peer_group_label
 from service.web.names import display_name, kind_of
+from service.web.templating import STATIC_DIR
 from tests.conftest import SHIPPED_DATA
 
 
@@ -79,6 +81,14 @@ def test_map_palette_stands_out_from_the_borders():
     assert palette_for([1, 2, 3, 4, 5, 6]) == list(MAP_PALETTE)
 
 
+def test_every_palette_colour_has_a_legend_swatch_class():
+    """The legend paints swatches with classes, not style attributes (the CSP blocks those)."""
+    css = (STATIC_DIR / "miarka.css").read_text(encoding="utf-8")
+    for colour in MAP_PALETTE:
+        assert f".{swatch_class(colour)} {{ background: {colour}; }}" in css, colour
+    assert [swatch_class(c) for c in MAP_PALETTE] == [f"swatch-{n}" for n in range(1, 6)]
+
+
 def test_quantile_classes_cover_every_value():
     values = [float(v) for v in range(1, 101)]
     breaks = class_breaks(values)
@@ -120,3 +130,4 @@ def test_register_web_adds_the_client_and_leaves_the_input_alone():
     assert wired["compression_config"].backend == "gzip"
     assert wired["exception_handlers"][HTTPException] is not EXCEPTION_HANDLERS[HTTPException]
     assert len(wired["on_startup"]) == 1  # projects the map boundaries before the first page
+    assert len(wired["before_send"]) == 1  # the security headers

@@ -271,6 +271,15 @@ def palette_for(breaks: Sequence[float]) -> list[str]:
     return [MAP_PALETTE[round(i * last / (count - 1))] for i in range(count)]
 
 
+def swatch_class(colour: str) -> str:
+    """The CSS class painting a legend swatch in `colour`, one of MAP_PALETTE.
+
+    miarka.css has one rule per palette colour (tested), so the page needs no `style`
+    attribute, which the strict Content-Security-Policy (`style-src 'self'`) would block.
+    """
+    return f"swatch-{MAP_PALETTE.index(colour) + 1}"
+
+
 class MapShape(msgspec.Struct, frozen=True, kw_only=True):
     path: str
     fill_class: int | None

@@ -204,6 +204,8 @@ class SortLink:
 @dataclass(frozen=True, slots=True)
 class LegendItem:
     colour: str
+    swatch: str
+    """The CSS class that paints it (no inline style: the CSP forbids them)."""
     label: str
     count: int
     missing: bool = False

@@ -28,6 +28,7 @@ from service.web.charts import (
     histogram,
     histogram_bins,
     palette_for,
+    swatch_class,
 )
 from service.web.context import (
     HistogramRow,
@@ -286,13 +287,22 @@ async def _map(
     legend = [
         LegendItem(
             colour=colour,
+            swatch=swatch_class(colour),
             label=f"{show(breaks[i])} {fmt.EN_DASH} {show(breaks[i + 1])}",
             count=counts[i],
         )
         for i, colour in enumerate(colours)
     ]
     if missing:
-        legend.append(LegendItem(colour="", label=t["legend_missing"], count=missing, missing=True))
+        legend.append(
+            LegendItem(
+                colour="",
+                swatch="swatch-na",
+                label=t["legend_missing"],
+                count=missing,
+                missing=True,
+            )
+        )
     svg = choropleth(
         "map",
         size=(maps.width, maps.height),

@@ -2,7 +2,8 @@
 
 `create_app` calls `register_web(kwargs, data_dir=settings.data_dir)` on the keyword arguments
 it is about to pass to `Litestar(...)`; the web client then owns its routes, templates,
-static files, HTML error pages and map warm-up without `app.py` knowing any of it.
+static files, HTML error pages, security headers (a strict CSP on the pages) and map warm-up
+without `app.py` knowing any of it.
 """
 
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.types import ExceptionHandler
 
+from service.security_headers import security_headers
 from service.web.geo import load_maps
 from service.web.routes import GEO_SUBDIR, error_page, router
 from service.web.templating import STATIC_DIR, template_config
@@ -75,6 +77,9 @@ def register_web(
     if HTTPException in handlers:
         handlers[HTTPException] = html_for_pages(handlers[HTTPException])
     kwargs["exception_handlers"] = handlers
+    # A before_send hook, not a middleware: it also covers routing 404s and 405s (no route
+    # middleware runs for them) and wraps CachingMiddleware's 304s and cached replays.
+    kwargs["before_send"] = [*kwargs.get("before_send", []), security_headers(API_PREFIXES)]
     if data_dir is not None:
         kwargs["on_startup"] = [*kwargs.get("on_startup", []), _warm(data_dir / GEO_SUBDIR)]
     return kwargs
