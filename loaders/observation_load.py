@@ -80,7 +80,7 @@ async def publish_batch(
         matched, unknown = match_units(batch.file, batch.records, await units_in_force(conn))
         warnings.extend(unknown)
         counts = await publish_observations(
-            conn, run_id=run_id, variables=batch.variables, records=matched
+            conn, run_id=run_id, variables=batch.variables, records=matched, file=batch.file
         )
         await conn.execute(
             update(LoadRun)

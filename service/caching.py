@@ -43,7 +43,8 @@ def normalised_key(scope: dict[str, Any]) -> str:
     headers = dict(scope["headers"])
     # Blank values stay: `?q=` is a different request (a 400) from no `q` at all.
     query = sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-    accept = headers.get(b"accept", b"").decode("latin-1")
+    # No Accept means any type (RFC 9110 12.5.1): curl's `*/*` and wrk's nothing share a tag.
+    accept = headers.get(b"accept", b"").decode("latin-1").strip() or "*/*"
     language = headers.get(b"accept-language", b"").decode("latin-1")[:2].lower()
     gzip = "gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else ""
     return "|".join(

@@ -115,7 +115,11 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
     counts = Counts()
     for kind, source in VARIABLE_SOURCES.items():
         part = await publish_observations(
-            conn, run_id=run_id, variables=list(variables[kind].values()), records=records[kind]
+            conn,
+            run_id=run_id,
+            variables=list(variables[kind].values()),
+            records=records[kind],
+            keep_stage=True,  # _REMOVE_STALE compares against it
         )
         removed = (
             await conn.execute(text(_REMOVE_STALE), {"sources": [source], "years": year_list})
