@@ -3,7 +3,7 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
@@ -27,6 +27,9 @@ from service.routes import admin, catalogue, costs, exports, groups, health, uni
 from service.settings import Settings, SettingsError
 from service.tabular import TabularResponse, document_exports, provide_export
 from service.web import register_web
+
+if TYPE_CHECKING:
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 API_DESCRIPTION = """\
 Miarka monitors the public services of every Polish local government unit: all gminas,
@@ -187,8 +190,24 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def app_from_env() -> Litestar:
-    """Factory for ASGI servers (`uvicorn --factory service.app:app_from_env`)."""
+def behind_proxies(app: Litestar, settings: Settings) -> "Litestar | ProxyHeadersMiddleware":
+    """The app as the ASGI server gets it. With `MIARKA_FORWARDED_ALLOW_IPS` set, a request
+    from one of those proxies takes its client address (the rate limit's key) and scheme from
+    X-Forwarded-For and X-Forwarded-Proto; from anyone else the headers are ignored.
+    """
+    if not settings.forwarded_allow_ips:
+        return app
+    # Imported only when needed: uvicorn's package import costs start-up time under granian.
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware  # noqa: PLC0415
+
+    trusted = list(settings.forwarded_allow_ips)
+    # Litestar and uvicorn spell the same ASGI messages as different TypedDicts.
+    return ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type]
+
+
+def app_from_env() -> "Litestar | ProxyHeadersMiddleware":
+    """Factory for ASGI servers (`granian --interface asgi --factory service.app:app_from_env`)."""
     from service.embedded import resolve_settings  # noqa: PLC0415
 
-    return create_app(resolve_settings(Settings.from_env()))
+    settings = resolve_settings(Settings.from_env())
+    return behind_proxies(create_app(settings), settings)

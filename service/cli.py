@@ -464,7 +464,7 @@ def serve(
     """Migrate, load the shipped data when the database is empty, and serve the API."""
     import uvicorn  # noqa: PLC0415
 
-    from service.app import create_app  # noqa: PLC0415
+    from service.app import behind_proxies, create_app  # noqa: PLC0415
 
     settings = _settings()
     overrides: dict[str, Any] = {}
@@ -491,11 +491,14 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_on_signal)
     console.print(f"serving on http://{settings.host}:{settings.port}  (API docs: /schema)")
     uvicorn.run(
-        create_app(settings),
+        behind_proxies(create_app(settings), settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
         access_log=False,
+        # MIARKA_FORWARDED_ALLOW_IPS decides (behind_proxies), not uvicorn's default of
+        # believing X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
     )
 
 

@@ -4,6 +4,7 @@
 A malformed value stops start-up with an error that names the variable.
 """
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,13 +41,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Keep answers in the store (ETags and 304s work either way)."""
     rate_limit_per_minute: int = 1_200
     """Requests per minute per client address (0 = no limit); shared through Redis."""
+    forwarded_allow_ips: tuple[str, ...] = ()
+    """Proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed."""
     max_request_bytes: int = 1_000_000
     bdl_client_id: str | None = None
     """GUS BDL API key (X-ClientId): higher quotas than anonymous runs."""
 
+    def __post_init__(self) -> None:
+        for entry in self.forwarded_allow_ips:
+            try:
+                ipaddress.ip_network(entry)  # a bare address is a one-address network
+            except ValueError as exc:
+                raise SettingsError(
+                    f"{PREFIX}FORWARDED_ALLOW_IPS takes IP addresses and CIDR networks: {exc}"
+                ) from None
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Self:
-        raw: dict[str, str] = {
+        raw: dict[str, object] = {
             key.removeprefix(PREFIX).lower(): value
             for key, value in env.items()
             if key.startswith(PREFIX) and value != ""
@@ -54,6 +66,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for conventional in ("DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL"):
             if env.get(conventional):
                 raw[conventional.lower()] = env[conventional]
+        if isinstance(proxies := raw.get("forwarded_allow_ips"), str):  # "a, b/24", as uvicorn's
+            raw["forwarded_allow_ips"] = [p.strip() for p in proxies.split(",") if p.strip()]
         known = set(cls.__struct_fields__)
         unknown = sorted(k for k in raw if k not in known)
         if unknown:

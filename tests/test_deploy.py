@@ -9,6 +9,7 @@ deployments.
 """
 
 import copy
+import ipaddress
 import json
 import re
 import shutil
@@ -23,7 +24,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from service.settings import REPO_ROOT
+from service.settings import REPO_ROOT, Settings
 
 DEPLOY = REPO_ROOT / "deploy"
 K8S = DEPLOY / "k8s"
@@ -291,6 +292,21 @@ def test_compose_api_replicas_run_granian_behind_the_proxy_and_read_the_replica(
     assert services["proxy"]["depends_on"]["api"]["condition"] == "service_healthy"
     replica = services["postgres-replica"]
     assert replica["environment"]["PRIMARY_HOST"] == "postgres"
+
+
+def test_the_api_believes_x_forwarded_for_from_the_proxy_only():
+    doc = compose()
+    setting = "MIARKA_FORWARDED_ALLOW_IPS"
+    value = doc["services"]["api"]["environment"][setting]
+    trusted = Settings.from_env({setting: value}).forwarded_allow_ips  # else start-up stops
+    proxy = doc["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+    assert trusted == (proxy,)  # not the network: the host's connections come from its gateway
+    (network,) = doc["networks"]["default"]["ipam"]["config"]
+    assert ipaddress.ip_address(proxy) in ipaddress.ip_network(network["subnet"])
+    assert ipaddress.ip_address(proxy) not in ipaddress.ip_network(network["ip_range"])
+    container = k8s_doc("Deployment", "miarka-api")["spec"]["template"]["spec"]["containers"][0]
+    (k8s_value,) = [item["value"] for item in container["env"] if item["name"] == setting]
+    assert Settings.from_env({setting: k8s_value}).forwarded_allow_ips
 
 
 def test_compose_bind_mounts_files_that_exist():

@@ -1,9 +1,20 @@
 """Limits that protect a public API: per-client rate limit, request size, page size."""
 
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
 import msgspec
+import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from tests.test_deploy import FACTORY
 
 
 async def test_rate_limit_answers_429_with_retry_after_and_ratelimit_headers(test_settings):
@@ -41,3 +52,82 @@ async def test_request_body_over_the_limit_is_413(test_settings):
 async def test_page_size_is_bounded(client):
     response = await client.get("/api/v1/units?limit=100000")
     assert response.status_code == 400
+
+
+@contextlib.contextmanager
+def granian_serving(database_url: str, port: int, **settings: str) -> Iterator[str]:
+    """The API as deployments run it: granian with the factory, on 127.0.0.1, its own process.
+
+    No REDIS_URL: the in-memory store, so the rate-limit budgets start fresh.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("MIARKA_") and key not in {"REDIS_URL", "DATABASE_REPLICA_URL"}
+    }
+    command = [
+        *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory", FACTORY),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log"),
+    ]
+    process = subprocess.Popen(
+        command,
+        env={**env, "DATABASE_URL": database_url, **settings},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"granian did not start: {process.communicate()[0]}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+_pages = itertools.count(1)
+
+
+def _units_as(base: str, client: str) -> httpx.Response:
+    """A request not answered from the response cache (which the rate limit does not count)."""
+    return httpx.get(
+        f"{base}/api/v1/units?level=voivodeship&limit={next(_pages)}",
+        headers={"X-Forwarded-For": client},
+        timeout=10,
+    )
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(
+    loaded_db_url, unused_tcp_port
+):
+    with granian_serving(
+        loaded_db_url,
+        unused_tcp_port,
+        MIARKA_RATE_LIMIT_PER_MINUTE="3",
+        MIARKA_FORWARDED_ALLOW_IPS="127.0.0.1",
+    ) as base:
+        first = [_units_as(base, "203.0.113.7").status_code for _ in range(4)]
+        other = _units_as(base, "198.51.100.9")
+        # A proxy appends the address it saw: the client is the last untrusted one.
+        chained = _units_as(base, "192.0.2.1, 127.0.0.1")
+    assert first == [200, 200, 200, 429]
+    assert other.status_code == 200
+    assert other.headers["ratelimit-remaining"] == "2"
+    assert chained.status_code == 200
+    assert chained.headers["ratelimit-remaining"] == "2"
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(loaded_db_url, unused_tcp_port):
+    with granian_serving(loaded_db_url, unused_tcp_port, MIARKA_RATE_LIMIT_PER_MINUTE="3") as base:
+        first = [_units_as(base, "203.0.113.7").status_code for _ in range(3)]
+        other = _units_as(base, "198.51.100.9")
+    assert first == [200, 200, 200]
+    assert other.status_code == 429  # the same client (127.0.0.1) whatever the header says

@@ -40,11 +40,19 @@ def test_defaults_use_the_embedded_database_and_memory_cache():
         ({"MIARKA_PORT": "eighty"}, "port"),
         ({"MIARKA_LOG_LEVEL": "LOUD"}, "log_level"),
         ({"MIARKA_PROT": "8000"}, "MIARKA_PROT"),
+        ({"MIARKA_FORWARDED_ALLOW_IPS": "10.1.2.3/8"}, "MIARKA_FORWARDED_ALLOW_IPS"),
+        ({"MIARKA_FORWARDED_ALLOW_IPS": "nginx"}, "MIARKA_FORWARDED_ALLOW_IPS"),
     ],
 )
 def test_malformed_setting_stops_start_up_naming_it(env, words):
     with pytest.raises(SettingsError, match=words):
         Settings.from_env(env)
+
+
+def test_trusted_proxies_are_a_comma_separated_list_empty_by_default():
+    assert Settings.from_env({}).forwarded_allow_ips == ()
+    settings = Settings.from_env({"MIARKA_FORWARDED_ALLOW_IPS": "127.0.0.1, 10.0.0.0/8,::1"})
+    assert settings.forwarded_allow_ips == ("127.0.0.1", "10.0.0.0/8", "::1")
 
 
 def test_database_urls_are_turned_into_asyncpg_urls():
