@@ -220,6 +220,25 @@ def test_redis_runs_and_every_miarka_container_finds_it():
     assert urlsplit(config["REDIS_URL"]).hostname == "miarka-redis"
 
 
+def test_every_miarka_setting_the_deployments_give_is_accepted():
+    """A value Settings refuses stops every container at start-up (`info` for `INFO` did)."""
+    config = k8s_doc("ConfigMap", "miarka-config")["data"]
+    for doc in k8s_docs():
+        spec = pod_spec(doc)
+        for container in spec["containers"] if spec else []:
+            if not container["image"].startswith(MIARKA_IMAGE):
+                continue
+            env = dict(config) if container.get("envFrom") else {}
+            env |= {
+                item["name"]: item["value"] for item in container.get("env", []) if "value" in item
+            }
+            Settings.from_env(env)
+    for name, service in compose()["services"].items():
+        if service.get("image") == "miarka:local":
+            env = {key: str(value) for key, value in service.get("environment", {}).items()}
+            assert Settings.from_env(env).database_url, name
+
+
 # --------------------------------------------------------------------------- Compose
 
 
