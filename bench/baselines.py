@@ -4,6 +4,8 @@
 - `/redis`: the same bytes Miarka would serve from its cache, read straight from Redis.
 - `/raw/cross-section`: Miarka's cross-section SQL through a bare asyncpg pool, rows encoded
   with msgspec: what Miarka's own endpoint is measured against.
+- `/raw/dashboard`: the same for the dashboard's value query (Miarka also groups the values
+  by domain, adds each indicator's summary and the unit's peer group).
 Configured by BENCH_DATABASE_URL and BENCH_REDIS_URL.
 """
 
@@ -17,7 +19,7 @@ from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from redis.asyncio import Redis
 
-from domains.indicators.queries import VALUE_COLUMNS
+from domains.indicators.queries import _DASHBOARD, VALUE_COLUMNS
 
 CROSS_SECTION = f"""
 SELECT {VALUE_COLUMNS}
@@ -62,4 +64,13 @@ async def raw_cross_section(state: State, code: str, year: int, level: str) -> R
     return Response(body, media_type="application/json")
 
 
-app = Litestar(route_handlers=[hello, from_redis, raw_cross_section], lifespan=[lifespan])
+@get("/raw/dashboard")
+async def raw_dashboard(state: State, teryt: str) -> Response[bytes]:
+    rows = await state.pool.fetch(_DASHBOARD, teryt, None)
+    body = msgspec.json.encode({"items": [dict(row) for row in rows]})
+    return Response(body, media_type="application/json")
+
+
+app = Litestar(
+    route_handlers=[hello, from_redis, raw_cross_section, raw_dashboard], lifespan=[lifespan]
+)

@@ -111,10 +111,8 @@ def psql_copy(url: str, codes: list[str]) -> tuple[int, float]:
     return len(result.stdout), time.perf_counter() - started
 
 
-def main() -> None:
-    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-    sizes = [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000]
-    sys.path.insert(0, str(REPO_ROOT))
+def measure(server: str, sizes: list[int]) -> None:
+    """Print one line per size: Miarka's bulk CSV against psql, and the server's peak RSS."""
     from domains.indicators.catalogue import default_catalogue  # noqa: PLC0415
 
     codes = [i.code for i in default_catalogue().indicators if i.domain == "kontekst"]
@@ -165,6 +163,12 @@ def main() -> None:
             f" ({rows / gzip_seconds:,.0f} rows/s)"
         )
     asyncio.run(_drop(server))
+
+
+def main() -> None:
+    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    sys.path.insert(0, str(REPO_ROOT))
+    measure(server, [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000])
 
 
 async def _drop(server: str) -> None:

@@ -2,18 +2,23 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
     REDIS_URL=redis://127.0.0.1:6379/14 python bench/run.py [--seconds 10] [--rows 1000000]
+        [--variables 2000 --years 20] [--export-rows 1000000,10000000] [--reuse]
 
+- Data: the shipped real data, then SYNTHETIC data of national scale (bench/synthetic.py:
+  2,875 units x `--variables` x `--years` observations, every catalogue indicator for every
+  unit and year); `--reuse` measures an already filled bench database again.
 - HTTP (wrk on 127.0.0.1 only, every run bounded by --seconds): a hello-world Litestar endpoint
   under uvicorn and granian (the framework ceiling, and the server choice); the same cached
   bytes read straight from Redis; Miarka's cached GET (Redis hit); a 304 revalidation;
   Miarka's uncached cross-section and dashboard against the same SQL through a bare asyncpg
   pool.
-- Bulk load: Miarka's publish path (COPY into staging + upsert) against asyncpg
-  `copy_records_to_table` of the same SYNTHETIC rows (named generator below).
+- Bulk load: Miarka's publish path against asyncpg `copy_records_to_table` of the same
+  SYNTHETIC rows into the same table in the same state (rolled back).
+- CSV export: Miarka's bulk export against `psql \\copy` of the same rows, with the server's
+  peak RSS (bench/export.py).
 - One indicator for every gmina: one Miarka request against the BDL API's minimum under its
   anonymous quota (computed, not fetched).
 - Cold start: empty embedded PostgreSQL to the shipped data served.
-The CSV export against `psql \\copy` and its memory are in bench/export.py.
 """
 
 import argparse
@@ -33,8 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
+import export  # bench/ is on sys.path when run as `python bench/run.py`
 import httpx
 from redis import Redis
+from synthetic import fill_national
 
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
@@ -47,6 +54,7 @@ BENCH_DB = "miarka_bench_run"
 CROSS = "/api/v1/indicators/kontekst.udzial_65_plus/values?level=gmina&year=2020"
 DASHBOARD = "/api/v1/units/1261011/indicators"
 RAW_CROSS = "/raw/cross-section?code=kontekst.udzial_65_plus&year=2020&level=gmina"
+RAW_DASHBOARD = "/raw/dashboard?teryt=1261011"
 GMINAS = 2_479
 BDL_PAGE = 100
 BDL_PER_SECOND = 5
@@ -133,7 +141,7 @@ def synthetic_records(units: list[str], rows: int, seed: int = 7) -> list[Observ
         ObservationRecord(
             row=i,
             teryt=units[i % len(units)],
-            variable=f"synthetic.v{i // per_variable:04d}",
+            variable=f"synthetic.bulk.v{i // per_variable:04d}",
             year=2000 + (i // len(units)) % 20,
             value=generator.random() * 1000,
         )
@@ -147,33 +155,42 @@ async def bulk_load(url: str, rows: int) -> None:
         "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL ORDER BY teryt")]  # fmt: skip
     records = synthetic_records(units, rows)
     variables = sorted({r.variable for r in records})
-    # The same table layout as `observation` (primary key and the unit-series index, logged):
-    # raw COPY of the same rows into it is what the publish path is measured against.
-    await conn.execute("DROP TABLE IF EXISTS bench_copy")
-    await conn.execute("CREATE TABLE bench_copy (LIKE observation INCLUDING ALL)")
-    numbers = {v: i for i, v in enumerate(sorted({r.variable for r in records}))}
-    raw = [(numbers[r.variable], r.year, r.teryt, r.value, None, False, 0) for r in records]
+    ids = {
+        r["code"]: r["id"]
+        for r in await conn.fetch(
+            "INSERT INTO variable (source, code, name, measure_unit) "
+            "SELECT 'synthetic_bulk', c, c, '-' FROM unnest($1::text[]) AS c "
+            "ON CONFLICT (source, code) DO UPDATE SET name = excluded.name RETURNING id, code",
+            variables,
+        )
+    }
+    # The baseline: raw COPY of the same rows into the same table in the same state (the
+    # national-scale observation table with its indexes), rolled back afterwards.
+    raw = [(ids[r.variable], r.year, r.teryt, r.value, None, False, 0) for r in records]
+    transaction = conn.transaction()
+    await transaction.start()
     started = time.perf_counter()
     await conn.copy_records_to_table(
-        "bench_copy",
+        "observation",
         records=raw,
         columns=["variable_id", "year", "teryt", "value", "flag", "derived", "load_run_id"],
     )
     copy_seconds = time.perf_counter() - started
+    await transaction.rollback()
+    await conn.execute("CHECKPOINT")
     await conn.close()
     engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
     definitions = [
-        VariableDef(source="synthetic", code=v, name=v, measure_unit="-") for v in variables
+        VariableDef(source="synthetic_bulk", code=v, name=v, measure_unit="-") for v in variables
     ]
     started = time.perf_counter()
     async with engine.begin() as sa_conn:
         await publish_observations(sa_conn, run_id=0, variables=definitions, records=records)
     publish_seconds = time.perf_counter() - started
     await engine.dispose()
-    print(
-        f"  {'asyncpg copy_records_to_table (plain table)':58} {rows / copy_seconds:10,.0f} rows/s"
-    )
-    label = "Miarka publish (COPY to staging + upsert + sums)"
+    label = "asyncpg copy_records_to_table (same table, rolled back)"
+    print(f"  {label:58} {rows / copy_seconds:10,.0f} rows/s")
+    label = "Miarka publish (checks, COPY, sums of gminas and powiats)"
     ratio = copy_seconds / publish_seconds
     print(f"  {label:58} {rows / publish_seconds:10,.0f} rows/s  {ratio:6.2f}x")
 
@@ -198,52 +215,75 @@ def cold_start() -> float:
         shutil.rmtree(state, ignore_errors=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    args = parser.parse_args()
-    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
-    url = asyncio.run(prepare(server))
+def http_figures(base_env: dict[str, str], s: int, redis_url: str) -> float:
+    """Print the HTTP table; returns Miarka's best time for one uncached cross-section."""
     python = sys.executable
-    base_env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url,
-                "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis_url,
-                "MIARKA_LOG_LEVEL": "WARNING", "MIARKA_RATE_LIMIT_PER_MINUTE": "0"}  # fmt: skip
     uvicorn = [python, "-m", "uvicorn", "--port", "{port}", "--no-access-log", "--log-level",
                "warning"]  # fmt: skip
     granian = [str(Path(python).parent / "granian"), "--interface", "asgi", "--port", "{port}",
                "--workers", "1", "--log-level", "warning", "--no-access-log"]  # fmt: skip
-    s = args.seconds
-    print(f"Miarka bench: 127.0.0.1 only, wrk -t2 -c32 -d{s}s, {os.cpu_count()} cores")
-    print("HTTP")
-    with serve([*uvicorn, "bench.baselines:app"], base_env, "/hello") as base:
-        hello_uvicorn = wrk(base + "/hello", s)
-    with serve([*granian, "bench.baselines:app"], base_env, "/hello") as base:
-        hello = wrk(base + "/hello", s)
-        row("hello-world Litestar, uvicorn 1 worker", hello_uvicorn)
-        row("hello-world Litestar, granian 1 worker (ceiling)", hello, hello_uvicorn[0])
-        body = httpx.get(base.replace("/hello", "") + "/raw/cross-section", params={
-            "code": "kontekst.udzial_65_plus", "year": 2020, "level": "gmina"}).content  # fmt: skip
-        Redis.from_url(redis_url).set("bench:body", body)
-        redis_only = wrk(base + "/redis", s)
-        raw_cross = wrk(base + RAW_CROSS, s)
-        row("same bytes straight from Redis (raw-Redis baseline)", redis_only)
-        row("cross-section through bare asyncpg (raw baseline)", raw_cross)
     miarka = [*granian, "--factory", "service.app:app_from_env"]
     with serve(miarka, base_env, "/ready") as base:
-        etag = _etag_as_wrk_asks(base + CROSS)
+        with urllib.request.urlopen(base + CROSS, timeout=30) as response:  # as wrk asks
+            etag, body = str(response.headers["etag"]), response.read()
         cached = wrk(base + CROSS, s)
         revalidated = wrk(base + CROSS, s, {"If-None-Match": etag})
-        row("Miarka cached cross-section (Redis hit)", cached, redis_only[0])
-        print(f"  {'':58} p99 ratio to raw Redis {cached[2] / redis_only[2]:.2f}x")
-        row("Miarka 304 revalidation", revalidated, hello[0])
     with serve(miarka, {**base_env, "MIARKA_RESPONSE_CACHE": "false"}, "/ready") as base:
         uncached = wrk(base + CROSS, s)
         dashboard = wrk(base + DASHBOARD, s)
-        row("Miarka uncached cross-section (2,477 gminas)", uncached, raw_cross[0])
-        row("Miarka uncached dashboard (Kraków, all domains)", dashboard)
         one = min(_timed(base + CROSS) for _ in range(5))
+    with serve([*uvicorn, "bench.baselines:app"], base_env, "/hello") as base:
+        hello_uvicorn = wrk(base + "/hello", s)
+    Redis.from_url(redis_url).set("bench:body", body)  # Miarka's own cached bytes
+    with serve([*granian, "bench.baselines:app"], base_env, "/hello") as base:
+        hello = wrk(base + "/hello", s)
+        redis_only = wrk(base + "/redis", s)
+        raw_cross = wrk(base + RAW_CROSS, s)
+        raw_dashboard = wrk(base + RAW_DASHBOARD, s)
+    print("HTTP (ratios: Miarka / its baseline)")
+    row("hello-world Litestar, uvicorn 1 worker", hello_uvicorn)
+    row("hello-world Litestar, granian 1 worker (ceiling)", hello, hello_uvicorn[0])
+    row("same bytes straight from Redis (raw-Redis baseline)", redis_only)
+    row("cross-section through bare asyncpg (raw baseline)", raw_cross)
+    row("dashboard query through bare asyncpg (raw baseline)", raw_dashboard)
+    row(f"Miarka cached cross-section (Redis hit, {len(body) / 1e3:,.0f} kB)", cached,
+        redis_only[0])  # fmt: skip
+    print(f"  {'':58} p99 ratio to raw Redis {cached[2] / redis_only[2]:.2f}x")
+    row("Miarka 304 revalidation (ratio to hello-world)", revalidated, hello[0])
+    row("Miarka uncached cross-section (2,477 gminas)", uncached, raw_cross[0])
+    row("Miarka uncached dashboard (Kraków, all domains)", dashboard, raw_dashboard[0])
+    return one
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--variables", type=int, default=2_000)
+    parser.add_argument("--years", type=int, default=20)
+    parser.add_argument("--export-rows", default="1000000,10000000")
+    parser.add_argument("--reuse", action="store_true", help="measure the filled database again")
+    parser.add_argument("--only-fill", action="store_true", help="fill, measure nothing")
+    args = parser.parse_args()
+    server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    if args.reuse:
+        url = with_database(server, BENCH_DB)
+    else:
+        url = asyncio.run(prepare(server))
+        print(f"SYNTHETIC national scale: {args.variables:,} variables x {args.years} years")
+        for name, value in asyncio.run(
+            fill_national(url, variables=args.variables, years=args.years)
+        ).items():
+            print(f"  {name:58} {value:14,.1f}")
+    if args.only_fill:
+        return
+    Redis.from_url(redis_url).flushdb()
+    base_env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url,
+                "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis_url,
+                "MIARKA_LOG_LEVEL": "WARNING", "MIARKA_RATE_LIMIT_PER_MINUTE": "0"}  # fmt: skip
+    print(f"Miarka bench: 127.0.0.1 only, wrk -t2 -c32 -d{args.seconds}s, {os.cpu_count()} cores")
+    one = http_figures(base_env, args.seconds, redis_url)
     pages = -(-GMINAS // BDL_PAGE)
     bdl_seconds = pages / BDL_PER_SECOND
     print("One indicator for every gmina")
@@ -253,14 +293,10 @@ def main() -> None:
     )
     print(f"Bulk load, {args.rows:,} SYNTHETIC rows")
     asyncio.run(bulk_load(url, args.rows))
+    print("CSV export (bulk, SYNTHETIC values), against psql \\copy of the same rows")
+    export.measure(server, [int(n) for n in args.export_rows.split(",") if n])
     print("Cold start")
     print(f"  empty embedded PostgreSQL -> shipped data served: {cold_start():.1f} s")
-
-
-def _etag_as_wrk_asks(url: str) -> str:
-    """The ETag of the request wrk sends (no Accept, no gzip): the tag keys on both."""
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return str(response.headers["etag"])
 
 
 def _timed(url: str) -> float:
