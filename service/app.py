@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if settings.database_replica_url
             else engine
         )
-        release = ReleaseTracker(database_url)
+        # With a replica, a new release counts once the replica has it (service/release.py).
+        release = ReleaseTracker(database_url, replica_dsn=settings.database_replica_url)
         await release.start()
         app.state.engine, app.state.read_engine, app.state.store = engine, read_engine, store
         app.state.release = release
