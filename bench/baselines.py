@@ -4,8 +4,8 @@
 - `/redis`: the same bytes Miarka would serve from its cache, read straight from Redis.
 - `/raw/cross-section`: Miarka's cross-section SQL through a bare asyncpg pool, rows encoded
   with msgspec: what Miarka's own endpoint is measured against.
-- `/raw/dashboard`: the same for the dashboard's value query (Miarka also groups the values
-  by domain, adds each indicator's summary and the unit's peer group).
+- `/raw/dashboard`: the same for the dashboard's one query (Miarka then groups the values by
+  domain and adds each indicator's summary from the catalogue).
 Configured by BENCH_DATABASE_URL and BENCH_REDIS_URL.
 """
 
