@@ -317,12 +317,20 @@ async def _unit(conn: AsyncConnection, teryt: str) -> tuple[str, str]:
 
 
 _DASHBOARD = f"""
-SELECT DISTINCT ON (v.indicator_code) {VALUE_COLUMNS}
-FROM indicator_value v
-JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.teryt = $1 AND ($2::int IS NULL OR v.year = $2)
-ORDER BY v.indicator_code, (v.value IS NULL), v.year DESC
+SELECT i.code, i.years, u.name, u.level, t.peer_group, {VALUE_COLUMNS}
+FROM territorial_unit u
+LEFT JOIN unit_typology t ON t.teryt = u.teryt
+CROSS JOIN indicator i
+LEFT JOIN LATERAL (
+    SELECT * FROM indicator_value x
+    WHERE x.teryt = u.teryt AND x.indicator_code = i.code AND ($2::int IS NULL OR x.year = $2)
+    ORDER BY (x.value IS NULL), x.year DESC
+    LIMIT 1
+) v ON true
+WHERE u.teryt = $1 AND u.valid_to IS NULL
 """  # noqa: S608 - VALUE_COLUMNS is a constant
+"""One round trip: the unit, its peer group, every indicator's years and its latest value."""
+_DASHBOARD_VALUES_AT: Final = 5
 
 
 async def dashboard(
@@ -334,11 +342,20 @@ async def dashboard(
     domain: str | None = None,
     year: int | None = None,
 ) -> Dashboard:
-    name, level = await _unit(conn, teryt)
+    if not is_teryt(teryt):
+        raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits", source="path")
     if domain is not None and catalogue.domain(domain) is None:
         raise InvalidParameter("domain", f"unknown domain {domain!r}")
-    values = {row[0]: ValueRow(*row) for row in await fetch(conn, _DASHBOARD, teryt, year)}
-    years = await years_by_indicator(conn)
+    rows = await fetch(conn, _DASHBOARD, teryt, year)
+    if not rows:
+        raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
+    name, level, peer_group = rows[0][2], rows[0][3], rows[0][4]
+    years = {row[0]: list(row[1]) for row in rows}
+    values = {
+        row[0]: ValueRow(*row[_DASHBOARD_VALUES_AT:])
+        for row in rows
+        if row[_DASHBOARD_VALUES_AT] is not None
+    }
     domains = []
     for d in catalogue.domains:
         if domain is not None and d.code != domain:
@@ -353,9 +370,6 @@ async def dashboard(
         domains.append(
             DashboardDomain(code=d.code, name=_pick(lang, d.name_pl, d.name_en), items=items)
         )
-    peer_group = await conn.scalar(
-        text("SELECT peer_group FROM unit_typology WHERE teryt = :t"), {"t": teryt}
-    )
     return Dashboard(teryt=teryt, name=name, level=level, peer_group=peer_group, domains=domains)
 
 
