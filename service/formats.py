@@ -20,7 +20,7 @@ Cell = str | int | float | bool | date | None
 BOM: Final = "\ufeff"
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPES: Final = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Litestar adds "; charset=utf-8" to every text/* type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
 }

@@ -23,7 +23,7 @@ async def json_values(client) -> dict[str, float]:
 
 async def test_en_csv_reads_back_in_pandas_equal_to_the_json(client):
     response = await client.get(CROSS, params={**PARAMS, "format": "csv", "locale": "en"})
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert not response.content.startswith(BOM)
     assert (
         response.headers["content-disposition"]
