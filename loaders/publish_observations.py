@@ -56,7 +56,7 @@ WHERE o.variable_id = k.variable_id AND o.year = k.year AND o.derived
 """
 _REMOVE_VANISHED = """
 DELETE FROM observation o USING touched k
-WHERE o.variable_id = k.variable_id AND o.year = k.year
+WHERE o.variable_id = k.variable_id AND o.year = k.year AND NOT o.derived
   AND NOT EXISTS (SELECT 1 FROM stage_observation s WHERE s.variable_id = o.variable_id
                   AND s.year = o.year AND s.teryt = o.teryt)
 """
@@ -207,10 +207,13 @@ async def publish_observations(
             "stage_observation", records=rows, columns=_STAGE_COLUMNS
         )
         await conn.execute(text("ANALYZE stage_observation"))
-        await conn.execute(text(_DROP_DERIVED))
         removed = (await conn.execute(text(_REMOVE_VANISHED))).rowcount
         updated = (await conn.execute(text(_UPDATE_CHANGED), {"run_id": run_id})).rowcount
         inserted = (await conn.execute(text(_INSERT_NEW), {"run_id": run_id})).rowcount
+        if not (removed or updated or inserted):
+            # The same values again: the sums derived from them stand as they are.
+            return Counts(rows_unchanged=len(rows))
+        await conn.execute(text(_DROP_DERIVED))
     for child_level in ("gmina", "powiat"):
         await conn.execute(text(_ROLL_UP), {"run_id": run_id, "child_level": child_level})
     return Counts(

@@ -110,11 +110,6 @@ async def test_the_same_batch_again_is_unchanged_and_one_changed_value_updates_o
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unchanged publish deletes and re-inserts the derived sums of additive variables"
-    " under its own run id (_DROP_DERIVED + _ROLL_UP): same values, new load_run_id",
-)
 async def test_an_unchanged_publish_leaves_every_observation_row_as_it_was(engine):
     await publish(engine, GMINAS)
     before = await checksum(engine)
