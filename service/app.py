@@ -100,7 +100,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await read_engine.dispose()
 
     store = make_store(settings.redis_url)
-    middleware: list[Any] = [CachingMiddleware]
+    # The rate limit wraps the response cache (the first middleware is the outermost): cached
+    # answers and 304s count against a client's budget too, and carry that client's own
+    # RateLimit-* headers, never ones stored with another client's answer.
+    middleware: list[Any] = []
     if settings.rate_limit_per_minute > 0:
         middleware.append(
             RateLimitConfig(
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 store="miarka",
             ).middleware
         )
+    middleware.append(CachingMiddleware)
 
     def provide_settings() -> Settings:
         return settings

@@ -131,3 +131,14 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(loaded_db_url, unuse
         other = _units_as(base, "198.51.100.9")
     assert first == [200, 200, 200]
     assert other.status_code == 429  # the same client (127.0.0.1) whatever the header says
+
+
+async def test_cached_answers_count_against_the_limit_with_their_own_headers(test_settings):
+    """The rate limit wraps the response cache: a replay is counted and carries fresh headers."""
+    settings = msgspec.structs.replace(test_settings, rate_limit_per_minute=4, redis_url=None)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        answers = [await client.get("/api/v1/units?level=voivodeship") for _ in range(5)]
+        etag = answers[0].headers["etag"]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers[:4]] == ["3", "2", "1", "0"]
+    assert all(a.headers["etag"] == etag for a in answers[:4])  # the same cached answer
