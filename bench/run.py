@@ -228,6 +228,9 @@ def http_figures(base_env: dict[str, str], s: int, redis_url: str) -> float:
             etag, body = str(response.headers["etag"]), response.read()
         cached = wrk(base + CROSS, s)
         revalidated = wrk(base + CROSS, s, {"If-None-Match": etag})
+    limited_env = {**base_env, "MIARKA_RATE_LIMIT_PER_MINUTE": "1000000000"}
+    with serve(miarka, limited_env, "/ready") as base:  # as deployed: every request counted
+        cached_limited = wrk(base + CROSS, s)
     with serve(miarka, {**base_env, "MIARKA_RESPONSE_CACHE": "false"}, "/ready") as base:
         uncached = wrk(base + CROSS, s)
         dashboard = wrk(base + DASHBOARD, s)
@@ -249,6 +252,7 @@ def http_figures(base_env: dict[str, str], s: int, redis_url: str) -> float:
     row(f"Miarka cached cross-section (Redis hit, {len(body) / 1e3:,.0f} kB)", cached,
         redis_only[0])  # fmt: skip
     print(f"  {'':58} p99 ratio to raw Redis {cached[2] / redis_only[2]:.2f}x")
+    row("  the same with the per-client rate limit on (Redis)", cached_limited, redis_only[0])
     row("Miarka 304 revalidation (ratio to hello-world)", revalidated, hello[0])
     row("Miarka uncached cross-section (2,477 gminas)", uncached, raw_cross[0])
     row("Miarka uncached dashboard (Kraków, all domains)", dashboard, raw_dashboard[0])
