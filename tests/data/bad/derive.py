@@ -3,6 +3,7 @@
 Run from the repository root: `python tests/data/bad/derive.py`. Every file is a deliberate
 breakage of a real file (named for what it breaks); none is presented as published data.
 The TERC register's own broken files live in tests/data/teryt/bad/ (tests/data/teryt/derive.py).
+The MF packages (mf_rb/) come from tests/data/mf, the SIO files (sio/) from tests/data/sio.
 """
 
 import json
@@ -17,6 +18,9 @@ REPO = HERE.parents[2]
 LUDN_2137 = REPO / "data" / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
 AREA = REPO / "data" / "gugik" / "Wykaz_powierzchni_wg_stanu_na_01012025_ha_km2.xlsx"
 SAMPLES = REPO / "tests" / "data" / "bdl" / "pyBDL_samples" / "samples_raw_data.json"
+MF_SPENT_2022 = REPO / "tests" / "data" / "mf" / "Sprawozdania[2022][IVKwartał] Wydatki.xml"
+SIO_2022 = REPO / "tests" / "data" / "sio" / "SIO_30_09_2022_schools.csv"
+SIO_FTE = REPO / "tests" / "data" / "sio" / "SIO_etaty.csv"
 HTML = b"<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n"
 
 
@@ -97,8 +101,98 @@ def zipped() -> None:
     (out / "TERC_no_member.zip").write_bytes(buffer.getvalue())
 
 
+def _once(text: str, old: str, new: str) -> str:
+    """`text` with the first `old` replaced; `old` must be there (the real file changed?)."""
+    if old not in text:
+        raise ValueError(f"{old!r} is not in the source file")
+    return text.replace(old, new, 1)
+
+
+def mf_rb() -> None:
+    out = HERE / "mf_rb"
+    out.mkdir(exist_ok=True)
+    package = MF_SPENT_2022.read_bytes().decode("utf-8-sig")  # one line, 7 units
+    # A small excerpt, valid on its own: the package's Okres and its first two units (each
+    # ends with its Podpisy). Unit 1 (Szkoła Podstawowa Nr 7), report Rb-28s, Pozycja 1:
+    # Dzial 801, Rozdzial 80101, Paragraf 302, WW 9803.89.
+    unit_end = "</Podpisy></Jednostka>"
+    start = package.index("<Jednostki>") + len("<Jednostki>")
+    first_end = package.index(unit_end, start) + len(unit_end)
+    second_end = package.index(unit_end, first_end) + len(unit_end)
+    excerpt = package[:second_end] + package[package.index("</Jednostki>") :]
+
+    def write(name: str, text: str) -> None:
+        (out / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+    raw = b"\xef\xbb\xbf" + excerpt.encode("utf-8")
+    (out / "truncated.xml").write_bytes(raw[: len(raw) // 2])
+    (out / "html_error_page.xml").write_bytes(HTML)
+    (out / "html_without_doctype.xml").write_bytes(HTML.split(b"\n", 1)[1])
+    (out / "empty.xml").write_bytes(b"")
+    (out / "utf16.xml").write_bytes(excerpt.encode("utf-16"))  # still declares utf-8
+    (out / "reencoded_cp1250.xml").write_bytes(excerpt.encode("cp1250"))  # ditto
+    write("non_numeric_amount.xml", _once(excerpt, "<WW>9803.89</WW>", "<WW>9 803,89</WW>"))
+    write("absurd_amount.xml", _once(excerpt, "<WW>9803.89</WW>", "<WW>98038900000000000.00</WW>"))
+    write(
+        "rozdzial_not_in_dzial.xml",
+        _once(excerpt, "<Rozdzial>80101</Rozdzial>", "<Rozdzial>75601</Rozdzial>"),
+    )
+    write(
+        "malformed_paragraf.xml",
+        _once(excerpt, "<Paragraf>302</Paragraf>", "<Paragraf>3O2</Paragraf>"),
+    )
+    # The package's own Okres comes first: Rok 2022, Okres 4.
+    write("year_2101.xml", _once(excerpt, "<Rok>2022</Rok>", "<Rok>2101</Rok>"))
+    write("quarter_5.xml", _once(excerpt, "<Okres>4</Okres>", "<Okres>5</Okres>"))
+    # Unit 1 once more at the end, one amount changed: a second, conflicting report.
+    again = _once(package[start:first_end], "<WW>9803.89</WW>", "<WW>9903.89</WW>")
+    write("duplicate_conflict.xml", _once(excerpt, "</Jednostki>", again + "</Jednostki>"))
+    # Unit 2 moved to gmina 99 of powiat 1002 (its codes and its report's): no such TERC unit.
+    moved = package[first_end:second_end].replace("<GK>01</GK>", "<GK>99</GK>")
+    write("unknown_unit.xml", excerpt[:first_end] + moved + excerpt[second_end:])
+
+
+def sio() -> None:
+    out = HERE / "sio"
+    out.mkdir(exist_ok=True)
+    text = SIO_2022.read_bytes().decode("utf-8")
+    lines = text.split("\n")  # header, 7 schools, "" after the last newline
+
+    def write(name: str, body: str) -> None:
+        (out / name).write_bytes(body.encode("utf-8"))
+
+    write("semicolon_separated.csv", text.replace(",", ";"))
+    write(
+        "missing_column.csv",
+        _once(text, ",Typ organu prowadzącego,", ",Organ prowadzący - typ,"),
+    )
+    # Row 2: RSPO 31727, registered by gmina 10,2,1 M, 420.4063 pupils.
+    write("non_numeric_count.csv", _once(text, ",dzienna,420.4063,", ",dzienna,b.d.,"))
+    write("unknown_gmina_type.csv", _once(text, ",Kutno,M,903280,", ",Kutno,Q,903280,"))
+    write("truncated.csv", "\n".join([*lines[:-2], lines[-2][: len(lines[-2]) // 2]]))
+    mojibake = text.encode("utf-8").decode("cp1250", errors="replace")
+    write("utf8_read_as_cp1250.csv", mojibake)
+    # Row 2 saved as Windows-1250, the rest UTF-8.
+    (out / "mixed_encoding.csv").write_bytes(
+        "\n".join(lines[:1]).encode("utf-8")
+        + b"\n"
+        + lines[1].encode("cp1250")
+        + b"\n"
+        + "\n".join(lines[2:]).encode("utf-8")
+    )
+    (out / "utf16.csv").write_bytes(text.encode("utf-16"))
+    (out / "html_error_page.csv").write_bytes(HTML)
+    (out / "empty.csv").write_bytes(b"")
+    # Teacher FTEs: the school of row 3 (RSPO 31727) again at the end with another FTE.
+    fte = SIO_FTE.read_bytes().decode("utf-8").split("\n")
+    again = _once(fte[2], ",43.97,", ",44.97,")
+    write("fte_duplicate_school.csv", "\n".join([*fte[:-1], again, ""]))
+
+
 if __name__ == "__main__":
     bdl_export()
     area()
     bdl_api()
     zipped()
+    mf_rb()
+    sio()
