@@ -191,6 +191,9 @@ async def publish_observations(
         text(_TOUCHED),
         {"variables": [p[0] for p in pairs], "years": [p[1] for p in pairs]},
     )
+    # Without statistics the planner guessed a large `touched` and summed by scanning the
+    # whole observation table (115M rows at national scale) instead of its index ranges.
+    await conn.execute(text("ANALYZE touched"))
     driver = (await conn.get_raw_connection()).driver_connection
     if not keep_stage and not await conn.scalar(text(_ANY_STORED)):
         # Nothing stored yet for these (variable, year) pairs, the common case of a bulk load:

@@ -75,8 +75,11 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
         return _decode_utf8(name, raw[len(codecs.BOM_UTF8) :], bom=True), "utf-8-sig"
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if not raw[: exc.start].isascii():
+            # UTF-8 letters before the bad byte: a UTF-8 file with a foreign part, not
+            # Windows-1250 (whose first Polish letter is never valid UTF-8). Name that row.
+            _decode_utf8(name, raw, bom=False)
     try:
         return raw.decode("cp1250"), "cp1250"
     except UnicodeDecodeError as exc:

@@ -9,7 +9,7 @@ from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server, Tag
@@ -22,6 +22,7 @@ from service.caching import CachingMiddleware
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES, document_rate_limit
 from service.logs import configure_logging
+from service.rate_limit import RateLimitMiddleware, storage_for
 from service.release import ReleaseTracker
 from service.routes import admin, catalogue, costs, exports, groups, health, units, values
 from service.settings import Settings, SettingsError
@@ -106,11 +107,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     middleware: list[Any] = []
     if settings.rate_limit_per_minute > 0:
         middleware.append(
-            RateLimitConfig(
-                rate_limit=("minute", settings.rate_limit_per_minute),
-                exclude=["/health", "/ready", "/static"],
-                store="miarka",
-            ).middleware
+            DefineMiddleware(
+                RateLimitMiddleware,
+                per_minute=settings.rate_limit_per_minute,
+                storage=storage_for(settings.redis_url),
+            )
         )
     middleware.append(CachingMiddleware)
 

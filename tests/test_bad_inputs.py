@@ -45,6 +45,7 @@ ROW_AND_FIELD = {
     "mf_rb/malformed_paragraf.xml": (None, f"{POZYCJA_1}/Paragraf"),
     "mf_rb/year_2101.xml": (None, "Okres/Rok"),
     "mf_rb/quarter_5.xml": (None, "Okres/Okres"),
+    "mf_rb/year_2099.xml": (None, "Okres/Rok"),
     "mf_rb/duplicate_conflict.xml": (None, "Jednostka[3]/Sprawozdania/Rb-28s"),
     "mf_rb/unknown_unit.xml": (None, "Jednostka[2]/WK+PK+GK+GT"),
     "sio/semicolon_separated.csv": (1, None),
@@ -52,16 +53,17 @@ ROW_AND_FIELD = {
     "sio/html_error_page.csv": (1, None),
     "sio/utf8_read_as_cp1250.csv": (1, None),
     "sio/non_numeric_count.csv": (2, "Liczba uczniów"),
+    "sio/negative_count.csv": (2, "Liczba uczniów"),
+    "sio/absurd_count.csv": (2, "Liczba uczniów"),
+    "sio/huge_line.csv": (2, None),
+    "sio/header_only.csv": (1, None),
     "sio/unknown_gmina_type.csv": (2, "Woj/Pow/Gmi/Typ gminy"),
     "sio/truncated.csv": (8, None),
     "sio/fte_duplicate_school.csv": (9, "Numer RSPO"),
     "sio/mixed_encoding.csv": (2, None),
 }
 # Refused, but not yet as they should be (strict: fixing the loader makes these fail).
-XFAIL = {
-    "sio/mixed_encoding.csv": "row 2 is Windows-1250, the rest UTF-8; the refusal names row 3, "
-    "where the Windows-1250 fallback first fails, not row 2, where UTF-8 failed",
-}
+XFAIL: dict[str, str] = {}
 CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
 TABLES = ("territorial_unit", "variable", "observation", "indicator", "indicator_value",
           "unit_typology", "unit_neighbour", "unit_group", "data_release", "budget_report",

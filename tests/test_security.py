@@ -142,3 +142,16 @@ async def test_cached_answers_count_against_the_limit_with_their_own_headers(tes
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
     assert [a.headers["ratelimit-remaining"] for a in answers[:4]] == ["3", "2", "1", "0"]
     assert all(a.headers["etag"] == etag for a in answers[:4])  # the same cached answer
+
+
+async def test_an_unreachable_rate_limit_store_lets_requests_through(test_settings):
+    """The limit protects the service; its store failing must not take the service down."""
+    settings = msgspec.structs.replace(
+        test_settings, rate_limit_per_minute=2, redis_url="redis://127.0.0.1:9/0"
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        answers = [
+            await client.get(f"/api/v1/units?level=voivodeship&limit={n}") for n in (1, 2, 3)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all("ratelimit-limit" not in a.headers for a in answers)

@@ -79,6 +79,11 @@ class _Reader:
         if not year.isdigit() or not 1990 <= int(year) <= 2100:  # noqa: PLR2004
             self.problems.add(f"not a year: {year!r}", field=f"{path}/Rok")
             return None
+        if int(year) > date.today().year:  # noqa: DTZ011 - the reporting calendar is local
+            self.problems.add(
+                f"year {year} has not begun: a report from the future", field=f"{path}/Rok"
+            )
+            return None
         if kind not in PERIOD_TYPES:
             self.problems.add(
                 f"period type {kind!r} is not supported (expected Kwartal)",

@@ -175,6 +175,10 @@ async def load_sio(
     except LoadRefused as refused:
         await fail_run(engine, run_id, refused.problems)
         raise
+    except Exception as exc:  # recorded, never a run left "running" for good
+        problem = SourceProblem(file=path.name, message=f"internal error: {exc!r}")
+        await fail_run(engine, run_id, [problem])
+        raise
     warnings: list[SourceProblem] = []
 
     async def publish(conn: AsyncConnection, _run_id: int) -> Counts:

@@ -98,6 +98,20 @@ def sio_number(text: str) -> Decimal | None:
     return exact
 
 
+MAX_COUNT: Final = Decimal(100_000)
+"""No school has this many pupils or teacher FTEs on one row (the largest have a few thousand)."""
+
+
+def plausible_count(text: str) -> Decimal | None:
+    """A count of pupils or FTEs: a number, not negative, not absurd."""
+    count = sio_number(text)
+    if count is not None and count < 0:
+        raise ValueError(f"a negative count: {text.strip()!r}")
+    if count is not None and count > MAX_COUNT:
+        raise ValueError(f"implausibly large for one school: {text.strip()!r}")
+    return count
+
+
 def _layout(header: list[str]) -> Layout | None:
     if "Etat - umowa" in header:
         return "fte"
@@ -217,7 +231,7 @@ def _record(row: list[str], line: int, cols: _Columns) -> SchoolRecord:
         row, "Typ organu rejestrującego"
     )
     count_column = "Etat - umowa" if cols.layout == "fte" else "Liczba uczniów"
-    count = parsed(count_column, sio_number, cols.cell(row, count_column))
+    count = parsed(count_column, plausible_count, cols.cell(row, count_column))
     return SchoolRecord(
         row=line,
         rspo=int(parsed("Numer RSPO", lambda v: _code(v, 9), cols.cell(row, "Numer RSPO"))),
@@ -291,9 +305,17 @@ def parse_sio(path: Path, *, as_of: date | None = None, file_name: str | None = 
     when = as_of or named
     if when is None:
         raise LoadRefused.one(file, "the file does not say its reference date: give --as-of")
-    rows = list(csv.reader(io.StringIO(source.text, newline="")))
+    if when > date.today():  # noqa: DTZ011 - SIO dates are calendar days, not instants
+        raise LoadRefused.one(file, f"the reference date {when} has not come yet")
+    reader = csv.reader(io.StringIO(source.text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit: a broken line
+        raise LoadRefused.one(file, f"not readable as CSV: {exc}", row=reader.line_num) from None
     if not rows:
         raise LoadRefused.one(file, "the file is empty")
+    if len(rows) == 1:
+        raise LoadRefused.one(file, "only a header, no school rows", row=1)
     layout = _layout([h.strip() for h in rows[0]])
     if layout is None:
         raise LoadRefused.one(file, "not a known SIO layout (no 'Liczba uczniów' or 'Etat')", row=1)

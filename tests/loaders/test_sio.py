@@ -103,6 +103,11 @@ def test_teacher_ftes_need_a_date_and_add_up():
     assert all(s.pupils is None and s.governing_teryt is None for s in batch.schools)
 
 
+def test_a_reference_date_still_to_come_is_refused():
+    with pytest.raises(LoadRefused, match="has not come yet"):
+        parse_sio(FTE, as_of=date(2099, 9, 30))
+
+
 def test_a_date_that_contradicts_the_name_is_refused():
     with pytest.raises(LoadRefused, match="the name says 2022-09-30"):
         parse_sio(PUPILS_2022, as_of=date(2021, 9, 30))

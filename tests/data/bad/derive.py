@@ -7,6 +7,7 @@ The MF packages (mf_rb/) come from tests/data/mf, the SIO files (sio/) from test
 """
 
 import json
+import sys
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -144,6 +145,7 @@ def mf_rb() -> None:
     # The package's own Okres comes first: Rok 2022, Okres 4.
     write("year_2101.xml", _once(excerpt, "<Rok>2022</Rok>", "<Rok>2101</Rok>"))
     write("quarter_5.xml", _once(excerpt, "<Okres>4</Okres>", "<Okres>5</Okres>"))
+    write("year_2099.xml", _once(excerpt, "<Rok>2022</Rok>", "<Rok>2099</Rok>"))
     # Unit 1 once more at the end, one amount changed: a second, conflicting report.
     again = _once(package[start:first_end], "<WW>9803.89</WW>", "<WW>9903.89</WW>")
     write("duplicate_conflict.xml", _once(excerpt, "</Jednostki>", again + "</Jednostki>"))
@@ -168,6 +170,10 @@ def sio() -> None:
     )
     # Row 2: RSPO 31727, registered by gmina 10,2,1 M, 420.4063 pupils.
     write("non_numeric_count.csv", _once(text, ",dzienna,420.4063,", ",dzienna,b.d.,"))
+    write("negative_count.csv", _once(text, ",dzienna,420.4063,", ",dzienna,-420.4063,"))
+    write("absurd_count.csv", _once(text, ",dzienna,420.4063,", ",dzienna,4204063000,"))
+    write("huge_line.csv", _once(text, ",dzienna,420.4063,", f",{'x' * 200_000},420.4063,"))
+    write("header_only.csv", lines[0] + "\n")
     write("unknown_gmina_type.csv", _once(text, ",Kutno,M,903280,", ",Kutno,Q,903280,"))
     write("truncated.csv", "\n".join([*lines[:-2], lines[-2][: len(lines[-2]) // 2]]))
     mojibake = text.encode("utf-8").decode("cp1250", errors="replace")
@@ -190,9 +196,7 @@ def sio() -> None:
 
 
 if __name__ == "__main__":
-    bdl_export()
-    area()
-    bdl_api()
-    zipped()
-    mf_rb()
-    sio()
+    # `python derive.py mf_rb sio` writes just those folders (the xlsx and zip writers put
+    # the time of writing into their files).
+    for name in sys.argv[1:] or ["bdl_export", "area", "bdl_api", "zipped", "mf_rb", "sio"]:
+        globals()[name]()
