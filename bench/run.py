@@ -34,7 +34,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -141,7 +141,7 @@ def synthetic_records(units: list[str], rows: int, seed: int = 7) -> list[Observ
         ObservationRecord(
             row=i,
             teryt=units[i % len(units)],
-            variable=f"synthetic.bulk.v{i // per_variable:04d}",
+            variable=f"synthetic.bulk.{seed}.v{i // per_variable:04d}",
             year=2000 + (i // len(units)) % 20,
             value=generator.random() * 1000,
         )
@@ -153,7 +153,7 @@ async def bulk_load(url: str, rows: int) -> None:
     conn = await asyncpg.connect(url)
     units = [r[0] for r in await conn.fetch(
         "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL ORDER BY teryt")]  # fmt: skip
-    records = synthetic_records(units, rows)
+    records = synthetic_records(units, rows, seed=int(time.time()))  # new variables each run
     variables = sorted({r.variable for r in records})
     ids = {
         r["code"]: r["id"]
@@ -215,6 +215,23 @@ def cold_start() -> float:
         shutil.rmtree(state, ignore_errors=True)
 
 
+def quiesce(url: str, seconds: float = 900) -> None:
+    """Wait (bounded) until no autovacuum works on the bench database, then checkpoint."""
+
+    async def wait() -> None:
+        conn = await asyncpg.connect(url)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and await conn.fetchval(  # noqa: ASYNC110 - polls PG
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'autovacuum worker'"
+        ):
+            await asyncio.sleep(5)
+        await conn.execute("CHECKPOINT")
+        await conn.close()
+
+    asyncio.run(wait())
+
+
 def http_figures(base_env: dict[str, str], s: int, redis_url: str) -> float:
     """Print the HTTP table; returns Miarka's best time for one uncached cross-section."""
     python = sys.executable
@@ -223,26 +240,31 @@ def http_figures(base_env: dict[str, str], s: int, redis_url: str) -> float:
     granian = [str(Path(python).parent / "granian"), "--interface", "asgi", "--port", "{port}",
                "--workers", "1", "--log-level", "warning", "--no-access-log"]  # fmt: skip
     miarka = [*granian, "--factory", "service.app:app_from_env"]
-    with serve(miarka, base_env, "/ready") as base:
-        with urllib.request.urlopen(base + CROSS, timeout=30) as response:  # as wrk asks
-            etag, body = str(response.headers["etag"]), response.read()
-        cached = wrk(base + CROSS, s)
-        revalidated = wrk(base + CROSS, s, {"If-None-Match": etag})
-    limited_env = {**base_env, "MIARKA_RATE_LIMIT_PER_MINUTE": "1000000000"}
-    with serve(miarka, limited_env, "/ready") as base:  # as deployed: every request counted
-        cached_limited = wrk(base + CROSS, s)
-    with serve(miarka, {**base_env, "MIARKA_RESPONSE_CACHE": "false"}, "/ready") as base:
-        uncached = wrk(base + CROSS, s)
-        dashboard = wrk(base + DASHBOARD, s)
-        one = min(_timed(base + CROSS) for _ in range(5))
     with serve([*uvicorn, "bench.baselines:app"], base_env, "/hello") as base:
         hello_uvicorn = wrk(base + "/hello", s)
-    Redis.from_url(redis_url).set("bench:body", body)  # Miarka's own cached bytes
-    with serve([*granian, "bench.baselines:app"], base_env, "/hello") as base:
-        hello = wrk(base + "/hello", s)
-        redis_only = wrk(base + "/redis", s)
-        raw_cross = wrk(base + RAW_CROSS, s)
-        raw_dashboard = wrk(base + RAW_DASHBOARD, s)
+    limited_env = {**base_env, "MIARKA_RATE_LIMIT_PER_MINUTE": "1000000000"}
+    uncached_env = {**base_env, "MIARKA_RESPONSE_CACHE": "false"}
+    # Every server runs at once, idle but for the one under load: each Miarka figure is
+    # measured right after its baseline, so drift of the machine touches both alike.
+    with ExitStack() as servers:
+        raw = servers.enter_context(serve([*granian, "bench.baselines:app"], base_env, "/hello"))
+        cache = servers.enter_context(serve(miarka, base_env, "/ready"))
+        limited = servers.enter_context(serve(miarka, limited_env, "/ready"))  # as deployed
+        direct = servers.enter_context(serve(miarka, uncached_env, "/ready"))
+        with urllib.request.urlopen(cache + CROSS, timeout=30) as response:  # as wrk asks
+            etag, body = str(response.headers["etag"]), response.read()
+        Redis.from_url(redis_url).set("bench:body", body)  # Miarka's own cached bytes
+        urllib.request.urlopen(limited + CROSS, timeout=30).close()
+        hello = wrk(raw + "/hello", s)
+        revalidated = wrk(cache + CROSS, s, {"If-None-Match": etag})
+        redis_only = wrk(raw + "/redis", s)
+        cached = wrk(cache + CROSS, s)
+        cached_limited = wrk(limited + CROSS, s)
+        raw_cross = wrk(raw + RAW_CROSS, s)
+        uncached = wrk(direct + CROSS, s)
+        raw_dashboard = wrk(raw + RAW_DASHBOARD, s)
+        dashboard = wrk(direct + DASHBOARD, s)
+        one = min(_timed(direct + CROSS) for _ in range(5))
     print("HTTP (ratios: Miarka / its baseline)")
     row("hello-world Litestar, uvicorn 1 worker", hello_uvicorn)
     row("hello-world Litestar, granian 1 worker (ceiling)", hello, hello_uvicorn[0])
@@ -287,6 +309,7 @@ def main() -> None:
                 "BENCH_DATABASE_URL": url, "BENCH_REDIS_URL": redis_url,
                 "MIARKA_LOG_LEVEL": "WARNING", "MIARKA_RATE_LIMIT_PER_MINUTE": "0"}  # fmt: skip
     print(f"Miarka bench: 127.0.0.1 only, wrk -t2 -c32 -d{args.seconds}s, {os.cpu_count()} cores")
+    quiesce(url)
     one = http_figures(base_env, args.seconds, redis_url)
     pages = -(-GMINAS // BDL_PAGE)
     bdl_seconds = pages / BDL_PER_SECOND
@@ -296,6 +319,7 @@ def main() -> None:
         f" at {BDL_PER_SECOND}/s = {bdl_seconds:.1f} s (computed) -> {bdl_seconds / one:,.0f}x"
     )
     print(f"Bulk load, {args.rows:,} SYNTHETIC rows")
+    quiesce(url)
     asyncio.run(bulk_load(url, args.rows))
     print("CSV export (bulk, SYNTHETIC values), against psql \\copy of the same rows")
     export.measure(server, [int(n) for n in args.export_rows.split(",") if n])
