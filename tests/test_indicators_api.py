@@ -288,3 +288,38 @@ async def test_unknown_things_are_404_problems(client, path):
     response = await client.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+# The plain statement of what a dashboard shows: per indicator, the latest year with a value,
+# else the latest year (a missing value, with its flags).
+_REFERENCE_DASHBOARD = """
+SELECT DISTINCT ON (v.indicator_code) v.indicator_code, v.year, v.value, v.flags
+FROM indicator_value v WHERE v.teryt = $1
+ORDER BY v.indicator_code, (v.value IS NULL), v.year DESC
+"""
+
+
+async def test_the_dashboard_query_picks_what_the_plain_statement_picks(loaded_db_url):
+    import asyncpg  # noqa: PLC0415
+
+    from domains.indicators.queries import _DASHBOARD  # noqa: PLC0415
+
+    conn = await asyncpg.connect(loaded_db_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        units = [r[0] for r in await conn.fetch(
+            "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level <> 'gmina_part'"
+            " ORDER BY teryt")]  # fmt: skip
+        with_missing = 0
+        for teryt in units:
+            reference = {r[0]: tuple(r[1:]) for r in await conn.fetch(_REFERENCE_DASHBOARD, teryt)}
+            rows = await conn.fetch(_DASHBOARD, teryt, None)
+            got = {
+                r["indicator"]: (r["year"], r["value"], r["flags"])
+                for r in rows
+                if r["indicator"] is not None
+            }
+            assert got == reference, teryt
+            with_missing += any(value is None for _, value, _ in got.values())
+    finally:
+        await conn.close()
+    assert with_missing > 0  # the case of the second branch occurs in the shipped data
