@@ -41,14 +41,13 @@ import asyncpg
 import export  # bench/ is on sys.path when run as `python bench/run.py`
 import httpx
 from redis import Redis
+from scratch import fresh_database
 from synthetic import fill_national
 
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
-from loaders.shipped import load_shipped
 from service.db import make_engine, with_database
-from service.migrate import upgrade
-from service.settings import REPO_ROOT, Settings
+from service.settings import Settings
 
 BENCH_DB = "miarka_bench_run"
 CROSS = "/api/v1/indicators/kontekst.udzial_65_plus/values?level=gmina&year=2020"
@@ -121,16 +120,7 @@ def row(label: str, figures: tuple[float, float, float], base: float | None = No
 
 
 async def prepare(server: str) -> str:
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    await admin.close()
-    url = with_database(server, BENCH_DB)
-    await upgrade(url)
-    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
-    await load_shipped(engine, REPO_ROOT / "data")
-    await engine.dispose()
-    return url
+    return await fresh_database(server, BENCH_DB)
 
 
 def synthetic_records(units: list[str], rows: int, seed: int = 7) -> list[ObservationRecord]:

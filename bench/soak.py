@@ -46,16 +46,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
 import psutil
 from redis import Redis
+from scratch import drop_database, fresh_database
 
-from loaders.shipped import load_shipped
-from service.db import make_engine, with_database
 from service.logs import configure_logging
-from service.migrate import upgrade
-from service.settings import REPO_ROOT, Settings
+from service.settings import Settings
 
 SOAK_DB = "miarka_bench_soak"
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -175,22 +172,11 @@ def require_loopback(url: str) -> None:
 async def prepare(server: str) -> str:
     """A fresh database of its own, so bench/run.py and the tests are never disturbed."""
     configure_logging(Settings(log_level="WARNING"))
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {SOAK_DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {SOAK_DB}")
-    await admin.close()
-    url = with_database(server, SOAK_DB)
-    await upgrade(url)
-    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
-    await load_shipped(engine, REPO_ROOT / "data")
-    await engine.dispose()
-    return url
+    return await fresh_database(server, SOAK_DB)
 
 
 async def drop(server: str) -> None:
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {SOAK_DB} WITH (FORCE)")
-    await admin.close()
+    await drop_database(server, SOAK_DB)
 
 
 def clear_cache(redis_url: str) -> int:
