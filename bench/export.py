@@ -12,7 +12,6 @@ python bench/export.py [1000000 10000000]
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,15 +20,13 @@ import time
 import asyncpg
 import httpx
 import psutil
+from scratch import drop_database, free_port, fresh_database, wait_ready
 
-from loaders.teryt import load_teryt
-from service.db import make_engine, with_database
-from service.migrate import upgrade
+from service.db import with_database
 from service.routes.exports import export_sql
-from service.settings import REPO_ROOT, Settings
+from service.settings import REPO_ROOT
 
 BENCH_DB = "miarka_bench_export"
-REGISTER = REPO_ROOT / "data" / "teryt" / "TERC_Urzedowy_2025-11-18.csv"
 MAX_SECONDS = 600
 
 SYNTHETIC = """
@@ -45,22 +42,8 @@ CROSS JOIN (SELECT teryt, level FROM territorial_unit
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def prepare(server: str, rows: int, codes: list[str]) -> int:
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    await admin.close()
-    url = with_database(server, BENCH_DB)
-    await upgrade(url)
-    engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
-    await load_teryt(engine, REGISTER)
-    await engine.dispose()
+    url = await fresh_database(server, BENCH_DB, register_only=True)
     conn = await asyncpg.connect(url)
     units = await conn.fetchval(
         "SELECT count(*) FROM territorial_unit WHERE level IN ('gmina','powiat','voivodeship')"
@@ -131,12 +114,7 @@ def measure(server: str, sizes: list[int]) -> None:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(240):
-                try:
-                    if httpx.get(base + "/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
+            wait_ready(base + "/ready", process, 120)
             idle = psutil.Process(process.pid).memory_info().rss
             peak = [idle]
             stop = threading.Event()
@@ -162,19 +140,13 @@ def measure(server: str, sizes: list[int]) -> None:
             f"{'':>11} gzip on the wire: {gzip_size / 1e6:.1f} MB in {gzip_seconds:.2f} s"
             f" ({rows / gzip_seconds:,.0f} rows/s)"
         )
-    asyncio.run(_drop(server))
+    asyncio.run(drop_database(server, BENCH_DB))
 
 
 def main() -> None:
     server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
     sys.path.insert(0, str(REPO_ROOT))
     measure(server, [int(a) for a in sys.argv[1:]] or [1_000_000, 10_000_000])
-
-
-async def _drop(server: str) -> None:
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    await admin.close()
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ import asyncpg
 import export  # bench/ is on sys.path when run as `python bench/run.py`
 import httpx
 from redis import Redis
-from scratch import fresh_database
+from scratch import free_port, fresh_database, wait_ready
 from synthetic import fill_national
 
 from loaders.observations import ObservationRecord, VariableDef
@@ -59,24 +58,6 @@ BDL_PAGE = 100
 BDL_PER_SECOND = 5
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, seconds: float = 180) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
-
-
 @contextmanager
 def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
     port = free_port()
@@ -85,7 +66,7 @@ def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[
                                stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base + ready_path)
+        wait_ready(base + ready_path, process)
         yield base
     finally:
         process.terminate()
@@ -197,7 +178,7 @@ def cold_start() -> float:
     )
     try:
         url = f"http://127.0.0.1:{port}/api/v1/indicators/kontekst.ludnosc/values?level=gmina"
-        wait_ready(url, 300)
+        wait_ready(url, process, 300)
         return time.monotonic() - started
     finally:
         process.terminate()

@@ -34,7 +34,6 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ from urllib.parse import urlsplit
 import httpx
 import psutil
 from redis import Redis
-from scratch import drop_database, fresh_database
+from scratch import drop_database, free_port, fresh_database, wait_ready
 
 from service.logs import configure_logging
 from service.settings import Settings
@@ -190,26 +189,6 @@ def clear_cache(redis_url: str) -> int:
         deleted += int(redis.delete(*keys))
     redis.close()
     return deleted
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before it was ready")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 def start_server(

@@ -21,20 +21,35 @@ NAMESPACE: Final = "miarka"
 BACKOFF_SECONDS: Final = 10.0
 
 
-class ResilientStore(Store):
-    """Fails open: a broken backend behaves like an empty cache, never like an error."""
+class FailOpen:
+    """The pause after a backend failure: skip it for a while instead of failing requests."""
 
-    def __init__(self, backend: Store) -> None:
-        self.backend = backend
+    def __init__(self, event: str) -> None:
+        self.event = event
         self._down_until = 0.0
 
     @property
     def available(self) -> bool:
         return time.monotonic() >= self._down_until
 
-    def _failed(self, exc: Exception) -> None:
+    def failed(self, exc: Exception) -> None:
         self._down_until = time.monotonic() + BACKOFF_SECONDS
-        log.warning("cache.store_unavailable", error=repr(exc), retry_in=BACKOFF_SECONDS)
+        log.warning(self.event, error=repr(exc), retry_in=BACKOFF_SECONDS)
+
+
+class ResilientStore(Store):
+    """Fails open: a broken backend behaves like an empty cache, never like an error."""
+
+    def __init__(self, backend: Store) -> None:
+        self.backend = backend
+        self._pause = FailOpen("cache.store_unavailable")
+
+    @property
+    def available(self) -> bool:
+        return self._pause.available
+
+    def _failed(self, exc: Exception) -> None:
+        self._pause.failed(exc)
 
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None

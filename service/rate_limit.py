@@ -11,16 +11,14 @@ pause): the limit protects the service, an outage of it must not become one.
 import time
 from typing import Any, Final, cast
 
-import structlog
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-log = structlog.get_logger("miarka.rate_limit")
+from service.cache import FailOpen
 
 WINDOW_SECONDS: Final = 60
-BACKOFF_SECONDS: Final = 10.0
 EXEMPT_PREFIXES: Final = ("/health", "/ready", "/static")
 KEY_PREFIX: Final = "miarka:rate"
 
@@ -42,8 +40,8 @@ class RateLimitMiddleware:
         self.app = app
         self.per_minute = per_minute
         self.storage = storage
-        self.policy = f"{per_minute};w={WINDOW_SECONDS}".encode()
-        self._down_until = 0.0
+        self.policy = f"{per_minute};w={WINDOW_SECONDS}"
+        self._pause = FailOpen("rate_limit.store_unavailable")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or scope["path"].startswith(EXEMPT_PREFIXES):
@@ -62,7 +60,7 @@ class RateLimitMiddleware:
             "RateLimit-Limit": str(self.per_minute),
             "RateLimit-Remaining": str(remaining),
             "RateLimit-Reset": str(reset),
-            "RateLimit-Policy": self.policy.decode(),
+            "RateLimit-Policy": self.policy,
         }
         if count > self.per_minute:
             raise TooManyRequestsException(
@@ -80,11 +78,10 @@ class RateLimitMiddleware:
 
     async def _count(self, key: str) -> int | None:
         """This request's number in its window; None while the store is unavailable."""
-        if time.monotonic() < self._down_until:
+        if not self._pause.available:
             return None
         try:
             return await self.storage.incr(key, WINDOW_SECONDS + 1)
         except Exception as exc:  # any store failure lets the request through
-            self._down_until = time.monotonic() + BACKOFF_SECONDS
-            log.warning("rate_limit.store_unavailable", error=repr(exc), retry_in=BACKOFF_SECONDS)
+            self._pause.failed(exc)
             return None

@@ -62,8 +62,6 @@ ROW_AND_FIELD = {
     "sio/fte_duplicate_school.csv": (9, "Numer RSPO"),
     "sio/mixed_encoding.csv": (2, None),
 }
-# Refused, but not yet as they should be (strict: fixing the loader makes these fail).
-XFAIL: dict[str, str] = {}
 CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
 TABLES = ("territorial_unit", "variable", "observation", "indicator", "indicator_value",
           "unit_typology", "unit_neighbour", "unit_group", "data_release", "budget_report",
@@ -106,21 +104,15 @@ def _key(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _case(path: Path):
-    reason = XFAIL.get(_key(path))
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(path, id=_key(path), marks=marks)
-
-
 def test_the_corpus_is_large_and_covers_every_loader():
     assert len(CORPUS) >= 30
     assert {p.parent.name for p in CORPUS} == {
         "bdl_export", "area", "bdl_api", "teryt_zip", "mf_rb", "sio", "bad"
     }  # fmt: skip
-    assert set(ROW_AND_FIELD) | set(XFAIL) <= {_key(p) for p in CORPUS}
+    assert set(ROW_AND_FIELD) <= {_key(p) for p in CORPUS}
 
 
-@pytest.mark.parametrize("path", [_case(p) for p in CORPUS])
+@pytest.mark.parametrize("path", [pytest.param(p, id=_key(p)) for p in CORPUS])
 async def test_broken_file_is_refused_and_nothing_changes(loaded_db_url, path):
     engine = engine_for(loaded_db_url)
     try:
