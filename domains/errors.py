@@ -32,3 +32,11 @@ class InvalidParameter(MiarkaError):
         self.field = field
         self.message = message
         self.source = source
+
+
+class Conflict(MiarkaError):
+    """The request clashes with work in progress (a load already running)."""
+
+    status = 409
+    slug = "conflict"
+    title = "Conflict"

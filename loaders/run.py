@@ -6,9 +6,12 @@ load either changes the published tables completely and bumps the data release, 
 them exactly as they were.
 """
 
+import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Final, Protocol
 
 import msgspec
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.runs.models import DataRelease, LoadRun
 from loaders.errors import LoadRefused, SourceProblem
+from loaders.source_text import sha256_of
 
 log = structlog.get_logger("miarka.loaders")
 
@@ -84,6 +88,12 @@ async def open_run(
     return run_id
 
 
+async def set_run_sha256(engine: AsyncEngine, run_id: int, sha256: str) -> None:
+    """The digest of what an API run fetched, known only once it is fetched."""
+    async with engine.begin() as conn:
+        await conn.execute(update(LoadRun).where(LoadRun.id == run_id).values(sha256=sha256))
+
+
 async def current_release(conn: AsyncConnection) -> int:
     """The newest data release (0 before the first publish)."""
     query = select(func.coalesce(func.max(DataRelease.id), 0))
@@ -100,8 +110,12 @@ async def run_load(
     rows_read: int,
     progress: Progress,
     after_publish: AfterPublish | None = None,
+    record_failure: bool = True,
 ) -> RunSummary:
-    """Publish in one transaction and record the outcome; a refusal is recorded, then raised."""
+    """Publish in one transaction and record the outcome; a refusal is recorded, then raised.
+
+    `record_failure=False` when the caller (`recorded_run`) records failures itself.
+    """
     started = time.perf_counter()
     try:
         async with engine.begin() as conn:
@@ -141,11 +155,15 @@ async def run_load(
                 )
             )
     except LoadRefused as refused:
-        await fail_run(engine, run_id, refused.problems, rows_read=rows_read)
+        if record_failure:
+            await fail_run(engine, run_id, refused.problems, rows_read=rows_read)
         raise
     except Exception as exc:
-        problem = SourceProblem(file=file_name or source, message=f"internal error: {exc!r}")
-        await fail_run(engine, run_id, [problem], rows_read=rows_read)
+        if record_failure:
+            problem = SourceProblem(
+                file=file_name or source, code="internal_error", message=f"internal error: {exc!r}"
+            )
+            await fail_run(engine, run_id, [problem], rows_read=rows_read)
         raise
     if counts.changed:
         progress.step("vacuum and analyze")
@@ -206,3 +224,167 @@ async def fail_run(
             )
         )
     log.warning("loader.run_failed", run_id=run_id, problems=len(problems))
+
+
+# --- The one lifecycle every loader runs in -------------------------------------------------
+
+RUN_LOCK_CLASS: Final = 0x4D4B
+"""First key of the session advisory lock a live run holds (second key: the run id)."""
+
+
+class RecordedRun:
+    """A load run in progress: warnings gathered, then one publish (see `recorded_run`)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        run_id: int,
+        source: str,
+        file_name: str | None,
+        progress: Progress,
+    ) -> None:
+        self.engine = engine
+        self.run_id = run_id
+        self.source = source
+        self.file_name = file_name
+        self.progress = progress
+        self.warnings: list[SourceProblem] = []
+        self.rows_read = 0
+        self.rows_skipped = 0
+        self.summary: RunSummary | None = None
+        self.failure: list[SourceProblem] = []
+
+    def warn(self, problem: SourceProblem) -> None:
+        self.warnings.append(problem)
+
+    def explain_failure(self, problem: SourceProblem) -> None:
+        """What the exception about to be raised means for the source (recorded, not internal)."""
+        self.failure.append(problem)
+
+    async def publish(
+        self,
+        publish: Publisher,
+        *,
+        rows_read: int | None = None,
+        after_publish: AfterPublish | None = None,
+    ) -> RunSummary:
+        """Stage and publish in one transaction; warnings and skipped rows go into the run row."""
+        if rows_read is not None:
+            self.rows_read = rows_read
+
+        async def publish_and_record(conn: AsyncConnection, run_id: int) -> Counts:
+            counts = await publish(conn, run_id)
+            await conn.execute(
+                update(LoadRun)
+                .where(LoadRun.id == run_id)
+                .values(
+                    rows_skipped=self.rows_skipped,
+                    warnings=[msgspec.structs.asdict(w) for w in self.warnings[:MAX_WARNINGS]],
+                )
+            )
+            return counts
+
+        summary = await run_load(
+            self.engine,
+            source=self.source,
+            run_id=self.run_id,
+            file_name=self.file_name,
+            publish=publish_and_record,
+            rows_read=self.rows_read,
+            progress=self.progress,
+            after_publish=after_publish,
+            record_failure=False,
+        )
+        self.summary = msgspec.structs.replace(summary, problems=list(self.warnings))
+        return self.summary
+
+
+MAX_WARNINGS: Final = 1000
+
+
+@asynccontextmanager
+async def recorded_run(
+    engine: AsyncEngine,
+    source: str,
+    *,
+    path: Path | None = None,
+    file_name: str | None = None,
+    query: str | None = None,
+    progress: Progress | None = None,
+) -> AsyncIterator[RecordedRun]:
+    """Open the `load_run` row, yield the run, and record how it ended, whatever happened.
+
+    A refusal is recorded with its problems; any other exception (cancellation included) as an
+    internal error; a body that ends without publishing as a failure. While it runs, the run
+    holds a session advisory lock, so `fail_abandoned_runs` can tell a live run from one whose
+    process was killed.
+    """
+    name = file_name or (path.name if path is not None else None)
+    sha = None
+    if path is not None:
+        sha = await asyncio.to_thread(lambda: sha256_of(path) if path.is_file() else None)
+    run_id = await open_run(engine, source, file_name=name, sha256=sha, query=query)
+    run = RecordedRun(
+        engine, run_id=run_id, source=source, file_name=name, progress=progress or NullProgress()
+    )
+    async with engine.connect() as lock_conn:
+        await lock_conn.execute(
+            text("SELECT pg_advisory_lock(:k, :id)"), {"k": RUN_LOCK_CLASS, "id": run_id}
+        )
+        await lock_conn.commit()
+        try:
+            yield run
+            if run.summary is None:
+                raise RuntimeError("the loader ended without publishing")
+        except LoadRefused as refused:
+            await fail_run(engine, run_id, refused.problems, rows_read=run.rows_read)
+            raise
+        except BaseException as exc:  # cancellation and interrupts too: no run stays "running"
+            problems = run.failure or [
+                SourceProblem(
+                    file=name or query or source,
+                    code="internal_error",
+                    message=f"internal error: {exc!r}",
+                )
+            ]
+            await asyncio.shield(fail_run(engine, run_id, problems, rows_read=run.rows_read))
+            raise
+        finally:
+            await lock_conn.execute(
+                text("SELECT pg_advisory_unlock(:k, :id)"), {"k": RUN_LOCK_CLASS, "id": run_id}
+            )
+            await lock_conn.commit()
+
+
+_ABANDONED = """
+UPDATE load_run SET status = 'failed', finished_at = now(),
+    message = 'abandoned: the process running it ended before it finished',
+    errors = jsonb_build_array(jsonb_build_object(
+        'file', coalesce(file_name, query, source), 'code', 'abandoned',
+        'message', 'the process running this load ended before it finished'))
+WHERE id = :id AND status = 'running'
+"""
+
+
+async def fail_abandoned_runs(engine: AsyncEngine) -> list[int]:
+    """Mark failed every `running` run whose process is gone (its advisory lock is free)."""
+    abandoned: list[int] = []
+    async with engine.connect() as conn:
+        if await conn.scalar(text("SELECT to_regclass('load_run')")) is None:
+            return abandoned  # not migrated yet: no runs at all
+        running = (
+            (await conn.execute(text("SELECT id FROM load_run WHERE status = 'running'")))
+            .scalars()
+            .all()
+        )
+        for run_id in running:
+            params = {"k": RUN_LOCK_CLASS, "id": run_id}
+            if await conn.scalar(text("SELECT pg_try_advisory_lock(:k, :id)"), params):
+                await conn.execute(text(_ABANDONED), {"id": run_id})
+                await conn.execute(text("SELECT pg_advisory_unlock(:k, :id)"), params)
+                abandoned.append(int(run_id))
+        await conn.commit()
+    if abandoned:
+        log.warning("loader.abandoned_runs_failed", runs=abandoned)
+    return abandoned

@@ -1,8 +1,10 @@
 """Load every file of the data manifest with its source's loader (first start, `load shipped`)."""
 
 from collections.abc import Awaitable, Callable
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
+import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -60,14 +62,36 @@ async def _sio(
     return await load_sio(engine, path, as_of=entry.as_of, progress=progress)
 
 
-LOADERS: dict[str, FileLoader] = {
-    "teryt": _teryt,
-    "bdl_export": _bdl_export,
-    "area": _area,
-    "mf_rb": _mf_rb,
-    "sio": _sio,
+class ShippedLoader(msgspec.Struct, frozen=True):
+    load: FileLoader
+    depends_on: tuple[str, ...] = ("teryt",)
+    """Sources whose files must be published first (every source joins to the register)."""
+
+
+LOADERS: dict[str, ShippedLoader] = {
+    "teryt": ShippedLoader(_teryt, depends_on=()),
+    "bdl_export": ShippedLoader(_bdl_export),
+    "area": ShippedLoader(_area),
+    "mf_rb": ShippedLoader(_mf_rb),
+    "sio": ShippedLoader(_sio),
 }
-"""Order matters: units first, every other source joins to them."""
+
+
+def load_order(loaders: dict[str, ShippedLoader] | None = None) -> list[str]:
+    """Sources in an order that honours every declared dependency (ties: as listed)."""
+    loaders = LOADERS if loaders is None else loaders
+    sorter = TopologicalSorter({name: spec.depends_on for name, spec in loaders.items()})
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        raise ValueError(f"loader dependencies form a cycle: {exc.args[1]}") from exc
+    listed = list(loaders)
+    order: list[str] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=listed.index)
+        order.extend(ready)
+        sorter.done(*ready)
+    return order
 
 
 async def database_is_empty(engine: AsyncEngine) -> bool:
@@ -79,8 +103,8 @@ async def load_shipped(
     engine: AsyncEngine, data_dir: Path, progress: Progress | None = None
 ) -> list[RunSummary]:
     summaries = []
-    for source, loader in LOADERS.items():
+    for source in load_order():
         for entry in shipped_files(data_dir, source):
             path = verified_path(data_dir, entry)
-            summaries.append(await loader(engine, path, entry, progress))
+            summaries.append(await LOADERS[source].load(engine, path, entry, progress))
     return summaries

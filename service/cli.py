@@ -28,7 +28,7 @@ from loaders.mf_rb import load_mf_rb
 from loaders.mf_rb.bestia_client import DEFAULT_BASE_URL as BESTIA_BASE_URL
 from loaders.mf_rb.bestia_client import BestiaClient, BestiaNotCached, BestiaRequestFailed
 from loaders.mf_rb.bestia_load import load_bestia
-from loaders.run import RunSummary
+from loaders.run import RunSummary, fail_abandoned_runs
 from loaders.shipped import database_is_empty, load_shipped
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
@@ -86,6 +86,7 @@ async def _with_engine(settings: Settings, work: Any) -> Any:  # noqa: ANN401 - 
     assert settings.database_url is not None  # noqa: S101 - resolved by _settings
     engine = make_engine(settings.database_url, settings, pool_size=2, statement_timeout_ms=0)
     try:
+        await fail_abandoned_runs(engine)
         return await work(engine)
     finally:
         await engine.dispose()

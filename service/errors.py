@@ -55,6 +55,7 @@ _DESCRIPTIONS: Final = {
     400: "Invalid parameter: `errors` names each offending field",
     401: "A valid X-API-Key is required",
     404: "Not found",
+    409: "Conflicts with work in progress (a load already running)",
     429: "Too many requests from this client; see `Retry-After` and `RateLimit-*`",
     503: "Database unavailable; retry after the `Retry-After` seconds",
 }

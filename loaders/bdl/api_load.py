@@ -14,10 +14,8 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Final, TypeVar
 
 import msgspec
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domains.runs.models import LoadRun
 from domains.units.bdl_ids import BDL_LEVEL_GMINA, BDL_LEVEL_POWIAT, BDL_LEVEL_VOIVODESHIP
 from loaders.bdl.api_json import SkippedUnit, parse_variable_page
 from loaders.bdl.client import (
@@ -30,7 +28,7 @@ from loaders.bdl.client import (
 from loaders.errors import LoadRefused, SourceProblem
 from loaders.observation_load import ObservationBatch, publish_batch
 from loaders.observations import ObservationRecord, VariableDef
-from loaders.run import NullProgress, Progress, RunSummary, fail_run, open_run
+from loaders.run import NullProgress, Progress, RunSummary, recorded_run, set_run_sha256
 
 __all__ = [
     "LANG",
@@ -244,38 +242,30 @@ async def load_bdl(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Fetch, then publish in one transaction; every outcome is a `load_run` row."""
-    progress = progress or NullProgress()
     query = describe_query(client, variable_ids, unit_levels=unit_levels, years=years)
-    run_id = await open_run(engine, SOURCE, query=query)
-    digest = hashlib.sha256()
-    fetch = _Fetch(
-        client, unit_levels=unit_levels, years=years, on_body=digest.update, progress=progress
-    )
-    try:
-        batch = await fetch.run(variable_ids)
-    except LoadRefused as refused:
-        await fail_run(engine, run_id, refused.problems)
-        raise
-    except BdlRequestFailed as failed:
-        message = str(failed).removeprefix(f"{failed.url}: ")
-        await fail_run(engine, run_id, [SourceProblem(file=failed.url, message=message)])
-        raise
-    except BdlNotCached as missing:
-        file = fetch.current_url or describe_batch(variable_ids, unit_levels, years)
-        await fail_run(engine, run_id, [SourceProblem(file=file, message=str(missing))])
-        raise
-    except Exception as exc:  # recorded like run_load does, so no run stays "running"
-        file = fetch.current_url or describe_batch(variable_ids, unit_levels, years)
-        problem = SourceProblem(file=file, message=f"internal error: {exc!r}")
-        await fail_run(engine, run_id, [problem])
-        raise
-    async with engine.begin() as conn:
-        await conn.execute(
-            update(LoadRun).where(LoadRun.id == run_id).values(sha256=digest.hexdigest())
+    async with recorded_run(engine, SOURCE, query=query, progress=progress) as run:
+        digest = hashlib.sha256()
+        fetch = _Fetch(
+            client,
+            unit_levels=unit_levels,
+            years=years,
+            on_body=digest.update,
+            progress=run.progress,
         )
-    return await publish_batch(
-        engine, batch, source=SOURCE, run_id=run_id, file_name=batch.file, progress=progress
-    )
+        try:
+            batch = await fetch.run(variable_ids)
+        except BdlRequestFailed as failed:
+            message = str(failed).removeprefix(f"{failed.url}: ")
+            run.explain_failure(
+                SourceProblem(file=failed.url, code="source_unavailable", message=message)
+            )
+            raise
+        except BdlNotCached as missing:
+            file = fetch.current_url or describe_batch(variable_ids, unit_levels, years)
+            run.explain_failure(SourceProblem(file=file, code="missing_file", message=str(missing)))
+            raise
+        await set_run_sha256(engine, run.run_id, digest.hexdigest())
+        return await publish_batch(run, batch)
 
 
 def _variable_params() -> dict[str, ParamValue | Sequence[ParamValue]]:

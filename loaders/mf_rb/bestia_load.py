@@ -16,10 +16,8 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domains.runs.models import LoadRun
 from domains.units.kinds import is_teryt
 from loaders.errors import LoadRefused, ProblemCollector, SourceProblem
 from loaders.mf_rb.bestia_client import BestiaClient, BestiaNotCached, BestiaRequestFailed
@@ -32,7 +30,7 @@ from loaders.mf_rb.records import (
     ReportLine,
     UnitRef,
 )
-from loaders.run import NullProgress, Progress, RunSummary, fail_run, open_run
+from loaders.run import Progress, RunSummary, recorded_run, set_run_sha256
 
 __all__ = ["SOURCE", "fetch_bestia", "load_bestia", "parse_amount_field", "unit_filters"]
 
@@ -250,27 +248,20 @@ async def load_bestia(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Fetch, then publish in one transaction; every outcome is a `load_run` row."""
-    progress = progress or NullProgress()
     name = describe(teryts, years, period)
-    run_id = await open_run(engine, SOURCE, query=name)
-    try:
+    async with recorded_run(engine, SOURCE, query=name, progress=progress) as run:
         for teryt in teryts:
             unit_filters(teryt)
-        progress.step("fetch")
-        batch = await fetch_bestia(client, teryts, years, period=period)
-    except LoadRefused as refused:
-        await fail_run(engine, run_id, refused.problems)
-        raise
-    except (BestiaRequestFailed, BestiaNotCached) as failed:
-        await fail_run(engine, run_id, [SourceProblem(file=name, message=str(failed))])
-        raise
-    digest = hashlib.sha256()
-    for report in batch.reports:
-        digest.update(report.digest().encode())
-    async with engine.begin() as conn:
-        await conn.execute(
-            update(LoadRun).where(LoadRun.id == run_id).values(sha256=digest.hexdigest())
-        )
-    return await publish_report_batch(
-        engine, batch, source=SOURCE, run_id=run_id, file_name=name, progress=progress
-    )
+        run.progress.step("fetch")
+        try:
+            batch = await fetch_bestia(client, teryts, years, period=period)
+        except (BestiaRequestFailed, BestiaNotCached) as failed:
+            run.explain_failure(
+                SourceProblem(file=name, code="source_unavailable", message=str(failed))
+            )
+            raise
+        digest = hashlib.sha256()
+        for report in batch.reports:
+            digest.update(report.digest().encode())
+        await set_run_sha256(engine, run.run_id, digest.hexdigest())
+        return await publish_report_batch(run, batch)

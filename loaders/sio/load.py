@@ -13,14 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-import msgspec
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.runs.models import LoadRun
 from loaders.errors import LoadRefused, SourceProblem
 from loaders.publish_observations import units_in_force
-from loaders.run import Counts, NullProgress, Progress, RunSummary, fail_run, open_run, run_load
+from loaders.run import Counts, Progress, RunSummary, recorded_run
 from loaders.sio.parse import Layout, SioBatch, parse_sio
 
 __all__ = ["SOURCE", "load_sio", "publish_sio"]
@@ -165,39 +164,19 @@ async def load_sio(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Load one SIO file; `as_of` (30 September) when its name does not carry the date."""
-    progress = progress or NullProgress()
-    run_id = await open_run(engine, SOURCE, file_name=path.name)
-    try:
+    async with recorded_run(engine, SOURCE, file_name=path.name, progress=progress) as run:
         if not await asyncio.to_thread(path.is_file):
-            raise LoadRefused.one(path.name, "no such file")
-        progress.step("read and validate")
+            raise LoadRefused.one(path.name, "no such file", code="missing_file")
+        run.progress.step("read and validate")
         batch = await asyncio.to_thread(parse_sio, path, as_of=as_of)
-    except LoadRefused as refused:
-        await fail_run(engine, run_id, refused.problems)
-        raise
-    except Exception as exc:  # recorded, never a run left "running" for good
-        problem = SourceProblem(file=path.name, message=f"internal error: {exc!r}")
-        await fail_run(engine, run_id, [problem])
-        raise
-    warnings: list[SourceProblem] = []
 
-    async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
-        counts, found = await publish_sio(conn, batch, run_id)
-        warnings.extend(found)
-        await conn.execute(
-            update(LoadRun)
-            .where(LoadRun.id == run_id)
-            .values(sha256=batch.sha256, warnings=[msgspec.structs.asdict(w) for w in found])
-        )
-        return counts
+        async def publish(conn: AsyncConnection, run_id: int) -> Counts:
+            counts, found = await publish_sio(conn, batch, run_id)
+            for warning in found:
+                run.warn(warning)
+            await conn.execute(
+                update(LoadRun).where(LoadRun.id == run_id).values(sha256=batch.sha256)
+            )
+            return counts
 
-    summary = await run_load(
-        engine,
-        source=SOURCE,
-        run_id=run_id,
-        file_name=path.name,
-        publish=publish,
-        rows_read=len(batch.schools),
-        progress=progress,
-    )
-    return msgspec.structs.replace(summary, problems=warnings)
+        return await run.publish(publish, rows_read=len(batch.schools))

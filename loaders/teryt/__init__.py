@@ -6,9 +6,8 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from loaders.errors import LoadRefused
-from loaders.run import Counts, NullProgress, Progress, RunSummary, fail_run, open_run, run_load
-from loaders.source_text import read_source_text, sha256_of
+from loaders.run import Counts, Progress, RunSummary, recorded_run
+from loaders.source_text import read_source_text
 from loaders.teryt.parse import parse_register
 from loaders.teryt.publish import publish_register
 
@@ -26,31 +25,13 @@ async def load_teryt(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Load a TERC file (CSV, zipped CSV, UTF-8 or cp1250) and publish it in one transaction."""
-    progress = progress or NullProgress()
-    sha = await asyncio.to_thread(_sha256_or_none, path)
-    run_id = await open_run(engine, SOURCE, file_name=path.name, sha256=sha)
-    try:
-        progress.step("read")
+    async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
+        run.progress.step("read")
         source = await asyncio.to_thread(read_source_text, path, MEMBER_PATTERN)
-        progress.step("validate")
+        run.progress.step("validate")
         register = await asyncio.to_thread(parse_register, source)
-    except LoadRefused as refused:
-        await fail_run(engine, run_id, refused.problems)
-        raise
 
-    async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
-        return await publish_register(conn, register, allow_closures=allow_closures)
+        async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
+            return await publish_register(conn, register, allow_closures=allow_closures)
 
-    return await run_load(
-        engine,
-        source=SOURCE,
-        run_id=run_id,
-        file_name=path.name,
-        publish=publish,
-        rows_read=len(register.units),
-        progress=progress,
-    )
-
-
-def _sha256_or_none(path: Path) -> str | None:
-    return sha256_of(path) if path.is_file() else None
+        return await run.publish(publish, rows_read=len(register.units))

@@ -1,26 +1,27 @@
 """`/api/v1/admin`: load runs and starting a load. Every route needs a valid X-API-Key."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import structlog
 from litestar import Request, Router, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_202_ACCEPTED
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.admin.keys import key_name
-from domains.errors import NotFound
+from domains.errors import Conflict, NotFound
 from domains.runs.models import LoadRun
 from loaders.errors import LoadRefused
+from loaders.run import fail_abandoned_runs
 from loaders.shipped import load_shipped
 from schemas.runs import LoadRunOut
+from service.db import make_engine
 from service.errors import problem_responses
 from service.settings import Settings
 from service.tabular import ExportOptions
@@ -63,12 +64,39 @@ async def read_run(db: NamedDependency[AsyncConnection], run_id: int) -> LoadRun
     return _run(row)
 
 
-async def _load_shipped(engine: AsyncEngine, settings: Settings) -> None:
+ADMIN_LOAD_LOCK: Final = "miarka.admin_load"
+"""Held for the whole of a load started here: one at a time, across every API replica."""
+
+
+async def _claim_load_engine(settings: Settings) -> tuple[AsyncEngine, AsyncConnection]:
+    """A loader's own engine (no statement limit, unlike requests) and the held load lock."""
+    assert settings.database_url is not None  # noqa: S101 - resolved at start-up
+    engine = make_engine(settings.database_url, settings, pool_size=2, statement_timeout_ms=0)
+    lock = await engine.connect()
+    claimed = await lock.scalar(
+        text("SELECT pg_try_advisory_lock(hashtext(:key))"), {"key": ADMIN_LOAD_LOCK}
+    )
+    await lock.commit()
+    if not claimed:
+        await lock.close()
+        await engine.dispose()
+        raise Conflict("a load started from the admin API is still running; see /api/v1/admin/runs")
+    return engine, lock
+
+
+async def _load_shipped(engine: AsyncEngine, lock: AsyncConnection, settings: Settings) -> None:
     try:
+        await fail_abandoned_runs(engine)
         summaries = await load_shipped(engine, settings.data_dir)
     except LoadRefused as refused:
         log.error("admin.load_refused", problems=len(refused.problems))
         return
+    except Exception:
+        log.exception("admin.load_failed")
+        return
+    finally:
+        await lock.close()  # ends the session: the advisory lock goes with it
+        await engine.dispose()
     log.info("admin.load_done", runs=[s.run_id for s in summaries])
 
 
@@ -76,18 +104,20 @@ async def _load_shipped(engine: AsyncEngine, settings: Settings) -> None:
     "/loads/shipped",
     summary="Load every file of the data manifest again (in the background)",
     description="Answers 202 at once; follow the runs at /api/v1/admin/runs. Loading the same "
-    "files again changes nothing and publishes no new release.",
+    "files again changes nothing and publishes no new release. The load runs on an engine of "
+    "its own without the requests' statement limit; one at a time (409 while one runs).",
     status_code=HTTP_202_ACCEPTED,
-    responses=problem_responses(401, 503),
+    responses=problem_responses(401, 409, 503),
 )
 async def start_shipped_load(
-    request: Request[Any, Any, Any], state: State, settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any], settings: NamedDependency[Settings]
 ) -> Response[dict[str, str]]:
+    engine, lock = await _claim_load_engine(settings)
     log.info("admin.load_started", by=request.scope.get("state", {}).get("api_key_name"))
     return Response(
         {"status": "started", "runs": "/api/v1/admin/runs"},
         status_code=HTTP_202_ACCEPTED,
-        background=BackgroundTask(_load_shipped, state.engine, settings),
+        background=BackgroundTask(_load_shipped, engine, lock, settings),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from loaders.errors import LoadRefused
 from loaders.observation_load import ObservationBatch, publish_batch
 from loaders.observations import ObservationRecord, VariableDef
-from loaders.run import NullProgress, RunSummary, open_run
+from loaders.run import RunSummary, recorded_run
 from loaders.teryt import load_teryt
 from tests.loaders.test_bdl_load import TERC, checksum, last_run
 
@@ -36,10 +36,8 @@ def batch(rows: list[tuple[int, str, float]]) -> ObservationBatch:
 
 
 async def publish(engine: AsyncEngine, rows: list[tuple[int, str, float]]) -> RunSummary:
-    run_id = await open_run(engine, "test", file_name=FILE)
-    return await publish_batch(
-        engine, batch(rows), source="test", run_id=run_id, file_name=FILE, progress=NullProgress()
-    )
+    async with recorded_run(engine, "test", file_name=FILE) as run:
+        return await publish_batch(run, batch(rows))
 
 
 async def stored(engine: AsyncEngine, *, derived: bool = False) -> dict[str, tuple[Any, ...]]:

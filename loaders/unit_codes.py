@@ -1,0 +1,167 @@
+"""Place a gmina code as a source file holds it on a gmina of the register in force.
+
+Files of 2018-2023 use the division of their year and write codes as text or as numbers
+(leading zeros lost). Every code is placed one of these ways, counted per run:
+
+- `direct`: a gmina (RODZ 1-3) in force;
+- `part_rolled_up`: a town or rural part (RODZ 4, 5) rolled up to its urban-rural gmina;
+- `district_to_city`: a Warsaw dzielnica (8) or a city delegatura (9) rolled up to the city;
+- `code_changed`: a gmina whose RODZ digit changed since (wiejska 2 -> miejsko-wiejska 3: same
+  territory, same name), carried to the code in force with the `code_changed` flag;
+- `unplaced`: anything else (a gmina dissolved or split since, a code of no unit): the row is
+  listed with file, row and field, and a file with more than 1 % of them is refused.
+"""
+
+from collections import Counter
+from typing import Final, Literal
+
+import msgspec
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from loaders.errors import LoadRefused, SourceProblem
+
+Placement = Literal["direct", "part_rolled_up", "district_to_city", "code_changed", "unplaced"]
+CODE_CHANGED_FLAG: Final = "code_changed"
+MAX_UNPLACED_SHARE: Final = 0.01
+_GMINA_RODZ: Final = frozenset("123")
+_PART_RODZ: Final = frozenset("45")
+_DISTRICT_RODZ: Final = frozenset("89")
+_TERC_DIGITS: Final = frozenset((2, 4, 7))
+
+
+def normalise_terc(raw: object, digits: int = 7) -> str | None:
+    """The TERC code of a cell read as text or as a number (`206011` -> `0206011`).
+
+    None when the cell is not a code of `digits` digits (an empty cell, text, a float with
+    decimals). Whitespace and a trailing `.0` of a spreadsheet number are tolerated.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        if raw != raw or not raw.is_integer():  # NaN or a fraction  # noqa: PLR0124
+            return None
+        raw = int(raw)
+    text_ = str(raw).strip()
+    if text_.endswith(".0"):
+        text_ = text_[:-2]
+    if not text_.isdigit() or len(text_) > digits:
+        return None
+    return text_.zfill(digits)
+
+
+class PlacedCode(msgspec.Struct, frozen=True):
+    teryt: str | None
+    """The gmina in force, None when unplaced."""
+    how: Placement
+
+    @property
+    def flag(self) -> str | None:
+        return CODE_CHANGED_FLAG if self.how == "code_changed" else None
+
+
+class GminaPlacer:
+    """Places 7-digit codes on gminas in force, counting how and listing what it cannot place."""
+
+    def __init__(self, file: str, units: dict[str, str | None]) -> None:
+        """`units`: every unit code in force -> its parent code."""
+        if not units:
+            raise LoadRefused.one(
+                file,
+                "no territorial units loaded yet: run `miarka load teryt`",
+                code="unknown_unit",
+            )
+        self.file = file
+        self._parent = units
+        self._gminas_by_prefix: dict[str, list[str]] = {}
+        for code in units:
+            if len(code) == 7 and code[6] in _GMINA_RODZ:  # noqa: PLR2004
+                self._gminas_by_prefix.setdefault(code[:6], []).append(code)
+        self.counts: Counter[Placement] = Counter()
+        self.unplaced: list[SourceProblem] = []
+        self._cache: dict[str, PlacedCode] = {}
+
+    @classmethod
+    async def from_db(cls, conn: AsyncConnection, file: str) -> "GminaPlacer":
+        rows = await conn.execute(
+            text("SELECT teryt, parent_teryt FROM territorial_unit WHERE valid_to IS NULL")
+        )
+        return cls(file, {str(teryt): parent for teryt, parent in rows})
+
+    def place(
+        self, code: str | None, *, row: int | None, field: str, sheet: str | None = None
+    ) -> PlacedCode:
+        """Place one row's code; an unplaced row is counted and listed."""
+        placed = self._cache.get(code) if code is not None else None
+        if placed is None:
+            placed = self._place(code)
+            if code is not None:
+                self._cache[code] = placed
+        self.counts[placed.how] += 1
+        if placed.teryt is None:
+            self.unplaced.append(
+                SourceProblem(
+                    file=self.file,
+                    sheet=sheet,
+                    row=row,
+                    field=field,
+                    code="bad_code" if code is None else "unknown_unit",
+                    message=(
+                        "not a 7-digit TERC gmina code"
+                        if code is None
+                        else f"gmina {code} is not in the register in force, nor a part, "
+                        "district or renamed gmina of one; row not counted"
+                    ),
+                )
+            )
+        return placed
+
+    def _place(self, code: str | None) -> PlacedCode:  # noqa: PLR0911 - one return per rule
+        if code is None or len(code) != 7 or not code.isdigit():  # noqa: PLR2004
+            return PlacedCode(None, "unplaced")
+        rodz = code[6]
+        if rodz in _GMINA_RODZ and code in self._parent:
+            return PlacedCode(code, "direct")
+        if rodz in _PART_RODZ | _DISTRICT_RODZ:
+            how: Placement = "part_rolled_up" if rodz in _PART_RODZ else "district_to_city"
+            parent = self._parent.get(code)
+            if parent is not None and len(parent) == 7:  # noqa: PLR2004
+                return PlacedCode(parent, how)
+            if rodz in _PART_RODZ:
+                candidates = self._gminas_by_prefix.get(code[:6], [])
+                if len(candidates) == 1:
+                    return PlacedCode(candidates[0], how)
+            return PlacedCode(None, "unplaced")
+        if rodz in _GMINA_RODZ:
+            candidates = self._gminas_by_prefix.get(code[:6], [])
+            if len(candidates) == 1:
+                return PlacedCode(candidates[0], "code_changed")
+        return PlacedCode(None, "unplaced")
+
+    def report(self) -> dict[str, int]:
+        """How many rows were placed which way (every placement named, zeros included)."""
+        return {how: self.counts.get(how, 0) for how in Placement.__args__}  # type: ignore[attr-defined]
+
+    def refuse_if_too_many_unplaced(self, rows: int | None = None) -> None:
+        """More than 1 % of the rows unplaced: a file of another division, or mis-coded."""
+        total = rows if rows is not None else sum(self.counts.values())
+        if total and len(self.unplaced) > total * MAX_UNPLACED_SHARE:
+            first = self.unplaced[0]
+            raise LoadRefused(
+                [
+                    SourceProblem(
+                        file=self.file,
+                        sheet=first.sheet,
+                        row=first.row,
+                        field=first.field,
+                        code="too_many_unplaced",
+                        message=f"{len(self.unplaced):,} of {total:,} rows could not be placed "
+                        f"on a gmina in force (more than {MAX_UNPLACED_SHARE:.0%})",
+                    ),
+                    *self.unplaced,
+                ]
+            )
+
+
+def is_terc(code: str) -> bool:
+    return code.isdigit() and len(code) in _TERC_DIGITS
