@@ -1,0 +1,100 @@
+"""schools (RSPO) and their figures by year: the register, exam results
+
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "school",
+        sa.Column("rspo", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("type_code", sa.SmallInteger(), nullable=True, comment="RSPO type code (Typ)"),
+        sa.Column("type_name", sa.Text(), nullable=False, comment="RSPO type name, as published"),
+        sa.Column("public", sa.Boolean(), nullable=True),
+        sa.Column("locality", sa.Text(), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True, comment="street address of the school"),
+        sa.Column(
+            "location_teryt",
+            sa.String(length=7),
+            nullable=True,
+            comment="gmina in force where the school is",
+        ),
+        sa.Column(
+            "location_source_code",
+            sa.String(length=7),
+            nullable=True,
+            comment="the location code as the source gives it",
+        ),
+        sa.Column(
+            "location_placement",
+            sa.String(length=24),
+            nullable=True,
+            comment="how the source code was placed (direct, part_rolled_up, ...)",
+        ),
+        sa.Column(
+            "governing_kind",
+            sa.String(length=32),
+            nullable=True,
+            comment="gmina, powiat, wojewodztwo, state, non_public, ...",
+        ),
+        sa.Column(
+            "governing_teryt",
+            sa.String(length=7),
+            nullable=True,
+            comment="the local government that runs it, when one does",
+        ),
+        sa.Column(
+            "reporting_rspo",
+            sa.Integer(),
+            nullable=True,
+            comment="RSPO of the unit that reports for it (often a zespół)",
+        ),
+        sa.Column(
+            "source",
+            sa.String(length=32),
+            nullable=False,
+            comment="the source that described it last",
+        ),
+        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("rspo", name=op.f("pk_school")),
+    )
+    op.create_index("ix_school_governing", "school", ["governing_teryt"], unique=False)
+    op.create_index("ix_school_location", "school", ["location_teryt"], unique=False)
+    op.create_table(
+        "school_figure",
+        sa.Column("measure", sa.String(length=64), nullable=False),
+        sa.Column("year", sa.SmallInteger(), nullable=False),
+        sa.Column("rspo", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("flag", sa.Text(), nullable=True),
+        sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("source_file", sa.Text(), nullable=False),
+        sa.Column("source_row", sa.Integer(), nullable=True, comment="1-based row of the file"),
+        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("measure", "year", "rspo", name=op.f("pk_school_figure")),
+    )
+    op.create_index(
+        "ix_school_figure_rspo", "school_figure", ["rspo", "measure", "year"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_school_figure_rspo", table_name="school_figure")
+    op.drop_table("school_figure")
+    op.drop_index("ix_school_location", table_name="school")
+    op.drop_index("ix_school_governing", table_name="school")
+    op.drop_table("school")
