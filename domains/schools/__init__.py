@@ -1,1 +1,1 @@
-"""Schools and institutions (RSPO): the level below the gmina where classes, teachers and exams live."""
+"""Schools and institutions (RSPO): the level below the gmina (classes, teachers, exams)."""
