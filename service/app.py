@@ -24,7 +24,17 @@ from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES, document_rate_limi
 from service.logs import configure_logging
 from service.rate_limit import RateLimitMiddleware, storage_for
 from service.release import ReleaseTracker
-from service.routes import admin, catalogue, costs, exports, groups, health, units, values
+from service.routes import (
+    admin,
+    catalogue,
+    costs,
+    exports,
+    groups,
+    health,
+    schools,
+    units,
+    values,
+)
 from service.settings import Settings, SettingsError
 from service.tabular import TabularResponse, document_exports, provide_export
 from service.web import register_web
@@ -128,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             dict(  # noqa: C408 - the keyword form mirrors Litestar(...)
                 route_handlers=[
                     units.router,
+                    schools.router,
                     catalogue.router,
                     values.router,
                     groups.router,

@@ -29,6 +29,7 @@ from schemas.indicators import (
     ValueRow,
 )
 from schemas.runs import LoadRunOut
+from schemas.schools import School, SchoolPage
 from schemas.units import Unit, UnitPage
 from service.formats import MEDIA_TYPES, Column, Locale, Table, render, rows_of
 
@@ -176,6 +177,11 @@ ADAPTERS: Final[dict[type, Callable[[Any, Shape], Table]]] = {
         else Table(
             name="miarka-units", columns=[Column(f) for f in Unit.__struct_fields__], rows=[]
         )
+    ),
+    SchoolPage: lambda body, _s: Table(
+        name="miarka-schools",
+        columns=[Column(f) for f in School.__struct_fields__],
+        rows=rows_of(body.items, School.__struct_fields__),
     ),
     CrossSection: _cross_section,
     Dashboard: _dashboard,

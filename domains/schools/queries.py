@@ -1,0 +1,116 @@
+"""Reads of the school layer: filtered keyset pages, and one school against its peers."""
+
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domains.errors import InvalidParameter, NotFound
+from domains.schools.models import School as SchoolRow
+from domains.units.kinds import is_teryt
+from domains.units.models import TerritorialUnit
+from schemas.schools import School, SchoolDetail, SchoolFigure
+
+S: Final = SchoolRow.__table__.c
+U: Final = TerritorialUnit.__table__.c
+_FIELDS: Final = [f for f in School.__struct_fields__ if f != "location_name"]
+
+
+class SchoolFilters(msgspec.Struct, frozen=True, kw_only=True):
+    teryt: str | None = None
+    """Located in this voivodeship (2 digits), powiat (4) or gmina (7)."""
+    governing: str | None = None
+    """Run by this local government (TERC)."""
+    type_code: int | None = None
+    public: bool | None = None
+
+
+def _query(filters: SchoolFilters) -> Select[Any]:
+    location = (
+        select(U.name)
+        .where(U.teryt == S.location_teryt, U.valid_to.is_(None))
+        .scalar_subquery()
+        .label("location_name")
+    )
+    query = select(*(S[f] for f in _FIELDS), location)
+    if filters.teryt is not None:
+        if not is_teryt(filters.teryt):
+            raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits")
+        if len(filters.teryt) == 7:  # noqa: PLR2004
+            query = query.where(S.location_teryt == filters.teryt)
+        else:
+            query = query.where(S.location_teryt.startswith(filters.teryt, autoescape=True))
+    if filters.governing is not None:
+        if not is_teryt(filters.governing):
+            raise InvalidParameter("governing", "a TERC code of 2, 4 or 7 digits")
+        query = query.where(S.governing_teryt == filters.governing)
+    if filters.type_code is not None:
+        query = query.where(S.type_code == filters.type_code)
+    if filters.public is not None:
+        query = query.where(S.public.is_(filters.public))
+    return query
+
+
+async def list_schools(
+    conn: AsyncConnection, filters: SchoolFilters, *, limit: int, cursor: str | None
+) -> tuple[list[School], int, str | None]:
+    """One page ordered by RSPO number, the total that match, and the next cursor."""
+    query = _query(filters)
+    total = (await conn.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidParameter("cursor", "not a cursor this API issued")
+        query = query.where(S.rspo > int(cursor))
+    rows = (await conn.execute(query.order_by(S.rspo).limit(limit + 1))).mappings().all()
+    next_cursor = str(rows[limit - 1]["rspo"]) if len(rows) > limit else None
+    return [School(**dict(row)) for row in rows[:limit]], total, next_cursor
+
+
+# The school's figures beside the same measure and year of the schools of its type: in its
+# gmina and in Poland. One statement; the peers are read off the (measure, year) key.
+_FIGURES = text("""
+WITH mine AS (
+    SELECT f.* FROM school_figure f WHERE f.rspo = :rspo
+),
+peers AS (
+    SELECT f.measure, f.year, f.value, s.location_teryt
+    FROM school_figure f
+    JOIN mine m ON m.measure = f.measure AND m.year = f.year
+    JOIN school s ON s.rspo = f.rspo AND s.type_name = :type_name
+    WHERE f.value IS NOT NULL
+)
+SELECT m.measure, m.year, m.value, m.flag, m.source, m.source_file, m.source_row, m.load_run_id,
+       g.median AS gmina_median, coalesce(g.n, 0) AS gmina_count,
+       n.q1 AS national_q1, n.median AS national_median, n.q3 AS national_q3,
+       coalesce(n.n, 0) AS national_count
+FROM mine m
+LEFT JOIN LATERAL (
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.value) AS median, count(*) AS n
+    FROM peers p WHERE p.measure = m.measure AND p.year = m.year
+      AND p.location_teryt = :location
+) g ON true
+LEFT JOIN LATERAL (
+    SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY p.value) AS q1,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.value) AS median,
+           percentile_cont(0.75) WITHIN GROUP (ORDER BY p.value) AS q3, count(*) AS n
+    FROM peers p WHERE p.measure = m.measure AND p.year = m.year
+) n ON true
+ORDER BY m.measure, m.year
+""")
+
+
+async def get_school(conn: AsyncConnection, rspo: int) -> SchoolDetail:
+    row = (await conn.execute(_query(SchoolFilters()).where(S.rspo == rspo))).mappings().first()
+    if row is None:
+        raise NotFound(f"no school with RSPO number {rspo}")
+    school = School(**dict(row))
+    figures = (
+        await conn.execute(
+            _FIGURES,
+            {"rspo": rspo, "type_name": school.type_name, "location": school.location_teryt},
+        )
+    ).mappings()
+    return SchoolDetail(
+        **msgspec.structs.asdict(school), figures=[SchoolFigure(**dict(f)) for f in figures]
+    )
