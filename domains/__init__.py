@@ -1,1 +1,1 @@
-"""What Miarka measures and keeps: units, runs, releases (and later indicators), as data and SQL."""
+"""What Miarka measures and keeps: units, schools, indicators, costs, groups, runs and releases."""

@@ -13,7 +13,7 @@ from domains.errors import InvalidParameter, UnknownUnit
 from domains.units.kinds import is_teryt
 from domains.units.models import TerritorialUnit
 from domains.units.search import fold
-from schemas.units import CityRoles, Unit, UnitDetail, UnitRef
+from schemas.units import CityRoles, Unit, UnitDetail, UnitKind, UnitLevel, UnitRef
 
 T: Final = TerritorialUnit.__table__.c
 UNIT_COLUMNS: Final = (
@@ -32,8 +32,8 @@ UNIT_COLUMNS: Final = (
 
 
 class UnitFilters(msgspec.Struct, frozen=True, kw_only=True):
-    level: str | None = None
-    kind: str | None = None
+    level: UnitLevel | None = None
+    kind: UnitKind | None = None
     parent: str | None = None
     q: str | None = None
     include_closed: bool = False
