@@ -83,6 +83,14 @@ class SourceProblem(msgspec.Struct, frozen=True, kw_only=True):
         return f"{', '.join(where)}: {self.message}"
 
 
+class CellError(ValueError):
+    """A cell that cannot be read as the format says, with the problem code it amounts to."""
+
+    def __init__(self, message: str, *, code: ProblemCode = "invalid_value") -> None:
+        super().__init__(message)
+        self.code: ProblemCode = code
+
+
 class LoadRefused(MiarkaError):
     """The source was refused as a whole; nothing published was touched."""
 

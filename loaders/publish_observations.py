@@ -110,7 +110,9 @@ def match_units(
 ) -> tuple[list[ObservationRecord], list[SourceProblem]]:
     """Records with codes of units in force, and a warning for every record left out."""
     if not known:
-        raise LoadRefused.one(file, "no territorial units loaded yet: run `miarka load teryt`")
+        raise LoadRefused.one(
+            file, "no territorial units loaded yet: run `miarka load teryt`", code="unknown_unit"
+        )
     gminas_by_prefix: dict[str, list[str]] = {}
     for code in known:
         if len(code) == 7 and code[6] in GMINA_RODZ:  # noqa: PLR2004
@@ -141,6 +143,7 @@ def match_units(
             f"in force (first: {code}); a file for another register or mis-coded?",
             row=row,
             field="code",
+            code="bad_code",
         )
     warnings = [
         SourceProblem(
@@ -148,6 +151,7 @@ def match_units(
             row=row,
             field="code",
             message=f"unit {code} is not in the register in force; {n} value(s) not stored",
+            code="unknown_unit",
         )
         for (code, row), n in sorted(unknown.items(), key=lambda item: item[0][1] or 0)
     ]
@@ -239,6 +243,7 @@ def refuse_duplicate_keys(file: str, records: list[ObservationRecord]) -> None:
                 f" (first at row {first_row[key]})",
                 row=record.row,
                 field="code",
+                code="duplicate_key",
             )
         first_row[key] = record.row
 

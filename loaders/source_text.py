@@ -39,7 +39,7 @@ def sha256_of(path: Path) -> str:
 def read_source_text(path: Path, member_pattern: str = "*.csv") -> SourceText:
     """Read `path`, unzipping the one member matching `member_pattern` when it is a ZIP."""
     if not path.is_file():
-        raise LoadRefused.one(path.name, "file not found")
+        raise LoadRefused.one(path.name, "file not found", code="missing_file")
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     name = path.name
@@ -56,20 +56,26 @@ def _unzip_member(name: str, raw: bytes, pattern: str) -> tuple[str, bytes]:
             if len(members) != 1:
                 listed = ", ".join(archive.namelist()) or "none"
                 raise LoadRefused.one(
-                    name, f"expected exactly one member matching {pattern} (members: {listed})"
+                    name,
+                    f"expected exactly one member matching {pattern} (members: {listed})",
+                    code="missing_file",
                 )
             return f"{name}:{members[0]}", archive.read(members[0])
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError) as exc:
-        raise LoadRefused.one(name, f"not a readable ZIP archive (truncated?): {exc}") from exc
+        raise LoadRefused.one(
+            name, f"not a readable ZIP archive (truncated?): {exc}", code="unreadable_file"
+        ) from exc
 
 
 def decode(name: str, raw: bytes) -> tuple[str, str]:
     """Decode as UTF-8 (BOM optional) or Windows-1250; return (text, encoding)."""
     if not raw.strip():
-        raise LoadRefused.one(name, "the file is empty")
+        raise LoadRefused.one(name, "the file is empty", code="unreadable_file")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:4096]:
         raise LoadRefused.one(
-            name, "the file is UTF-16 or binary; save it as UTF-8 (as GUS publishes it)"
+            name,
+            "the file is UTF-16 or binary; save it as UTF-8 (as GUS publishes it)",
+            code="wrong_encoding",
         )
     if raw.startswith(codecs.BOM_UTF8):
         return _decode_utf8(name, raw[len(codecs.BOM_UTF8) :], bom=True), "utf-8-sig"
@@ -88,6 +94,7 @@ def decode(name: str, raw: bytes) -> tuple[str, str]:
             name,
             f"byte 0x{raw[exc.start]:02x} is neither UTF-8 nor Windows-1250 text",
             row=row,
+            code="wrong_encoding",
         ) from exc
 
 
@@ -102,4 +109,5 @@ def _decode_utf8(name: str, raw: bytes, *, bom: bool) -> str:
             f"the file {marker}holds byte 0x{raw[exc.start]:02x}, which is not valid UTF-8 "
             "(mixed encodings?)",
             row=row,
+            code="wrong_encoding",
         ) from exc

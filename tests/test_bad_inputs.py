@@ -10,7 +10,7 @@ from sqlalchemy import text
 from loaders.area.load import load_area
 from loaders.bdl.api_json import parse_variable_page
 from loaders.bdl.export_load import load_bdl_export
-from loaders.errors import LoadRefused
+from loaders.errors import PROBLEM_CODES, LoadRefused
 from loaders.mf_rb import load_mf_rb
 from loaders.observation_load import ObservationBatch, load_observation_file
 from loaders.observations import VariableDef
@@ -62,6 +62,34 @@ ROW_AND_FIELD = {
     "sio/fte_duplicate_school.csv": (9, "Numer RSPO"),
     "sio/mixed_encoding.csv": (2, None),
 }
+# The stable problem code of each refusal (loaders/errors.py): what stewards filter by.
+EXPECTED_CODE = {
+    "area/Wykaz_powierzchni_wg_stanu_na_01012025_negative_area.xlsx": "negative_count",
+    "area/Wykaz_powierzchni_wg_stanu_na_01012025_text_in_area.xlsx": "not_a_number",
+    "area/Wykaz_powierzchni_wg_stanu_na_01012025_truncated.xlsx": "unreadable_file",
+    "area/Wykaz_powierzchni_wg_stanu_na_01012025_duplicate_code.xlsx": "duplicate_key",
+    "bdl_api/truncated.json": "unreadable_file",
+    "mf_rb/non_numeric_amount.xml": "not_a_number",
+    "mf_rb/malformed_paragraf.xml": "bad_code",
+    "mf_rb/unknown_unit.xml": "unknown_unit",
+    "mf_rb/duplicate_conflict.xml": "duplicate_key",
+    "mf_rb/rozdzial_not_in_dzial.xml": "inconsistent",
+    "mf_rb/year_2101.xml": "out_of_range",
+    "sio/missing_column.csv": "missing_column",
+    "sio/non_numeric_count.csv": "not_a_number",
+    "sio/negative_count.csv": "negative_count",
+    "sio/absurd_count.csv": "out_of_range",
+    "sio/mixed_encoding.csv": "wrong_encoding",
+    "sio/fte_duplicate_school.csv": "duplicate_key",
+    "sio/unknown_gmina_type.csv": "bad_code",
+    "teryt_zip/TERC_no_member.zip": "missing_file",
+    "bad/bad_code.csv": "bad_code",
+    "bad/duplicate.csv": "duplicate_key",
+    "bad/missing_column.csv": "missing_column",
+    "bad/orphan_gmina.csv": "inconsistent",
+    "bad/truncated.zip": "unreadable_file",
+    "bad/utf8_read_as_cp1250.csv": "wrong_encoding",
+}
 CHECKSUM = "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
 TABLES = ("territorial_unit", "variable", "observation", "indicator", "indicator_value",
           "unit_typology", "unit_neighbour", "unit_group", "data_release", "budget_report",
@@ -110,6 +138,7 @@ def test_the_corpus_is_large_and_covers_every_loader():
         "bdl_export", "area", "bdl_api", "teryt_zip", "mf_rb", "sio", "bad"
     }  # fmt: skip
     assert set(ROW_AND_FIELD) <= {_key(p) for p in CORPUS}
+    assert set(EXPECTED_CODE) <= {_key(p) for p in CORPUS}
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=_key(p)) for p in CORPUS])
@@ -131,6 +160,10 @@ async def test_broken_file_is_refused_and_nothing_changes(loaded_db_url, path):
             ).one()
         assert run.status == "failed"
         assert run.errors[0]["message"] == problem.message
+        assert problem.code in PROBLEM_CODES
+        assert run.errors[0]["code"] == problem.code
+        if _key(path) in EXPECTED_CODE:
+            assert problem.code == EXPECTED_CODE[_key(path)]
         if _key(path) in ROW_AND_FIELD:
             assert (problem.row, problem.field) == ROW_AND_FIELD[_key(path)]
     finally:

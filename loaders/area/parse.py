@@ -101,7 +101,7 @@ def parse_area_workbook(path: Path, as_of: date | None = None) -> AreaRegister:
     with closing(iter_sheet_rows(path)) as rows:
         header = next(rows, None)
         if header is None:
-            raise LoadRefused.one(file, "the sheet is empty", row=1)
+            raise LoadRefused.one(file, "the sheet is empty", row=1, code="unreadable_file")
         positions = _check_header(file, header)
         for row_number, cells in enumerate(rows, start=2):
             values = [cells[i] if i < len(cells) else None for i in positions]
@@ -113,7 +113,7 @@ def parse_area_workbook(path: Path, as_of: date | None = None) -> AreaRegister:
             if problems.full:
                 break
     if not units and not problems.problems:
-        problems.add("the sheet has a header but no units", row=2)
+        problems.add("the sheet has a header but no units", row=2, code="missing_header")
     problems.raise_if_any()
     return _check_units(file, stan_na, as_of_from, units)
 
@@ -152,10 +152,13 @@ def _check_header(file: str, header: Row) -> list[int]:
             f"missing column (header has: {shown or 'nothing'})",
             row=1,
             field=", ".join(missing),
+            code="missing_column",
         )
     twice = [column for column in COLUMNS if cleaned.count(_header_key(column)) > 1]
     if twice:
-        raise LoadRefused.one(file, "column appears twice", row=1, field=", ".join(twice))
+        raise LoadRefused.one(
+            file, "column appears twice", row=1, field=", ".join(twice), code="duplicate_column"
+        )
     return [cleaned.index(_header_key(column)) for column in COLUMNS]
 
 
@@ -173,7 +176,12 @@ def _parse_row(problems: ProblemCollector, row: int, values: list[object]) -> _U
     teryt = _teryt(problems, row, code_cell)
     name = name_cell.strip() if isinstance(name_cell, str) else ""
     if not name:
-        problems.add(f"expected the unit's name, found {name_cell!r}", row=row, field=COL_NAME)
+        problems.add(
+            f"expected the unit's name, found {name_cell!r}",
+            row=row,
+            field=COL_NAME,
+            code="missing_column",
+        )
     ha = _area(problems, row, COL_HA, ha_cell)
     km2 = _area(problems, row, COL_KM2, km2_cell)
     if ha is not None and km2 is not None and abs(km2 - ha / 100) > KM2_TOLERANCE:
@@ -182,6 +190,7 @@ def _parse_row(problems: ProblemCollector, row: int, values: list[object]) -> _U
             "km² from ha to whole km²)",
             row=row,
             field=COL_KM2,
+            code="inconsistent",
         )
     if len(problems.problems) > before or teryt is None or ha is None or km2 is None:
         return None
@@ -196,11 +205,14 @@ def _teryt(problems: ProblemCollector, row: int, cell: object) -> str | None:
             "(the code must be text such as '02 01 01 1')",
             row=row,
             field=COL_TERYT,
+            code="not_a_number",
         )
         return None
     code = "".join(cell.split()) if isinstance(cell, str) else ""
     if not code:
-        problems.add(f"expected a TERYT code, found {cell!r}", row=row, field=COL_TERYT)
+        problems.add(
+            f"expected a TERYT code, found {cell!r}", row=row, field=COL_TERYT, code="bad_code"
+        )
         return None
     message = _code_problem(code)
     if message is not None:
@@ -227,11 +239,16 @@ def _code_problem(code: str) -> str | None:
 
 def _area(problems: ProblemCollector, row: int, field: str, cell: object) -> float | None:
     if isinstance(cell, bool) or not isinstance(cell, int | float):
-        problems.add(_not_a_number(cell), row=row, field=field)
+        problems.add(_not_a_number(cell), row=row, field=field, code="not_a_number")
         return None
     value = float(cell)
     if not value >= 0 or value == float("inf"):  # `not >=` also catches NaN
-        problems.add(f"an area must be a non-negative number, found {cell!r}", row=row, field=field)
+        problems.add(
+            f"an area must be a non-negative number, found {cell!r}",
+            row=row,
+            field=field,
+            code="negative_count",
+        )
         return None
     return value
 
@@ -256,6 +273,7 @@ def _check_units(file: str, as_of: date, as_of_from: AsOfFrom, units: list[_Unit
                 f"duplicate code {unit.teryt} (first at row {first_row[unit.teryt]})",
                 row=unit.row,
                 field=COL_TERYT,
+                code="duplicate_key",
             )
         else:
             first_row[unit.teryt] = unit.row
@@ -263,7 +281,10 @@ def _check_units(file: str, as_of: date, as_of_from: AsOfFrom, units: list[_Unit
         parent = _parent(unit.teryt)
         if parent is not None and parent not in first_row:
             problems.add(
-                f"its parent unit {parent} is not in the file", row=unit.row, field=COL_TERYT
+                f"its parent unit {parent} is not in the file",
+                row=unit.row,
+                field=COL_TERYT,
+                code="inconsistent",
             )
     problems.raise_if_any()
 

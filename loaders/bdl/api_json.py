@@ -257,10 +257,14 @@ def _decode(raw: bytes, kind: type[T], source: str, what: str) -> T:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:  # a subclass of DecodeError: catch it first
         message, field = _split_error(exc)
-        raise LoadRefused.one(source, f"not a BDL {what}: {message}", field=field) from exc
+        raise LoadRefused.one(
+            source, f"not a BDL {what}: {message}", field=field, code="unreadable_file"
+        ) from exc
     except msgspec.DecodeError as exc:
         raise LoadRefused.one(
-            source, f"not BDL JSON ({exc}); the body starts with {raw[:80]!r}"
+            source,
+            f"not BDL JSON ({exc}); the body starts with {raw[:80]!r}",
+            code="unreadable_file",
         ) from exc
 
 

@@ -60,7 +60,9 @@ async def _check_units(conn: AsyncConnection, batch: ReportBatch) -> None:
     known = await units_in_force(conn)
     if not known:
         raise LoadRefused.one(
-            batch.file, "no territorial units loaded yet: run `miarka load teryt`"
+            batch.file,
+            "no territorial units loaded yet: run `miarka load teryt`",
+            code="unknown_unit",
         )
     problems: dict[str, SourceProblem] = {}
     for report in batch.reports:
@@ -77,6 +79,7 @@ async def _check_units(conn: AsyncConnection, batch: ReportBatch) -> None:
                     f"unit {unit.name!r} (WK {unit.wk}, PK {unit.pk}, GK {unit.gk}, GT {unit.gt})"
                     f" maps to TERC {unit.teryt}, which is not in the TERYT register in force"
                 ),
+                code="unknown_unit",
             ),
         )
     if problems:

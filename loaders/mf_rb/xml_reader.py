@@ -77,11 +77,13 @@ class _Reader:
         if year is None or kind is None or number is None:
             return None
         if not year.isdigit() or not 1990 <= int(year) <= 2100:  # noqa: PLR2004
-            self.problems.add(f"not a year: {year!r}", field=f"{path}/Rok")
+            self.problems.add(f"not a year: {year!r}", field=f"{path}/Rok", code="out_of_range")
             return None
         if int(year) > date.today().year:  # noqa: DTZ011 - the reporting calendar is local
             self.problems.add(
-                f"year {year} has not begun: a report from the future", field=f"{path}/Rok"
+                f"year {year} has not begun: a report from the future",
+                field=f"{path}/Rok",
+                code="out_of_range",
             )
             return None
         if kind not in PERIOD_TYPES:
@@ -91,7 +93,9 @@ class _Reader:
             )
             return None
         if number not in {"1", "2", "3", "4"}:
-            self.problems.add(f"not a quarter 1-4: {number!r}", field=f"{path}/Okres")
+            self.problems.add(
+                f"not a quarter 1-4: {number!r}", field=f"{path}/Okres", code="out_of_range"
+            )
             return None
         return int(year), kind, int(number)
 
@@ -110,7 +114,9 @@ class _Reader:
         for tag, value in codes.items():
             if value is not None and not _UNIT_FORMATS[tag].fullmatch(value):
                 hint = " (a union of units has no TERC code)" if value.upper() == "Z" else ""
-                self.problems.add(f"malformed code {value!r}{hint}", field=f"{path}/{tag}")
+                self.problems.add(
+                    f"malformed code {value!r}{hint}", field=f"{path}/{tag}", code="bad_code"
+                )
         if len(self.problems.problems) > before or None in (name, unit_type, regon):
             return None
         return UnitRef(
@@ -132,12 +138,16 @@ class _Reader:
         for tag in ("Dzial", "Rozdzial", "Paragraf", "P4", "Grupa"):
             value = self.text(node, tag, path, required=tag != "Grupa")
             if value is not None and not _CODE_FORMATS[tag].fullmatch(value):
-                self.problems.add(f"malformed code {value!r}", field=f"{path}/{tag}")
+                self.problems.add(
+                    f"malformed code {value!r}", field=f"{path}/{tag}", code="bad_code"
+                )
             codes[tag] = value
         dzial, rozdzial = codes["Dzial"], codes["Rozdzial"]
         if dzial and rozdzial and not rozdzial.startswith(dzial):
             self.problems.add(
-                f"rozdział {rozdzial} is not in dział {dzial}", field=f"{path}/Rozdzial"
+                f"rozdział {rozdzial} is not in dział {dzial}",
+                field=f"{path}/Rozdzial",
+                code="inconsistent",
             )
         amounts = {}
         allowed = AMOUNTS[kind]
@@ -154,6 +164,7 @@ class _Reader:
                 self.problems.add(
                     f"not an amount in PLN with at most two decimals: {raw!r}",
                     field=f"{path}/{tag}",
+                    code="not_a_number",
                 )
                 continue
             amounts[tag.lower()] = amount
@@ -297,7 +308,7 @@ def _check_prolog(path: Path, file: str) -> None:
     with path.open("rb") as handle:
         head = handle.read(_PROLOG_BYTES)
     if not head.strip():
-        raise LoadRefused.one(file, "the file is empty")
+        raise LoadRefused.one(file, "the file is empty", code="unreadable_file")
     start = re.search(rb"<(?![?!])", head)
     prolog = head if start is None else head[: start.start()]
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
@@ -314,6 +325,7 @@ def _check_duplicates(reader: _Reader, reports: list[BudgetReportRecord]) -> Non
                 f"duplicate {report.kind} report for unit {report.unit.name!r} (REGON "
                 f"{report.unit.regon}), {report.year} Q{report.period}: also at {where}",
                 field=report.element,
+                code="duplicate_key",
             )
         regon_names.setdefault(
             (report.kind, report.unit.regon, report.year, str(report.period)), set()
@@ -339,7 +351,11 @@ def parse_package(path: Path, *, file_name: str | None = None) -> ReportBatch:
         for event, node in ET.iterparse(path, events=("start", "end")):  # noqa: S314 - see _check_prolog
             if event == "start":
                 if not stack and node.tag != ROOT:
-                    raise LoadRefused.one(file, f"not a {ROOT} package: the root is <{node.tag}>")
+                    raise LoadRefused.one(
+                        file,
+                        f"not a {ROOT} package: the root is <{node.tag}>",
+                        code="unreadable_file",
+                    )
                 stack.append(node.tag)
                 continue
             stack.pop()
@@ -354,7 +370,10 @@ def parse_package(path: Path, *, file_name: str | None = None) -> ReportBatch:
     except ET.ParseError as exc:
         line, column = exc.position
         raise LoadRefused.one(
-            file, f"not well-formed XML at line {line}, column {column}: {exc}", row=line
+            file,
+            f"not well-formed XML at line {line}, column {column}: {exc}",
+            row=line,
+            code="unreadable_file",
         ) from exc
     if units == 0 and not reader.problems.problems:
         reader.problems.add("no Jednostki/Jednostka in the package", field="Jednostki")

@@ -108,6 +108,7 @@ async def publish_sio(
                         row=school.row,
                         field="Woj/Pow/Gmi/Typ gminy",
                         message=f"{field} unit {code} is not in the TERYT register in force",
+                        code="unknown_unit",
                     )
                 )
     await conn.execute(text(_CREATE_STAGE))
@@ -141,6 +142,7 @@ async def publish_sio(
                 field="Numer RSPO",
                 message=f"RSPO {rspo}: no stored row with unit codes, so no governing unit "
                 "(load a SIO file with codes first)",
+                code="unknown_unit",
             )
             for (rspo,) in orphans
         )

@@ -28,7 +28,7 @@ from typing import Final, Literal, TypeVar
 
 import msgspec
 
-from loaders.errors import LoadRefused, ProblemCollector
+from loaders.errors import CellError, LoadRefused, ProblemCode, ProblemCollector
 from loaders.source_text import read_source_text
 
 __all__ = ["Layout", "SchoolRecord", "SioBatch", "date_in_name", "parse_sio", "sio_number"]
@@ -43,9 +43,10 @@ _DIGITS = re.compile(r"\d+")
 
 
 class _BadCell(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: ProblemCode = "invalid_value") -> None:
         super().__init__(message)
         self.field = field
+        self.code: ProblemCode = code
 
 
 class SchoolRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,9 +91,9 @@ def sio_number(text: str) -> Decimal | None:
     try:
         exact = Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"not a number: {value!r}") from None
+        raise CellError(f"not a number: {value!r}", code="not_a_number") from None
     if not exact.is_finite():
-        raise ValueError(f"not a number: {value!r}")
+        raise CellError(f"not a number: {value!r}", code="not_a_number")
     if len(exact.as_tuple().digits) >= _FLOAT_PRINT_DIGITS:
         return Decimal(repr(float(value)))
     return exact
@@ -106,9 +107,9 @@ def plausible_count(text: str) -> Decimal | None:
     """A count of pupils or FTEs: a number, not negative, not absurd."""
     count = sio_number(text)
     if count is not None and count < 0:
-        raise ValueError(f"a negative count: {text.strip()!r}")
+        raise CellError(f"a negative count: {text.strip()!r}", code="negative_count")
     if count is not None and count > MAX_COUNT:
-        raise ValueError(f"implausibly large for one school: {text.strip()!r}")
+        raise CellError(f"implausibly large for one school: {text.strip()!r}", code="out_of_range")
     return count
 
 
@@ -158,7 +159,7 @@ def _registering_teryt(row: list[str], at: dict[str, list[int]]) -> str | None:
         return None
     kind = row[at["Typ gminy"][0]].strip()
     if kind not in RODZ_BY_GMINA_TYPE:
-        raise ValueError(f"unknown Typ gminy {kind!r} (expected M, W or M-W)")
+        raise CellError(f"unknown Typ gminy {kind!r} (expected M, W or M-W)", code="bad_code")
     return woj + pow_ + _code(row[at["Gmi"][0]], 2) + RODZ_BY_GMINA_TYPE[kind]
 
 
@@ -203,7 +204,10 @@ class _Columns:
         missing = [name for name in self.REQUIRED[layout] if name not in self.at]
         if missing:
             raise LoadRefused.one(
-                file, f"the {layout} layout needs columns {', '.join(missing)}", row=1
+                file,
+                f"the {layout} layout needs columns {', '.join(missing)}",
+                row=1,
+                code="missing_column",
             )
         suffix = "" if layout == "schools" else " "
         self.regon = "REGON" if layout == "schools" else "Regon"
@@ -219,7 +223,7 @@ def _record(row: list[str], line: int, cols: _Columns) -> SchoolRecord:
         try:
             return parse(value)
         except ValueError as exc:
-            raise _BadCell(field, str(exc)) from None
+            raise _BadCell(field, str(exc), getattr(exc, "code", "invalid_value")) from None
 
     governing = cols.cell(row, "Typ organu prowadzącego") or None
     registering = None
@@ -269,19 +273,21 @@ def _read_rows(
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != width:
-            problems.add(f"{len(row)} fields, the header has {width}", row=line)
+            problems.add(
+                f"{len(row)} fields, the header has {width}", row=line, code="unreadable_file"
+            )
             continue
         try:
             record = _record(row, line, cols)
         except _BadCell as bad:
-            problems.add(str(bad), row=line, field=bad.field)
+            problems.add(str(bad), row=line, field=bad.field, code=bad.code)
             continue
         previous = schools.get(record.rspo)
         if previous is None:
             schools[record.rspo] = record
         elif cols.layout == "fte":
             message = f"RSPO {record.rspo} again (first at row {previous.row})"
-            problems.add(message, row=line, field="Numer RSPO")
+            problems.add(message, row=line, field="Numer RSPO", code="duplicate_key")
         else:
             schools[record.rspo] = _merge(previous, record)
             warnings.append(f"RSPO {record.rspo}: rows {previous.row} and {line} summed")
@@ -311,14 +317,21 @@ def parse_sio(path: Path, *, as_of: date | None = None, file_name: str | None = 
     try:
         rows = list(reader)
     except csv.Error as exc:  # e.g. a field over the csv module's limit: a broken line
-        raise LoadRefused.one(file, f"not readable as CSV: {exc}", row=reader.line_num) from None
+        raise LoadRefused.one(
+            file, f"not readable as CSV: {exc}", row=reader.line_num, code="unreadable_file"
+        ) from None
     if not rows:
-        raise LoadRefused.one(file, "the file is empty")
+        raise LoadRefused.one(file, "the file is empty", code="unreadable_file")
     if len(rows) == 1:
-        raise LoadRefused.one(file, "only a header, no school rows", row=1)
+        raise LoadRefused.one(file, "only a header, no school rows", row=1, code="unreadable_file")
     layout = _layout([h.strip() for h in rows[0]])
     if layout is None:
-        raise LoadRefused.one(file, "not a known SIO layout (no 'Liczba uczniów' or 'Etat')", row=1)
+        raise LoadRefused.one(
+            file,
+            "not a known SIO layout (no 'Liczba uczniów' or 'Etat')",
+            row=1,
+            code="missing_column",
+        )
     cols = _Columns(layout, [h.strip() for h in rows[0]], file)
     schools, warnings = _read_rows(rows, cols, file)
     return SioBatch(

@@ -65,7 +65,9 @@ def parse_register(source: SourceText) -> Register:
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise LoadRefused.one(source.file, f"no header row: {exc}", row=1) from exc
+        raise LoadRefused.one(
+            source.file, f"no header row: {exc}", row=1, code="missing_header"
+        ) from exc
     positions = _check_header(source.file, header)
 
     units: list[UnitRecord] = []
@@ -78,6 +80,7 @@ def parse_register(source: SourceText) -> Register:
                     f"expected {len(header)} fields separated by ';', found {len(fields)}"
                     " (truncated or broken row?)",
                     row=row_number,
+                    code="unreadable_file",
                 )
             else:
                 values = {column: fields[i].strip() for column, i in positions.items()}
@@ -87,10 +90,10 @@ def parse_register(source: SourceText) -> Register:
             if problems.full:
                 break
     except csv.Error as exc:
-        problems.add(f"malformed CSV: {exc}", row=reader.line_num)
+        problems.add(f"malformed CSV: {exc}", row=reader.line_num, code="unreadable_file")
 
     if not units and not problems.problems:
-        problems.add("the file has a header but no units", row=2)
+        problems.add("the file has a header but no units", row=2, code="unreadable_file")
     if problems.problems:
         problems.raise_if_any()
     return _check_register(source.file, units)
@@ -101,13 +104,19 @@ def _check_header(file: str, header: list[str]) -> dict[str, int]:
     if len(cleaned) == 1:
         first = cleaned[0]
         if first.startswith(("<!DOCTYPE", "<HTML", "<?XML")):
-            raise LoadRefused.one(file, "this is an HTML or XML page, not a TERC CSV file", row=1)
+            raise LoadRefused.one(
+                file,
+                "this is an HTML or XML page, not a TERC CSV file",
+                row=1,
+                code="unreadable_file",
+            )
         for separator in _OTHER_SEPARATORS:
             if separator in first:
                 raise LoadRefused.one(
                     file,
                     f"columns are separated by {separator!r}; the TERC file uses ';'",
                     row=1,
+                    code="unreadable_file",
                 )
     # A trailing ';' yields an empty last column name; tolerate it, nothing else.
     if cleaned and cleaned[-1] == "":
@@ -119,10 +128,13 @@ def _check_header(file: str, header: list[str]) -> dict[str, int]:
             f"missing column (header has: {';'.join(cleaned)})",
             row=1,
             field=",".join(missing),
+            code="missing_column",
         )
     duplicated = sorted({name for name in cleaned if cleaned.count(name) > 1})
     if duplicated:
-        raise LoadRefused.one(file, "column appears twice", row=1, field=",".join(duplicated))
+        raise LoadRefused.one(
+            file, "column appears twice", row=1, field=",".join(duplicated), code="duplicate_column"
+        )
     return {column: cleaned.index(column) for column in COLUMNS}
 
 
@@ -132,21 +144,32 @@ def _parse_row(problems: ProblemCollector, row: int, values: dict[str, str]) -> 
     name, kind_label = values["NAZWA"], values["NAZWA_DOD"]
 
     if not _TWO_DIGITS.match(woj) or woj not in VOIVODESHIP_CODES:
-        problems.add(f"bad voivodeship code {woj!r} (02, 04, ... 32)", row=row, field="WOJ")
+        problems.add(
+            f"bad voivodeship code {woj!r} (02, 04, ... 32)", row=row, field="WOJ", code="bad_code"
+        )
     if pow_ and (not _TWO_DIGITS.match(pow_) or pow_ == "00"):
-        problems.add(f"bad powiat code {pow_!r} (two digits, 01-99)", row=row, field="POW")
+        problems.add(
+            f"bad powiat code {pow_!r} (two digits, 01-99)", row=row, field="POW", code="bad_code"
+        )
     if gmi and (not _TWO_DIGITS.match(gmi) or gmi == "00"):
-        problems.add(f"bad gmina code {gmi!r} (two digits, 01-99)", row=row, field="GMI")
+        problems.add(
+            f"bad gmina code {gmi!r} (two digits, 01-99)", row=row, field="GMI", code="bad_code"
+        )
     if gmi and not pow_:
-        problems.add("a gmina code without a powiat code", row=row, field="POW")
+        problems.add("a gmina code without a powiat code", row=row, field="POW", code="bad_code")
     if gmi and rodz not in KIND_BY_RODZ:
         problems.add(
-            f"unknown RODZ {rodz!r} (GUS kinds: {', '.join(KIND_BY_RODZ)})", row=row, field="RODZ"
+            f"unknown RODZ {rodz!r} (GUS kinds: {', '.join(KIND_BY_RODZ)})",
+            row=row,
+            field="RODZ",
+            code="bad_code",
         )
     if not gmi and rodz:
-        problems.add(f"RODZ {rodz!r} on a row without a gmina code", row=row, field="RODZ")
+        problems.add(
+            f"RODZ {rodz!r} on a row without a gmina code", row=row, field="RODZ", code="bad_code"
+        )
     if not name:
-        problems.add("empty name", row=row, field="NAZWA")
+        problems.add("empty name", row=row, field="NAZWA", code="missing_column")
     for field, text in (("NAZWA", name), ("NAZWA_DOD", kind_label)):
         if text and not _NAME_CHARS.match(text):
             odd = "".join(sorted({ch for ch in text if not _NAME_CHARS.match(ch)}))
@@ -154,12 +177,18 @@ def _parse_row(problems: ProblemCollector, row: int, values: dict[str, str]) -> 
                 f"unexpected character(s) {odd!r} in {text!r}: the file is not in UTF-8 or "
                 "Windows-1250 as GUS publishes it (re-encoded on the way?)",
                 row=row,
+                code="wrong_encoding",
                 field=field,
             )
     try:
         stan_na = date.fromisoformat(values["STAN_NA"])
     except ValueError:
-        problems.add(f"not a date (YYYY-MM-DD): {values['STAN_NA']!r}", row=row, field="STAN_NA")
+        problems.add(
+            f"not a date (YYYY-MM-DD): {values['STAN_NA']!r}",
+            row=row,
+            field="STAN_NA",
+            code="invalid_value",
+        )
         stan_na = date.min
     if len(problems.problems) > before:
         return None
@@ -194,6 +223,7 @@ def _kind_of(  # noqa: PLR0911 - one return per kind of row
             problems.add(
                 f"NAZWA_DOD {label!r} does not match RODZ {rodz} ({expected})",
                 row=row,
+                code="inconsistent",
                 field="NAZWA_DOD",
             )
             return None
@@ -207,10 +237,16 @@ def _kind_of(  # noqa: PLR0911 - one return per kind of row
             f"NAZWA_DOD {label!r} is not a powiat kind ('powiat' or 'miasto na prawach powiatu')",
             row=row,
             field="NAZWA_DOD",
+            code="inconsistent",
         )
         return None
     if label != "województwo":
-        problems.add(f"NAZWA_DOD {label!r} on a voivodeship row", row=row, field="NAZWA_DOD")
+        problems.add(
+            f"NAZWA_DOD {label!r} on a voivodeship row",
+            row=row,
+            field="NAZWA_DOD",
+            code="inconsistent",
+        )
         return None
     return Kind.WOJEWODZTWO
 
@@ -225,6 +261,7 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
             f"STAN_NA {units[0].stan_na} is more than a year ahead; a typo?",
             row=units[0].row,
             field="STAN_NA",
+            code="inconsistent",
         )
     if len(dates) > 1:
         first = units[0].stan_na
@@ -233,6 +270,7 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
             f"STAN_NA {odd.stan_na} differs from {first} of row {units[0].row}; "
             "one register has one date",
             row=odd.row,
+            code="inconsistent",
             field="STAN_NA",
         )
     by_code: dict[str, UnitRecord] = {}
@@ -242,6 +280,7 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
             problems.add(
                 f"duplicate code {unit.teryt} (first at row {seen.row})",
                 row=unit.row,
+                code="duplicate_key",
                 field="WOJ,POW,GMI,RODZ",
             )
         else:
@@ -251,6 +290,7 @@ def _check_register(file: str, units: list[UnitRecord]) -> Register:
             problems.add(
                 f"its parent unit {unit.parent_teryt} is not in the file",
                 row=unit.row,
+                code="inconsistent",
                 field="GMI" if unit.level is Level.GMINA_PART else "POW",
             )
     twins = _city_twins(problems, units)
@@ -275,6 +315,7 @@ def _city_twins(problems: ProblemCollector, units: list[UnitRecord]) -> dict[str
                 f"city with powiat rights {unit.teryt} must hold exactly one gmina miejska, "
                 f"found {len(gminas)} gmina(s)",
                 row=unit.row,
+                code="inconsistent",
                 field="NAZWA_DOD",
             )
             continue

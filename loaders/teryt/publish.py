@@ -97,6 +97,7 @@ async def publish_register(
             f"STAN_NA {register.stan_na} is older than the register already loaded ({latest})",
             row=2,
             field="STAN_NA",
+            code="stale_register",
         )
     staged = await stage_register(conn, register)
     live = int(await conn.scalar(text(_CURRENT_COUNT)) or 0)
@@ -109,6 +110,7 @@ async def publish_register(
             f"this register would close {closed:,} of the {live:,} units in force "
             f"({closed / live:.0%}); is the file cut short? Nothing was changed. If the "
             "register really shrank, load it again allowing closures (--allow-closures).",
+            code="too_many_closures",
         )
     updated = (await conn.execute(text(_UPDATE))).rowcount
     inserted = (await conn.execute(text(_INSERT), params)).rowcount
