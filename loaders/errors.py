@@ -35,6 +35,7 @@ ProblemCode = Literal[
     "metadata_mismatch",
     "internal_error",
     "abandoned",
+    "placement_report",
 ]
 PROBLEM_CODES: Final[dict[str, str]] = {
     "invalid_value": "a value that breaks a rule of the format not covered by a finer code",
@@ -59,6 +60,7 @@ PROBLEM_CODES: Final[dict[str, str]] = {
     "metadata_mismatch": "the source describes the variable otherwise than the catalogue",
     "internal_error": "a fault of Miarka, not of the source: report it",
     "abandoned": "the process running the load ended before it finished",
+    "placement_report": "not a problem: how many rows were placed on units in force, which way",
 }
 
 

@@ -1,5 +1,7 @@
 """The manifest of shipped data files (`data/manifest.toml`), checked by sha256 before loading."""
 
+import gzip
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -49,12 +51,25 @@ def verified_path(data_dir: Path, entry: ShippedFile) -> Path:
     path = data_dir / entry.path
     if not path.is_file():
         raise LoadRefused.one(entry.path, "listed in the manifest but not present")
-    actual = sha256_of(path)
+    # A `.gz` entry is shipped compressed: its sha256 is that of the published bytes.
+    actual = sha256_of_gunzipped(path) if path.suffix == ".gz" else sha256_of(path)
     if actual != entry.sha256:
         raise LoadRefused.one(
             entry.path, f"sha256 {actual} differs from the manifest's {entry.sha256}"
         )
     return path
+
+
+def sha256_of_gunzipped(path: Path) -> str:
+    """The sha256 of a gzip file's content, streamed (the published bytes of a .gz entry)."""
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except (OSError, EOFError) as exc:
+        raise LoadRefused.one(path.name, f"not a readable gzip file: {exc}") from exc
+    return digest.hexdigest()
 
 
 def shipped_files(data_dir: Path, source: str | None = None) -> list[ShippedFile]:

@@ -10,10 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.area.load import load_area
 from loaders.bdl.export_load import load_bdl_export
+from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.errors import LoadRefused
+from loaders.gus_ages import load_gus_ages
 from loaders.manifest import ShippedFile, shipped_files, verified_path
+from loaders.mf_pit import load_mf_pit
 from loaders.mf_rb import load_mf_rb
 from loaders.run import Progress, RunSummary
+from loaders.schools import load_schools
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
 
@@ -56,10 +60,40 @@ async def _mf_rb(
     return await load_mf_rb(engine, path, progress=progress)
 
 
+async def _mf_pit(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_mf_pit(engine, path, year=entry.year, progress=progress)
+
+
 async def _sio(
     engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
 ) -> RunSummary:
     return await load_sio(engine, path, as_of=entry.as_of, progress=progress)
+
+
+async def _gus_ages(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_gus_ages(engine, path, year=entry.year, progress=progress)
+
+
+async def _schools(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_schools(engine, path, progress=progress)
+
+
+async def _cke_e8(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_cke_e8(engine, path, year=entry.year, progress=progress)
+
+
+async def _cke_matura(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    return await load_cke_matura(engine, path, year=entry.year, progress=progress)
 
 
 class ShippedLoader(msgspec.Struct, frozen=True):
@@ -73,7 +107,15 @@ LOADERS: dict[str, ShippedLoader] = {
     "bdl_export": ShippedLoader(_bdl_export),
     "area": ShippedLoader(_area),
     "mf_rb": ShippedLoader(_mf_rb),
+    # Budget lines beside the Rb-27S packages; a unit's own report wins in either load order.
+    "mf_pit": ShippedLoader(_mf_pit),
     "sio": ShippedLoader(_sio),
+    "gus_ages": ShippedLoader(_gus_ages),
+    # Its indicators divide by the single-year ages: loaded after them, computed once.
+    "schools": ShippedLoader(_schools, depends_on=("teryt", "gus_ages")),
+    # After the register: the exam files add only the schools it does not know.
+    "cke_e8": ShippedLoader(_cke_e8, depends_on=("teryt", "schools")),
+    "cke_matura": ShippedLoader(_cke_matura, depends_on=("teryt", "schools")),
 }
 
 

@@ -8,18 +8,27 @@ Every unit, report and amount below is made up for the tests and says so (`SYNTE
 Like the real API per that code, the order of rows is unstable without `sort`: each request
 without it gets the rows in another order, so consecutive pages repeat some rows and miss
 others. `overlap = True` makes even sorted pages repeat the last row of the previous page.
-Failures are scripted per path (`script`), and every request is recorded.
+Failures are scripted per path (`script`), and every request is recorded, by the shared
+replay base (tests/replay_server.py).
 """
 
 import json
 import random
-import threading
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from tests.replay_server import RecordedRequest, ReplayServerBase, Reply, json_reply
+
+__all__ = [
+    "DATASETS",
+    "FILLER_TOTAL",
+    "RB27S",
+    "RB28S",
+    "UNIT_ID",
+    "BestiaReplay",
+    "RecordedRequest",
+    "Reply",
+]
 
 UNIT_ID = "900001"
 UNION_ID = "900002"
@@ -111,82 +120,25 @@ DATASETS = {
 }
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = "application/json; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    path: str
-    query: dict[str, list[str]]
-
-    def param(self, name: str) -> str | None:
-        values = self.query.get(name)
-        return values[0] if values else None
-
-
-class BestiaReplay:
+class BestiaReplay(ReplayServerBase):
     def __init__(self) -> None:
-        self.requests: list[RecordedRequest] = []
+        super().__init__()
         self.overlap = False
-        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
-        self._lock = threading.Lock()
         self._random = random.Random(20221231)  # noqa: S311 - a test shuffle, not security
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.replay = self  # type: ignore[attr-defined]
-        self._thread: threading.Thread | None = None
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def script(self, path: str, *replies: Reply) -> None:
-        with self._lock:
-            self._scripts[path.strip("/")].extend(replies)
-
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        with self._lock:
-            return [r for r in self.requests if r.path == path.strip("/")]
-
-    def handle(self, raw_path: str) -> Reply:
-        parts = urlsplit(raw_path)
-        path = parts.path.strip("/")
-        query = parse_qs(parts.query, keep_blank_values=True)
-        with self._lock:
-            self.requests.append(RecordedRequest(path=path, query=query))
-            scripted = self._scripts.get(path)
-            if scripted:
-                return scripted.popleft()
+    def route(self, path: str, query: dict[str, list[str]]) -> Reply:
         if path not in DATASETS:
-            return _json(404, {"message": f"SYNTHETIC: nothing at {path}"})
+            return super().route(path, query)
         filters = {k[7:-1]: v[0] for k, v in query.items() if k.startswith("filter[")}
         rows = [r for r in DATASETS[path] if all(str(r.get(k)) == v for k, v in filters.items())]
         try:
             page = int(query.get("page", ["1"])[0])
             limit = int(query.get("limit", ["20"])[0])
         except ValueError:
-            return _json(400, {"message": "SYNTHETIC: page and limit are integers"})
+            return json_reply(400, {"message": "SYNTHETIC: page and limit are integers"})
         # 100 is the largest page public client code reports (200 gets a 400).
         if limit > 100 or page < 1:
-            return _json(400, {"message": "SYNTHETIC: limit must be at most 100"})
+            return json_reply(400, {"message": "SYNTHETIC: limit must be at most 100"})
         if not rows:
             return Reply(204, content_type="text/plain")
         sort = query.get("sort", [None])[0]
@@ -201,27 +153,4 @@ class BestiaReplay:
         if self.overlap and page > 1 and chunk:
             chunk = [rows[start - 1], *chunk]
         body = {"data": chunk, "paging": {"totalPages": pages, "totalItems": len(rows)}}
-        return _json(200, body, bom=True)
-
-
-def _json(status: int, body: Any, *, bom: bool = False) -> Reply:
-    data = json.dumps(body, ensure_ascii=False).encode()
-    return Reply(status, (b"\xef\xbb\xbf" if bom else b"") + data)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        replay: BestiaReplay = self.server.replay  # type: ignore[attr-defined]
-        reply = replay.handle(self.path)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        return json_reply(200, body, bom=True)

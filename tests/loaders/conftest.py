@@ -5,12 +5,17 @@ from collections.abc import Iterator
 import pytest
 
 from tests.bdl_replay import ReplayServer
+from tests.replay_server import FakeClock
 
 
 @pytest.fixture
 def bdl_replay_server() -> Iterator[ReplayServer]:
     """A BDL API v1 look-alike serving saved real answers; see tests/bdl_replay.py."""
-    server = ReplayServer()
-    server.start()
-    yield server
-    server.stop()
+    with ReplayServer() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The time a client under test waits on: its waits are noted, none is slept."""
+    return FakeClock()

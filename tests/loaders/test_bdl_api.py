@@ -35,24 +35,12 @@ from tests.bdl_replay import (
     load_samples,
     page_body,
 )
+from tests.replay_server import FakeClock
 
 SAMPLES = load_samples()
 BY_VARIABLE = f"data/by-variable/{SAMPLE_VARIABLE_ID}"
 BY_UNIT = "data/by-unit/023000000000"
 NOBODY_LISTENS = "http://127.0.0.1:1/api/v1"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def client_for(server: ReplayServer, clock: FakeClock, **kwargs: Any) -> BdlClient:

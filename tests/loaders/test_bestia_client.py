@@ -25,6 +25,7 @@ from tests.bestia_replay import FILLER_TOTAL, RB27S, RB28S, UNIT_ID, BestiaRepla
 from tests.loaders.teryt_db import checksum, teryt_engine, teryt_template
 from tests.loaders.test_mf_rb import SPENT_2022
 from tests.loaders.test_sio import PUPILS_2021, PUPILS_2022
+from tests.replay_server import FakeClock
 
 __all__ = ["teryt_engine", "teryt_template"]
 
@@ -34,30 +35,10 @@ NOBODY_LISTENS = "http://127.0.0.1:1"
 KUTNO = "1002011"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def replay() -> Iterator[BestiaReplay]:
-    server = BestiaReplay()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+    with BestiaReplay() as server:
+        yield server
 
 
 def client_for(replay: BestiaReplay, clock: FakeClock, **kwargs) -> BestiaClient:
