@@ -1,0 +1,1 @@
+"""Tests of the education layer: schools, exams, population by age."""
