@@ -117,8 +117,14 @@ def match_units(
     for code in known:
         if len(code) == 7 and code[6] in GMINA_RODZ:  # noqa: PLR2004
             gminas_by_prefix.setdefault(code[:6], []).append(code)
+    # A gmina listed under its old and its new code (BDL lists both, each with values only in
+    # its own years): a value under either code fills the year, an empty cell never hides one.
     direct = {(r.variable, r.year, r.teryt) for r in records if r.teryt in known}
+    direct_valued = {
+        (r.variable, r.year, r.teryt) for r in records if r.teryt in known and r.value is not None
+    }
     matched: list[ObservationRecord] = []
+    filled_from_old_code: set[tuple[str, int | None, str]] = set()
     unknown: Counter[tuple[str, int | None]] = Counter()
     for record in records:
         if record.teryt in known:
@@ -127,13 +133,24 @@ def match_units(
         candidates = (
             gminas_by_prefix.get(record.teryt[:6], []) if record.teryt[6:] in GMINA_RODZ else []
         )
-        if len(candidates) == 1 and (record.variable, record.year, candidates[0]) not in direct:
+        key = (record.variable, record.year, candidates[0]) if len(candidates) == 1 else None
+        if key is not None and record.value is None and key in direct:
+            continue  # an empty cell of the old code where the code in force has the year
+        if key is not None and key not in direct_valued:
             flag = (
                 CODE_CHANGED_FLAG if record.flag is None else f"{record.flag};{CODE_CHANGED_FLAG}"
             )
-            matched.append(_with(record, teryt=candidates[0], flag=flag))
+            matched.append(_with(record, teryt=key[2], flag=flag))
+            if key in direct:
+                filled_from_old_code.add(key)
         else:
             unknown[(record.teryt, record.row)] += 1
+    if filled_from_old_code:
+        matched = [
+            r
+            for r in matched
+            if r.value is not None or (r.variable, r.year, r.teryt) not in filled_from_old_code
+        ]
     unknown_values = sum(unknown.values())
     if unknown_values > max(MAX_UNKNOWN_ALWAYS_ALLOWED, len(records) * MAX_UNKNOWN_SHARE):
         (code, row), _ = next(iter(sorted(unknown.items(), key=lambda i: i[0][1] or 0)))

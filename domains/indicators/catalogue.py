@@ -18,6 +18,7 @@ Typology = Literal["quantity", "quality", "accessibility", "efficiency", "contex
 Polarity = Literal["higher_better", "lower_better", "neutral"]
 IndicatorLevel = Literal["voivodeship", "powiat", "gmina"]
 TermYear = Literal["same", "nearest"]
+Baseline = Literal["poland"]
 
 
 class CatalogueError(ValueError):
@@ -26,19 +27,28 @@ class CatalogueError(ValueError):
 
 class Term(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One source variable in a formula; `year = "nearest"` lets a slow-moving denominator
-    (an area) come from the closest year available, flagged on every value that uses it."""
+    (an area) come from the closest year available, flagged on every value that uses it, and
+    `max_years` bounds how far that year may be (a population: 2), beyond which the value is
+    missing with `denominator_missing`."""
 
     source: str
     code: str
     year: TermYear = "same"
+    max_years: int | None = None
 
 
 class Formula(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """value = multiplier x sum(numerator) / sum(denominator); no denominator = a plain sum."""
+    """value = multiplier x sum(numerator) / sum(denominator); no denominator = a plain sum.
+
+    With `difference_to = "poland"` the value is the unit's ratio minus Poland's ratio of the
+    same year (sums over the 16 voivodeships), times the multiplier: for figures whose level
+    changes from year to year, such as exam results, only the distance to the country compares.
+    """
 
     numerator: list[Term]
     denominator: list[Term] = []
     multiplier: float = 1.0
+    difference_to: Baseline | None = None
 
 
 class Service(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -143,6 +153,10 @@ def _check(catalogue: Catalogue) -> None:
             raise CatalogueError(f"{where}: the formula has no numerator")
         if not indicator.levels:
             raise CatalogueError(f"{where}: applies to no level")
+        if indicator.formula.difference_to is not None and any(
+            term.year != "same" for term in indicator.formula.denominator
+        ):
+            raise CatalogueError(f"{where}: a difference to Poland takes same-year terms only")
         if not indicator.citation.strip():
             raise CatalogueError(f"{where}: every source variable needs a citation")
 

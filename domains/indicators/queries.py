@@ -186,6 +186,8 @@ def _expression(indicator: Indicator) -> str:
     if formula.denominator:
         denominator = " + ".join(f"{t.source}:{t.code}" for t in formula.denominator)
         text_ += f" / ({denominator})"
+    if formula.difference_to is not None:
+        text_ = f"({text_} - the same for {formula.difference_to}, same year)"
     if formula.multiplier != 1:
         text_ = f"{formula.multiplier:g} * {text_}"
     return text_
@@ -212,6 +214,7 @@ async def get_indicator(
             numerator=await _terms(conn, indicator.formula.numerator),
             denominator=await _terms(conn, indicator.formula.denominator),
             multiplier=indicator.formula.multiplier,
+            difference_to=indicator.formula.difference_to,
             expression=_expression(indicator),
         ),
         coverage=coverage,

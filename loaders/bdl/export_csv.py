@@ -3,13 +3,17 @@
 The exports differ from file to file: `;` or `,` between fields, decimal comma or point, a
 quoted or bare header, a trailing separator, the year in a column header or nowhere at all.
 The dialect is sniffed; the year is taken from the header when the header says it and must be
-given by the steward otherwise (never guessed from a file name). The first column is the
+given by the steward otherwise (never guessed from a file name). A header cell may hold
+group, variable, dimension, year and unit in one quoted cell (`"gminy łącznie z miastami na
+prawach powiatu;razem;2015;[zł]"`): `--column` names any of its name parts, or all of them
+joined by `;`, whatever year and unit follow. The first column is the
 7-digit code `WWPPGGR` (`0000000` Polska, `WW00000` voivodeship, `WWPP000` powiat), the second
 the name with the RODZ in brackets (`"Kraków (1)"`); the same unit may appear twice.
 """
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Collection
 from datetime import UTC, datetime
 from io import StringIO
@@ -23,6 +27,8 @@ from loaders.source_text import SourceText
 
 _CODE: Final = re.compile(r"^\d{7}$")
 _YEAR_IN_HEADER: Final = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_YEAR_PART: Final = re.compile(r"^(19[5-9]\d|20\d\d)$")
+_UNIT_PART: Final = re.compile(r"^\[(.*)\]$")
 _RODZ_IN_NAME: Final = re.compile(r"\((\d)\)\s*$")
 _MISSING: Final = {"": "missing", "-": "missing", "x": "confidential_or_not_applicable"}
 _NUMBER: Final = re.compile(r"^-?\d+(?:[.,]\d+)?$")
@@ -35,6 +41,39 @@ class ExportColumn(msgspec.Struct, frozen=True, kw_only=True):
     header: str
     variable: str
     year: int
+    unit: str | None = None
+    """The unit the header cell gives (`zł` of `[zł]`), None when it gives none."""
+
+
+class HeaderCell(msgspec.Struct, frozen=True):
+    names: tuple[str, ...]
+    """Group, variable and dimension parts, in the file's order."""
+    year: int | None
+    unit: str | None
+
+
+def split_header_cell(cell: str) -> HeaderCell:
+    """Name parts, year and unit of one header cell (`"ludność w tysiącach,2024,[tys. osób]"`)."""
+    separator = ";" if ";" in cell else ","
+    parts = [part.strip() for part in cell.split(separator)] if separator in cell else [cell]
+    names: list[str] = []
+    year: int | None = None
+    unit: str | None = None
+    for part in parts:
+        if _YEAR_PART.match(part):
+            year = int(part)
+        elif (bracketed := _UNIT_PART.match(part)) is not None:
+            unit = bracketed.group(1).strip()
+        elif part:
+            names.append(part)
+    if len(names) == len(parts) and separator == ",":
+        names = [cell.strip()]  # a plain name with a comma in it, not a joined cell
+    return HeaderCell(tuple(names), year, unit)
+
+
+def _keys(cell: HeaderCell, raw: str) -> list[str]:
+    """What `--column` may name this cell by, most specific first."""
+    return [raw, ";".join(cell.names), *cell.names]
 
 
 class ExportData(msgspec.Struct, frozen=True, kw_only=True):
@@ -200,13 +239,17 @@ def _mapped_columns(
     file: str, header: list[str], columns: dict[str, str], year: int | None
 ) -> dict[int, ExportColumn]:
     wanted: dict[int, ExportColumn] = {}
+    named: set[str] = set()
     for position, name in enumerate(header[2:], start=2):
-        base = name.split(";")[0].strip()
-        variable = columns.get(name) or columns.get(base)
-        if variable is None:
+        cell = split_header_cell(name)
+        key = next((key for key in _keys(cell, name) if key in columns), None)
+        if key is None:
             continue
-        found = _YEAR_IN_HEADER.search(name)
-        column_year = int(found.group(1)) if found else year
+        named.add(key)
+        found = cell.year
+        if found is None and (in_text := _YEAR_IN_HEADER.search(name)) is not None:
+            found = int(in_text.group(1))
+        column_year = found if found is not None else year
         if column_year is not None and column_year > LATEST_YEAR:
             raise LoadRefused.one(
                 file, f"year {column_year} is in the future; no statistics exist for it yet",
@@ -219,22 +262,31 @@ def _mapped_columns(
                 row=1,
                 field=name,
             )
-        if found and year is not None and int(found.group(1)) != year:
+        if found is not None and year is not None and found != year:
             raise LoadRefused.one(
                 file,
-                f"column {name!r} says {found.group(1)} but --year {year} was given",
+                f"column {name!r} says {found} but --year {year} was given",
                 row=1,
                 field=name,
             )
-        wanted[position] = ExportColumn(header=name, variable=variable, year=column_year)
-    missing = sorted(
-        set(columns)
-        - {c.header for c in wanted.values()}
-        - {c.header.split(";")[0].strip() for c in wanted.values()}
-    )
+        wanted[position] = ExportColumn(
+            header=name, variable=columns[key], year=column_year, unit=cell.unit
+        )
+    missing = sorted(set(columns) - named)
     if missing:
         raise LoadRefused.one(
             file, f"column missing (header has: {'; '.join(header)})", row=1, field=missing[0]
+        )
+    twice = Counter((column.variable, column.year) for column in wanted.values())
+    repeated = [pair for pair, n in twice.items() if n > 1]
+    if repeated:
+        variable, column_year = repeated[0]
+        raise LoadRefused.one(
+            file,
+            f"two columns give {variable} for {column_year}: name the column more exactly "
+            "(all its name parts joined by ';')",
+            row=1,
+            field=next(c.header for c in wanted.values() if c.variable == variable),
         )
     return wanted
 

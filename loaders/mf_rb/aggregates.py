@@ -9,8 +9,11 @@ re-load replaces them consistently, and a value whose lines disappeared is remov
 Which reports make a unit's total: its own reports (`JST`) when it has any for that year and
 kind; otherwise the sum of its budgetary units' reports (`JB`), flagged
 `partial_sum_of_budgetary_units` because it leaves out whatever the unit spends outside those
-units. A powiat's budget is not the sum of its gminas', so the variables are not additive (no
-roll-up to parents).
+units. MF statements of single income lines (`STATEMENT_SOURCE`, the shares in PIT of
+`miarka load mf-pit`) fill their paragraf where the unit has no Rb-27S of its own: paragraf
+001 then comes from the statement, the same figure whichever file brought it. A powiat's
+budget is not the sum of its gminas', so the variables are not additive (no roll-up to
+parents).
 """
 
 from collections.abc import Iterable
@@ -19,9 +22,11 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.costs.models import STATEMENT_SOURCE
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
 from loaders.run import Counts
+from loaders.unit_codes import CODE_CHANGED_FLAG
 
 __all__ = ["PARTIAL_FLAG", "VARIABLE_SOURCES", "refresh_aggregates"]
 
@@ -33,32 +38,42 @@ _CITATION: Final = (
     "Finansów z 2 marca 2010 r. (Dz.U. 2010 nr 38 poz. 207, z późn. zm.)."
 )
 # One row per (kind, teryt, year, variable code); the chosen reports per (kind, teryt, year)
-# are the unit's own if it has any, else its budgetary units'.
+# are the unit's own if it has any, else its budgetary units' and MF statements (which give
+# single lines, so they make paragraf totals only, never a dział or the whole budget). A report
+# filed under a gmina code other than the one it is stored under (its RODZ changed since) makes
+# its totals `code_changed`.
 _TOTALS = """
 WITH rep AS (
-    SELECT r.id, r.kind, r.teryt, r.year, r.unit_type,
-           bool_or(r.unit_type = 'JST') OVER (PARTITION BY r.kind, r.teryt, r.year) AS has_own
+    SELECT r.id, r.kind, r.teryt, r.year, r.unit_type, r.source = :statement AS statement,
+           length(r.teryt) = 7 AND r.wk || r.pk || r.gk || r.gt ~ '^[0-9]{7}$'
+               AND r.wk || r.pk || r.gk || r.gt <> r.teryt AS code_changed,
+           bool_or(r.unit_type = 'JST' AND r.source <> :statement)
+               OVER (PARTITION BY r.kind, r.teryt, r.year) AS has_own
     FROM budget_report r
     WHERE r.period = 4 AND r.year = ANY(:years)
 ),
-chosen AS (SELECT * FROM rep WHERE unit_type = 'JST' OR NOT has_own),
+chosen AS (SELECT * FROM rep WHERE (unit_type = 'JST' AND NOT statement) OR NOT has_own),
 line AS (
-    SELECT c.kind, c.teryt, c.year, c.unit_type, l.dzial, l.rozdzial, l.paragraf,
+    SELECT c.kind, c.teryt, c.year, c.unit_type, c.statement, c.code_changed,
+           l.dzial, l.rozdzial, l.paragraf,
            CASE c.kind WHEN 'rb28s' THEN l.ww ELSE l.dw END AS amount
     FROM chosen c JOIN budget_report_line l ON l.report_id = c.id
 )
 SELECT kind, teryt, year, 'dzial:' || dzial AS code, sum(amount) AS total,
-       bool_or(unit_type = 'JB') AS partial
-FROM line GROUP BY kind, teryt, year, dzial
+       bool_or(unit_type = 'JB') AS partial, bool_or(code_changed) AS code_changed
+FROM line WHERE NOT statement GROUP BY kind, teryt, year, dzial
 UNION ALL
-SELECT kind, teryt, year, 'rozdzial:' || rozdzial, sum(amount), bool_or(unit_type = 'JB')
-FROM line WHERE kind = 'rb28s' GROUP BY kind, teryt, year, rozdzial
+SELECT kind, teryt, year, 'rozdzial:' || rozdzial, sum(amount), bool_or(unit_type = 'JB'),
+       bool_or(code_changed)
+FROM line WHERE kind = 'rb28s' AND NOT statement GROUP BY kind, teryt, year, rozdzial
 UNION ALL
-SELECT kind, teryt, year, 'paragraf:' || paragraf, sum(amount), bool_or(unit_type = 'JB')
+SELECT kind, teryt, year, 'paragraf:' || paragraf, sum(amount), bool_or(unit_type = 'JB'),
+       bool_or(code_changed)
 FROM line WHERE kind = 'rb27s' GROUP BY kind, teryt, year, paragraf
 UNION ALL
-SELECT kind, teryt, year, 'suma:wszystkie', sum(amount), bool_or(unit_type = 'JB')
-FROM line GROUP BY kind, teryt, year
+SELECT kind, teryt, year, 'suma:wszystkie', sum(amount), bool_or(unit_type = 'JB'),
+       bool_or(code_changed)
+FROM line WHERE NOT statement GROUP BY kind, teryt, year
 """
 _REMOVE_STALE = """
 DELETE FROM observation o USING variable v
@@ -88,6 +103,12 @@ def _variable(kind: str, code: str) -> VariableDef:
     )
 
 
+def _flag(*, partial: bool, code_changed: bool) -> str | None:
+    flags = [PARTIAL_FLAG] if partial else []
+    flags += [CODE_CHANGED_FLAG] if code_changed else []
+    return ";".join(flags) or None
+
+
 async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id: int) -> Counts:
     """Recompute the yearly totals of `years` for every unit and publish them to `observation`.
 
@@ -97,10 +118,11 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
     year_list = sorted(set(years))
     if not year_list:
         return Counts()
-    rows = (await conn.execute(text(_TOTALS), {"years": year_list})).all()
+    params = {"years": year_list, "statement": STATEMENT_SOURCE}
+    rows = (await conn.execute(text(_TOTALS), params)).all()
     variables: dict[str, dict[str, VariableDef]] = {kind: {} for kind in VARIABLE_SOURCES}
     records: dict[str, list[ObservationRecord]] = {kind: [] for kind in VARIABLE_SOURCES}
-    for kind, teryt, year, code, total, partial in rows:
+    for kind, teryt, year, code, total, partial, code_changed in rows:
         variables[kind].setdefault(code, _variable(kind, code))
         records[kind].append(
             ObservationRecord(
@@ -109,7 +131,7 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
                 variable=code,
                 year=year,
                 value=float(total) if total is not None else 0.0,
-                flag=PARTIAL_FLAG if partial else None,
+                flag=_flag(partial=partial, code_changed=code_changed),
             )
         )
     counts = Counts()

@@ -210,10 +210,8 @@ def page_url(base_url: str, variable_id: int, level: int, page: int = 0) -> str:
 
 @pytest.fixture
 def api_server() -> Iterator[ApiReplay]:
-    server = ApiReplay()
-    server.start()
-    yield server
-    server.stop()
+    with ApiReplay() as server:
+        yield server
 
 
 @pytest.fixture
