@@ -1,10 +1,10 @@
 """The councillors' web client: Polish (and English) server-rendered pages over the query layer.
 
-`register_web` (wiring.py) adds the pages, templates, static files and HTML error pages to the
-app's configuration; `router` is the Litestar Router of the pages themselves.
+`WebClientPlugin` (plugin.py) adds the pages, templates, static files, HTML error pages and the
+security headers to an app; `PAGES` (routes.py) are the pages' route handlers.
 """
 
-from service.web.routes import router
-from service.web.wiring import register_web
+from service.web.plugin import WebClientPlugin
+from service.web.routes import PAGES
 
-__all__ = ["register_web", "router"]
+__all__ = ["PAGES", "WebClientPlugin"]

@@ -2,7 +2,8 @@
 
 Units come from the address (`?j=1261011&j=0264011`), so a comparison can be bookmarked and
 sent; adding a unit is a plain GET form (`dodaj=<name>`) resolved by `list_units`, with a list
-of candidates to choose from when the name is ambiguous. Values come from one `query_values`.
+of candidates to choose from when the name is ambiguous. Values come from one `query_values`,
+the units and where they lie from one `placed_units`.
 """
 
 from collections import defaultdict
@@ -10,10 +11,11 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.errors import InvalidParameter
+from domains.errors import InvalidParameter, UnknownUnit
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import list_indicators, peers, query_values
-from domains.units.queries import UnitFilters, get_unit, list_units
+from domains.units.placed import PlacedUnit, placed_units
+from domains.units.queries import UnitFilters, list_units
 from domains.units.search import fold
 from schemas.indicators import ValueRow
 from service.web import fmt
@@ -26,8 +28,8 @@ from service.web.context import (
     Ui,
     UnitLink,
 )
-from service.web.names import place_of
-from service.web.unit_page import flags_in_words, pick, unit_link
+from service.web.i18n import pick
+from service.web.shared import flags_in_words, ref_link
 
 MAX_UNITS: Final = 12
 SIMILAR_ADDED: Final = 5
@@ -55,13 +57,21 @@ async def _resolve(
     for choice in (units, exact, same_level):
         if len(choice) == 1:
             return choice[0].teryt, []
-    names = {}
-    for unit in units[:CANDIDATES]:
-        detail = await get_unit(conn, unit.teryt)
-        names[unit.teryt] = place_of(detail.parents, ui.lang)
+    places = await placed_units(conn, [u.teryt for u in units[:CANDIDATES]])
     return None, [
-        unit_link(u.teryt, u.name, u.kind, ui, names[u.teryt]) for u in units[:CANDIDATES]
+        ref_link(places[u.teryt].unit, ui, places[u.teryt].parents)
+        for u in units[:CANDIDATES]
+        if u.teryt in places
     ]
+
+
+async def _units(conn: AsyncConnection, codes: list[str]) -> list[PlacedUnit]:
+    """The chosen units in the order chosen; a code of no unit is a 404, as on its own page."""
+    found = await placed_units(conn, codes)
+    for code in codes:
+        if code not in found:
+            raise UnknownUnit(f"no territorial unit with TERC code {code}")
+    return [found[code] for code in codes]
 
 
 async def build_compare_page(
@@ -77,7 +87,7 @@ async def build_compare_page(
     codes = list(dict.fromkeys(selected))
     candidates: list[UnitLink] = []
     if add and add.strip():
-        levels: set[str] = {(await get_unit(conn, code)).level for code in codes}
+        levels: set[str] = {placed.unit.level for placed in await _units(conn, codes)}
         chosen, candidates = await _resolve(conn, add.strip(), levels, ui)
         candidates = [c for c in candidates if c.teryt not in codes]
         if chosen and chosen not in codes:
@@ -87,7 +97,8 @@ async def build_compare_page(
         codes += [n.teryt for n in neighbours if n.teryt not in codes]
     too_many = len(codes) > MAX_UNITS
     codes = codes[:MAX_UNITS]
-    units = [await get_unit(conn, code) for code in codes]
+    placed = await _units(conn, codes)
+    units = [p.unit for p in placed]
 
     indicators = await list_indicators(conn, catalogue, lang, status="ok")
     levels = {u.level for u in units}
@@ -139,7 +150,7 @@ async def build_compare_page(
         domains[summary.domain].append(
             CompareRow(
                 name=summary.name,
-                href=ui.href(f"/w/{summary.code}"),
+                href=ui.url("web-indicator", code=summary.code),
                 unit=summary.unit,
                 year=year,
                 note="; ".join(flags_in_words(indicator, sorted(shared), lang)),
@@ -150,16 +161,17 @@ async def build_compare_page(
         title=t["compare_title"],
         units=[
             CompareUnit(
-                link=unit_link(u.teryt, u.name, u.kind, ui, place_of(u.parents, lang)),
-                remove_href=ui.href("/porownaj", j=[c for c in codes if c != u.teryt]),
+                link=ref_link(p.unit, ui, p.parents),
+                remove_href=ui.url("web-compare", j=[c for c in codes if c != p.unit.teryt]),
             )
-            for u in units
+            for p in placed
         ],
         selected=codes,
         mixed_levels=len(levels) > 1,
         too_many=too_many,
+        max_units=MAX_UNITS,
         domains=[
-            CompareDomain(name=pick(lang, d.name_pl, d.name_en), rows=domains[d.code])
+            CompareDomain(name=pick(d, "name", lang), rows=domains[d.code])
             for d in catalogue.domains
             if domains.get(d.code)
         ],
@@ -169,10 +181,10 @@ async def build_compare_page(
                 teryt=c.teryt,
                 name=c.name,
                 kind=c.kind,
-                href=ui.href("/porownaj", j=[*codes, c.teryt]),
+                href=ui.url("web-compare", j=[*codes, c.teryt]),
                 context=c.context,
             )
             for c in candidates
         ],
-        peers_href=ui.href("/porownaj", j=codes, podobne="1") if codes else None,
+        peers_href=ui.url("web-compare", j=codes, podobne="1") if codes else None,
     )

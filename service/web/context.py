@@ -1,8 +1,8 @@
 """Typed view models: what each template may read, built by the page modules, never by SQL.
 
-Templates receive exactly two names, `ui` (language, words, links) and `page` (one of the page
-models below), so a template cannot reach the database or the request, and mypy checks what
-the page modules put in.
+Templates receive exactly two names, `ui` (language, words, links by route name) and `page` (one
+of the page models below), so a template cannot reach the database or the request, and mypy
+checks what the page modules put in.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,8 +12,22 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from schemas.indicators import Lang
+from service.web.links import Links
+from service.web.plurals import count_phrase
 
 QueryValue = str | int | Sequence[str] | None
+
+
+def _pairs(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, str | int):
+            pairs.append((key, str(value)))
+        else:
+            pairs.extend((key, item) for item in value)
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,20 +38,49 @@ class Ui:
     params: tuple[tuple[str, str], ...]
     """The request's query parameters except `lang`, kept by the language switch."""
     asset_version: str
+    links: Links
 
-    def href(self, path: str, **params: QueryValue) -> str:
-        """A link within the site that keeps the current language."""
-        pairs: list[tuple[str, str]] = []
-        for key, value in params.items():
-            if value is None or value == "":
-                continue
-            if isinstance(value, str | int):
-                pairs.append((key, str(value)))
-            else:
-                pairs.extend((key, item) for item in value)
-        if self.lang != "pl":
+    def url(
+        self, route: str, /, *, fragment: str = "", keep_lang: bool = True, **params: QueryValue
+    ) -> str:
+        """A link to a named route: its path parameters fill the path, the rest the query.
+
+        The current language is kept (`lang=en`) unless `keep_lang` is false.
+        """
+        return self.link(route, params, fragment=fragment, keep_lang=keep_lang)
+
+    def link(
+        self,
+        route: str,
+        params: Mapping[str, QueryValue],
+        *,
+        fragment: str = "",
+        keep_lang: bool = True,
+    ) -> str:
+        """`url` with the parameters as a mapping (for a set of them built elsewhere)."""
+        in_path = self.links.path_parameters(route)
+        path = self.links.path(route, **{k: v for k, v in params.items() if k in in_path})
+        pairs = _pairs({k: v for k, v in params.items() if k not in in_path})
+        if keep_lang and self.lang != "pl":
             pairs.append(("lang", self.lang))
-        return path + (f"?{urlencode(pairs)}" if pairs else "")
+        query = f"?{urlencode(pairs)}" if pairs else ""
+        return path + query + (f"#{fragment}" if fragment else "")
+
+    def action(self, route: str, /, **path_parameters: str) -> str:
+        """A form's action or a script's endpoint: the path alone (a GET form sends its fields)."""
+        return self.links.path(route, **path_parameters)
+
+    def asset(self, file_name: str) -> str:
+        """A static file, with the digest of the static files so a release busts caches."""
+        return f"{self.links.asset(file_name)}?v={self.asset_version}"
+
+    def count(self, phrase: str, n: int) -> str:
+        """A count phrase with the plural CLDR gives `n`: "2 jednostki w grupie"."""
+        return count_phrase(phrase, n, self.lang)
+
+    @property
+    def docs_href(self) -> str:
+        return self.links.docs
 
     @property
     def other_lang(self) -> Lang:
@@ -290,6 +333,7 @@ class ComparePage:
     selected: list[str]
     mixed_levels: bool
     too_many: bool
+    max_units: int
     domains: list[CompareDomain]
     add_query: str
     candidates: list[UnitLink]

@@ -9,7 +9,6 @@ component the chosen parameters need but the loaded reports cannot give.
 from dataclasses import replace
 from decimal import Decimal
 from typing import Final, get_args
-from urllib.parse import urlencode
 
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -57,7 +56,8 @@ def _problems(cost: CostOut, ui: Ui) -> list[str]:
 def _notes(cost: CostOut, ui: Ui) -> list[str]:
     t, notes = ui.t, []
     if cost.reports.basis == "budgetary_units":
-        notes.append(t["cost_note_budgetary"].format(count=len(cost.reports.units)))
+        units = ui.count("budgetary_units", len(cost.reports.units))
+        notes.append(t["cost_note_budgetary"].format(units=units))
     capital = cost.components.capital
     if capital.status == "ok" and capital.years and capital.years_missing:
         notes.append(
@@ -184,7 +184,7 @@ async def _peers(
         rows.append(
             Row(
                 f"{t['peer_median']} ({peer_group_label(group.group, lang)}, "
-                f"{fmt.integer(group.count, lang)} {t['peer_units']})",
+                f"{ui.count('units_in_group', group.count)})",
                 fmt.amount(group.median, lang),
             )
         )
@@ -229,15 +229,21 @@ async def build_cost_page(
         problems.append(t["cost_years_with_data"].format(years=", ".join(map(str, years))))
     shown_year = cost.year if cost else year
     chosen = next((s for s in services if s.code == code), services[0])
-    api_query = {"year": shown_year, "overhead": overhead, "capital": capital}
     missing = fmt.MISSING[lang]
     base = CostPage(
         teryt=teryt,
         name=name,
         title=f"{t['cost_title']}: {name}",
-        unit_href=ui.href(f"/j/{teryt}"),
-        api_href=f"/api/v1/units/{teryt}/costs/{code}?"
-        + urlencode({k: v for k, v in api_query.items() if v is not None}),
+        unit_href=ui.url("web-unit", teryt=teryt),
+        api_href=ui.url(
+            "api-unit-cost",
+            teryt=teryt,
+            service=code,
+            year=shown_year,
+            overhead=overhead,
+            capital=capital,
+            keep_lang=False,
+        ),
         services=[Option(s.code, s.name, s.code == code) for s in services],
         years=[Option(str(y), str(y), y == shown_year) for y in reversed(years)],
         overheads=[

@@ -2,13 +2,24 @@
 
 Polish is the language of the users (councillors, officials, residents); English is a switch.
 `STRINGS["pl"]` and `STRINGS["en"]` must have the same keys (a test checks), and templates use
-a strict undefined, so a missing word fails a test instead of showing an empty space.
+a strict undefined, so a missing word fails a test instead of showing an empty space. Phrases
+with a count are in COUNTS, one form per CLDR plural category (see plurals.py).
 """
 
 from collections.abc import Mapping
 from typing import Final
 
 from schemas.indicators import Lang
+
+
+def pick(item: object, field: str, lang: Lang) -> str:
+    """The Polish or English version of a catalogue field: `pick(indicator, "name", "en")`
+    reads `indicator.name_en`. The one place the web client chooses between the two."""
+    value = getattr(item, f"{field}_{lang}")
+    if not isinstance(value, str):
+        raise TypeError(f"{type(item).__name__}.{field}_{lang} is not text")
+    return value
+
 
 PL: Final[dict[str, str]] = {
     "site_name": "Miarka",
@@ -31,7 +42,6 @@ PL: Final[dict[str, str]] = {
     "search_hint": "Np. Żywiec, Kraków albo powiat żywiecki. Polskie znaki nie są potrzebne.",
     "search_button": "Szukaj",
     "search_results": "Wyniki wyszukiwania",
-    "search_found": "Znaleziono",
     "search_none": "Nie znaleziono jednostki o takiej nazwie. Sprawdź pisownię albo wybierz "
     "jednostkę z listy województw poniżej.",
     "search_more": "Pokazano pierwsze wyniki; zawęź wyszukiwanie, aby zobaczyć pozostałe.",
@@ -54,7 +64,6 @@ PL: Final[dict[str, str]] = {
     "children_link": "Jednostki podrzędne",
     "peer_title": "Grupa porównawcza",
     "peer_lead": "Wartości porównujemy z jednostkami tego samego rodzaju i podobnej wielkości:",
-    "peer_units": "jednostek w grupie",
     "similar_title": "Najbardziej podobne jednostki",
     "similar_lead": "Podobne pod względem liczby ludności, gęstości zaludnienia i struktury wieku.",
     "compare_similar": "Porównaj z podobnymi jednostkami",
@@ -151,7 +160,6 @@ PL: Final[dict[str, str]] = {
     "compare_units": "Porównywane jednostki",
     "indicator": "Wskaźnik",
     "unit_of_measure": "Jednostka miary",
-    "too_many": "Porównać można najwyżej 12 jednostek naraz.",
     # report
     "report_title": "Monitor usług publicznych",
     "report_print_hint": "Aby wydrukować, użyj polecenia Drukuj w przeglądarce (Ctrl+P). "
@@ -212,7 +220,7 @@ PL: Final[dict[str, str]] = {
     "nie da się policzyć.",
     "cost_missing_population": "Brak liczby ludności jednostki, więc kosztu na mieszkańca nie "
     "da się policzyć.",
-    "cost_note_budgetary": "Kwoty to suma sprawozdań {count} jednostek budżetowych (np. szkół): "
+    "cost_note_budgetary": "Kwoty to suma sprawozdań {units} (np. szkół): "
     "nie obejmują wydatków, które jednostka ponosi w inny sposób (np. przez urząd).",
     "cost_note_capital_years": "Koszty majątkowe to średnia z lat {first}\u2013{last} "
     "liczona tylko z lat ze sprawozdaniami; brak sprawozdań za: {missing}.",
@@ -286,7 +294,6 @@ EN: Final[dict[str, str]] = {
     "search_hint": "E.g. Żywiec, Kraków or powiat żywiecki. Polish letters are optional.",
     "search_button": "Search",
     "search_results": "Search results",
-    "search_found": "Found",
     "search_none": "No unit has this name. Check the spelling or pick the unit from the list "
     "of voivodeships below.",
     "search_more": "The first results are shown; narrow the search to see the rest.",
@@ -307,7 +314,6 @@ EN: Final[dict[str, str]] = {
     "children_link": "Units within",
     "peer_title": "Peer group",
     "peer_lead": "Values are compared with units of the same kind and a similar size:",
-    "peer_units": "units in the group",
     "similar_title": "Most similar units",
     "similar_lead": "Similar in population, population density and age structure.",
     "compare_similar": "Compare with similar units",
@@ -401,7 +407,6 @@ EN: Final[dict[str, str]] = {
     "compare_units": "Units compared",
     "indicator": "Indicator",
     "unit_of_measure": "Unit of measure",
-    "too_many": "At most 12 units can be compared at once.",
     "report_title": "Public services monitor",
     "report_print_hint": "To print, use your browser's Print command (Ctrl+P). The report fits "
     "on one A4 page.",
@@ -459,8 +464,8 @@ EN: Final[dict[str, str]] = {
     "per pupil cannot be computed.",
     "cost_missing_population": "The unit's population is missing, so the cost per resident "
     "cannot be computed.",
-    "cost_note_budgetary": "Amounts are the sum of the reports of {count} budgetary units (e.g. "
-    "schools): they leave out what the unit spends in other ways (e.g. through its office).",
+    "cost_note_budgetary": "Amounts are the sum of the reports of {units} (e.g. schools): they "
+    "leave out what the unit spends in other ways (e.g. through its office).",
     "cost_note_capital_years": "Capital costs are the average over {first}\u2013{last} of the "
     "years with reports only; no reports for: {missing}.",
     "cost_note_breaks": "The budget classification changed within the averaged years: {years}.",
@@ -512,3 +517,43 @@ EN: Final[dict[str, str]] = {
 }
 
 STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {"pl": PL, "en": EN}
+
+COUNTS: Final[Mapping[Lang, Mapping[str, Mapping[str, str]]]] = {
+    # Forms by CLDR plural category (plurals.py): Polish one / few / many / other (fractions),
+    # English one / other; {n} is the number, formatted. A test checks every category is here.
+    "pl": {
+        "found_units": {
+            "one": "Znaleziono {n} jednostkę",
+            "few": "Znaleziono {n} jednostki",
+            "many": "Znaleziono {n} jednostek",
+            "other": "Znaleziono {n} jednostki",
+        },
+        "units_in_group": {
+            "one": "{n} jednostka w grupie",
+            "few": "{n} jednostki w grupie",
+            "many": "{n} jednostek w grupie",
+            "other": "{n} jednostki w grupie",
+        },
+        "compare_at_most": {
+            "one": "Porównać można najwyżej {n} jednostkę naraz.",
+            "few": "Porównać można najwyżej {n} jednostki naraz.",
+            "many": "Porównać można najwyżej {n} jednostek naraz.",
+            "other": "Porównać można najwyżej {n} jednostki naraz.",
+        },
+        "budgetary_units": {  # genitive: "suma sprawozdań 1 jednostki / 2 jednostek"
+            "one": "{n} jednostki budżetowej",
+            "few": "{n} jednostek budżetowych",
+            "many": "{n} jednostek budżetowych",
+            "other": "{n} jednostki budżetowej",
+        },
+    },
+    "en": {
+        "found_units": {"one": "Found {n} unit", "other": "Found {n} units"},
+        "units_in_group": {"one": "{n} unit in the group", "other": "{n} units in the group"},
+        "compare_at_most": {
+            "one": "At most {n} unit can be compared at once.",
+            "other": "At most {n} units can be compared at once.",
+        },
+        "budgetary_units": {"one": "{n} budgetary unit", "other": "{n} budgetary units"},
+    },
+}

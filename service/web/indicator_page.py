@@ -1,19 +1,20 @@
 """The indicator page: one indicator, one level, one year; ranking, map or histogram, CSV link.
 
-Reads `get_indicator` and `cross_section` (and `list_units` for the powiat register the map
-joins to). Voivodeships and powiats get a choropleth map on real boundaries; gminas (no
+Reads `get_indicator` and `cross_section`, `placed_units` for the kinds of the units ranked (one
+statement) and `list_units` for the voivodeship filter. Voivodeships and powiats get a
+choropleth map on the shipped shapes (geo.py: already joined to TERC codes); gminas (no
 boundaries shipped) get a histogram. The table under each chart holds every value shown.
 """
 
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Final, Literal
-from urllib.parse import urlencode
 
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue, Indicator
 from domains.indicators.queries import cross_section, find_indicator, get_indicator
+from domains.units.placed import placed_units
 from domains.units.queries import UnitFilters, list_units
 from domains.units.search import fold
 from schemas.indicators import CrossSection, IndicatorDetail, TermOut, ValueRow
@@ -39,15 +40,15 @@ from service.web.context import (
     SortLink,
     Ui,
 )
-from service.web.geo import join_powiats, load_maps
+from service.web.geo import load_maps
+from service.web.i18n import pick
 from service.web.labels import LEVELS
-from service.web.names import display_name, kind_of, kind_words
-from service.web.unit_page import flags_in_words, meaning_of, pick
+from service.web.names import display_name, kind_words
+from service.web.shared import flags_in_words, meaning_of
 
 SortKey = Literal["miejsce", "nazwa", "wartosc"]
 Direction = Literal["rosn", "malej"]
-POWIAT_LIMIT: Final = 1_000
-CSV_PATH: Final = "/api/v1/indicators/{code}/values"
+VOIVODESHIP_LIMIT: Final = 100
 
 
 def _formula(detail: IndicatorDetail) -> str:
@@ -74,7 +75,7 @@ def _sorted(items: list[ValueRow], sort: SortKey, direction: Direction) -> list[
 
 
 def _sort_links(
-    ui: Ui, path: str, params: dict[str, str | None], sort: SortKey, direction: Direction
+    ui: Ui, code: str, params: dict[str, str | None], sort: SortKey, direction: Direction
 ) -> dict[str, SortLink]:
     """Column headers as links: a click sorts by the column, a second click reverses it."""
     t = ui.t
@@ -85,7 +86,11 @@ def _sort_links(
         turn = "malej" if current and direction == "rosn" else "rosn"
         links[key] = SortLink(
             label=label,
-            href=ui.href(path, **params, sort=key, kier=turn) + "#ranking",
+            href=ui.link(
+                "web-indicator",
+                {"code": code, **params, "sort": key, "kier": turn},
+                fragment="ranking",
+            ),
             aria_sort=("ascending" if direction == "rosn" else "descending") if current else "none",
         )
     return links
@@ -94,7 +99,6 @@ def _sort_links(
 async def build_indicator_page(
     conn: AsyncConnection,
     catalogue: Catalogue,
-    geo_dir: Path,
     code: str,
     ui: Ui,
     *,
@@ -136,38 +140,37 @@ async def build_indicator_page(
         "j": highlight,
     }
     voivodeships, _, _ = await list_units(
-        conn, UnitFilters(level="voivodeship"), limit=POWIAT_LIMIT, cursor=None
+        conn, UnitFilters(level="voivodeship"), limit=VOIVODESHIP_LIMIT, cursor=None
     )
+    kinds = {
+        teryt: placed.unit.kind
+        for teryt, placed in (await placed_units(conn, [i.teryt for i in items])).items()
+    }
     page_map: Markup | None = None
     hist_svg: Markup | None = None
     legend: list[LegendItem] = []
     hist_rows: list[HistogramRow] = []
     if items and level in ("voivodeship", "powiat"):
-        page_map, legend = await _map(
-            conn, geo_dir, items, level=level, highlight=highlight, show=show, ui=ui
-        )
+        page_map, legend = _map(items, kinds, level=level, highlight=highlight, show=show, ui=ui)
     elif items:
         hist_svg, hist_rows = _histogram(values, items, highlight, show, ui)
-    csv_query: dict[str, str | int | None] = {
-        "format": "csv",
-        "locale": "pl",
-        "level": level,
-        "year": year,
-        "parent": voivodeship if level == "gmina" else None,
-        "lang": "en" if lang == "en" else None,
-    }
-    common, rows = _rows(items, indicator, ui, highlight, sort=sort, direction=direction)
+    csv_href = ui.url(
+        "api-indicator-values",
+        code=code,
+        format="csv",
+        locale="pl",
+        level=level,
+        year=year,
+        parent=voivodeship if level == "gmina" else None,
+    )
+    common, rows = _rows(items, kinds, indicator, ui, highlight, sort=sort, direction=direction)
     return IndicatorPage(
         code=code,
         title=detail.name,
         name=detail.name,
         unit=detail.unit,
         domain=next(
-            (
-                pick(lang, d.name_pl, d.name_en)
-                for d in catalogue.domains
-                if d.code == detail.domain
-            ),
+            (pick(d, "name", lang) for d in catalogue.domains if d.code == detail.domain),
             detail.domain,
         ),
         meaning=meaning_of(indicator, lang),
@@ -184,9 +187,7 @@ async def build_indicator_page(
         ],
         voivodeship=voivodeship if level == "gmina" else None,
         highlight=highlight,
-        csv_href=CSV_PATH.format(code=code)
-        + "?"
-        + urlencode({k: v for k, v in csv_query.items() if v is not None}),
+        csv_href=csv_href,
         count=len(values),
         missing=len(items) - len(values),
         national_median=show(section.national_median if section else None),
@@ -194,7 +195,7 @@ async def build_indicator_page(
         legend=legend,
         histogram_svg=hist_svg,
         histogram_rows=hist_rows,
-        sort_links=_sort_links(ui, f"/w/{code}", params, sort, direction),
+        sort_links=_sort_links(ui, code, params, sort, direction),
         common_notes=common,
         rows=rows,
     )
@@ -202,6 +203,7 @@ async def build_indicator_page(
 
 def _rows(
     items: list[ValueRow],
+    kinds: Mapping[str, str],
     indicator: Indicator,
     ui: Ui,
     highlight: str | None,
@@ -215,14 +217,14 @@ def _rows(
     common = flags_in_words(indicator, sorted(shared), lang)
     rows = []
     for item in _sorted(items, sort, direction):
-        kind = kind_of(item.level, item.name, item.teryt)
+        kind = kinds.get(item.teryt, "")
         rows.append(
             RankRow(
                 rank=fmt.integer(item.rank, lang) if item.rank is not None else fmt.EN_DASH,
                 teryt=item.teryt,
                 name=display_name(item.name, kind, lang),
                 kind=kind_words(kind, lang) if item.level == "gmina" else "",
-                href=ui.href(f"/j/{item.teryt}"),
+                href=ui.url("web-unit", teryt=item.teryt),
                 value=fmt.number(item.value, indicator.decimals, lang),
                 notes="; ".join(
                     flags_in_words(indicator, [f for f in item.flags if f not in shared], lang)
@@ -233,10 +235,9 @@ def _rows(
     return common, rows
 
 
-async def _map(
-    conn: AsyncConnection,
-    geo_dir: Path,
+def _map(
     items: list[ValueRow],
+    kinds: Mapping[str, str],
     *,
     level: str,
     highlight: str | None,
@@ -245,24 +246,15 @@ async def _map(
 ) -> tuple[Markup, list[LegendItem]]:
     """Quantile classes on real boundaries; units without a value are hatched."""
     t = ui.t
-    maps = load_maps(geo_dir)
+    maps = load_maps()
     by_teryt = {item.teryt: item for item in items}
     breaks = class_breaks([i.value for i in items if i.value is not None])
     colours = palette_for(breaks)
-    paths: list[tuple[str, str]] = []
     outlines: list[str] = []
     if level == "voivodeship":
         paths = list(maps.voivodeships.items())
     else:
-        register, _, _ = await list_units(
-            conn, UnitFilters(level="powiat"), limit=POWIAT_LIMIT, cursor=None
-        )
-        joined = join_powiats(maps.powiats, [(u.teryt, u.name) for u in register])
-        paths = [
-            (joined.teryt_by_feature[s.feature_id], s.path)
-            for s in maps.powiats
-            if s.feature_id in joined.teryt_by_feature
-        ]
+        paths = list(maps.powiats.items())
         outlines = list(maps.voivodeships.values())
     shapes = []
     counts = [0] * len(colours)
@@ -275,7 +267,7 @@ async def _map(
             missing += 1
         else:
             counts[index] += 1
-        name = display_name(item.name, kind_of(level, item.name, teryt), ui.lang) if item else teryt
+        name = display_name(item.name, kinds.get(teryt, ""), ui.lang) if item else teryt
         shapes.append(
             MapShape(
                 path=path,

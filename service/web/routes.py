@@ -2,14 +2,17 @@
 
 Errors on these pages are HTML in the reader's language with the status the API would give
 (404 for an unknown unit or indicator, 400 for a bad parameter, 503 when the database is
-down): the API's own handlers decide the status, so both stay in step.
+down): the API's own handlers decide the status, so both stay in step. Every handler has a
+route name (`web-...`): pages link to each other by those names (links.py), never by path.
+`PAGES` lists them; the plugin (plugin.py) mounts them on one router.
 """
 
 import re
 from typing import Annotated, Any, Final
 
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency, Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
@@ -20,8 +23,6 @@ from domains.errors import InvalidParameter
 from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
-from service.errors import EXCEPTION_HANDLERS
-from service.settings import Settings
 from service.web.compare_page import build_compare_page
 from service.web.context import ErrorPage
 from service.web.cost_page import build_cost_page
@@ -30,7 +31,6 @@ from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
 from service.web.unit_page import build_unit_page
 
-GEO_SUBDIR: Final = "geo"
 _VOIVODESHIP: Final = re.compile(r"^\d{2}$")
 _TERYT: Final = re.compile(r"^(\d{2}|\d{4}|\d{7})$")
 
@@ -126,7 +126,6 @@ async def read_indicator_page(
     request: Request,  # type: ignore[type-arg]
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
-    settings: NamedDependency[Settings],
     code: Annotated[str, Parameter(max_length=100)],
     poziom: IndicatorLevel | None = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
@@ -140,7 +139,6 @@ async def read_indicator_page(
     page = await build_indicator_page(
         db,
         catalogue,
-        settings.data_dir / GEO_SUBDIR,
         code,
         ui,
         level=poziom,
@@ -202,16 +200,12 @@ def html_exception_handlers(handlers: ExceptionHandlersMap) -> ExceptionHandlers
     return {key: as_html(handler) for key, handler in handlers.items()}
 
 
-router = Router(
-    path="/",
-    route_handlers=[
-        read_start,
-        read_unit_page,
-        read_report,
-        read_costs,
-        read_indicator_page,
-        read_compare,
-    ],
-    include_in_schema=False,
-    exception_handlers=html_exception_handlers(EXCEPTION_HANDLERS),
+PAGES: Final[tuple[HTTPRouteHandler, ...]] = (
+    read_start,
+    read_unit_page,
+    read_report,
+    read_costs,
+    read_indicator_page,
+    read_compare,
 )
+"""The pages of the web client; a new page is a handler named `web-...` added here."""

@@ -2,7 +2,8 @@
 
 Search is `list_units` with `q` (case- and diacritics-insensitive, ranked: exact, prefix, word
 prefix, inside); parts of gminas (towns and rural areas of urban-rural gminas, Warsaw
-districts) are left out because indicators are published for whole gminas.
+districts) are left out because indicators are published for whole gminas. Where each result
+lies comes from `placed_units`, one statement for all of them.
 """
 
 from dataclasses import replace
@@ -13,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domains.errors import InvalidParameter
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import list_indicators
+from domains.units.placed import placed_units
 from domains.units.queries import UnitFilters, get_unit, list_units
 from schemas.units import Unit
 from service.web.context import DomainIndicators, IndicatorLink, StartPage, Ui, UnitLink
-from service.web.names import context_from_codes, display_name
-from service.web.unit_page import pick, unit_link
+from service.web.i18n import pick
+from service.web.names import display_name
+from service.web.shared import ref_link, unit_link
+from service.web.unit_page import BROWSE
 
 SEARCH_FETCH: Final = 60
 SEARCH_SHOWN: Final = 40
@@ -38,13 +42,11 @@ async def _search(conn: AsyncConnection, q: str, ui: Ui) -> tuple[list[UnitLink]
     except InvalidParameter:  # nothing searchable in q (only punctuation): no results
         return [], False
     wanted = [u for u in found if u.level != "gmina_part"]
-    uppers = await _units(conn, UnitFilters(level="voivodeship")) + await _units(
-        conn, UnitFilters(level="powiat")
-    )
-    names = {u.teryt: (u.name, u.kind) for u in uppers}
+    places = await placed_units(conn, [u.teryt for u in wanted[:SEARCH_SHOWN]])
     links = [
-        unit_link(u.teryt, u.name, u.kind, ui, context_from_codes(u.teryt, names, ui.lang))
+        ref_link(places[u.teryt].unit, ui, places[u.teryt].parents)
         for u in wanted[:SEARCH_SHOWN]
+        if u.teryt in places
     ]
     return links, len(wanted) > SEARCH_SHOWN or total > SEARCH_FETCH
 
@@ -68,17 +70,17 @@ async def build_start_page(
     if powiat is not None:
         parent = await get_unit(conn, powiat)
         units = await _units(conn, UnitFilters(parent=powiat, level="gmina"))
-        crumbs = [unit_link(p.teryt, p.name, p.kind, ui) for p in reversed(parent.parents)] + [
+        crumbs = [ref_link(p, ui) for p in reversed(parent.parents)] + [
             unit_link(parent.teryt, parent.name, parent.kind, ui)
         ]
         title = f"{t['browse_gminas']}: {display_name(parent.name, parent.kind, lang)}"
-        browse_up = ui.href("/", woj=powiat[:2]) + "#przegladaj"
+        browse_up = ui.url("web-start", woj=powiat[:2], fragment=BROWSE)
     elif voivodeship is not None:
         parent = await get_unit(conn, voivodeship)
         units = await _units(conn, UnitFilters(parent=voivodeship, level="powiat"))
         crumbs = [unit_link(parent.teryt, parent.name, parent.kind, ui)]
         title = f"{t['browse_powiats']}: {display_name(parent.name, parent.kind, lang)}"
-        browse_up = ui.href("/") + "#przegladaj"
+        browse_up = ui.url("web-start", fragment=BROWSE)
     else:
         units = await _units(conn, UnitFilters(level="voivodeship"))
         title = t["browse_title"]
@@ -91,9 +93,10 @@ async def build_start_page(
         if members:
             domains.append(
                 DomainIndicators(
-                    name=pick(lang, domain.name_pl, domain.name_en),
+                    name=pick(domain, "name", lang),
                     indicators=[
-                        IndicatorLink(name=i.name, href=ui.href(f"/w/{i.code}")) for i in members
+                        IndicatorLink(name=i.name, href=ui.url("web-indicator", code=i.code))
+                        for i in members
                     ],
                 )
             )
@@ -114,9 +117,9 @@ def _browse_link(unit: Unit, ui: Ui) -> UnitLink:
     """Voivodeships and land powiats also open the list of units within them."""
     link = unit_link(unit.teryt, unit.name, unit.kind, ui)
     if unit.level == "voivodeship":
-        children = ui.href("/", woj=unit.teryt) + "#przegladaj"
+        children = ui.url("web-start", woj=unit.teryt, fragment=BROWSE)
     elif unit.kind == "powiat_ziemski":
-        children = ui.href("/", pow=unit.teryt) + "#przegladaj"
+        children = ui.url("web-start", pow=unit.teryt, fragment=BROWSE)
     else:
         return link
     return replace(link, children_href=children)

@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 from schemas.indicators import Lang
 from service.web.context import Page, Ui
 from service.web.i18n import STRINGS
+from service.web.links import links_for
 
 WEB_DIR: Final = Path(__file__).resolve().parent
 TEMPLATES_DIR: Final = WEB_DIR / "templates"
@@ -61,6 +62,7 @@ def make_ui(request: Request, lang: Lang | None = None) -> Ui:  # type: ignore[t
         path=request.url.path,
         params=tuple((k, v) for k, v in request.query_params.multi_items() if k != "lang"),
         asset_version=asset_version(),
+        links=links_for(request.app),
     )
 
 

@@ -1,7 +1,8 @@
 """The unit dashboard (and its one-page print view): indicators by domain, trend, peers, meaning.
 
 Reads only through the query layer: `get_unit` (units), `dashboard`, `query_values` (for the
-trend of every indicator in one statement) and `peers` (indicators).
+trend of every indicator in one statement), `peers` (indicators) and `placed_units` (the kinds
+of the similar units, in one statement).
 """
 
 from collections import defaultdict
@@ -12,58 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue, Indicator
 from domains.indicators.queries import dashboard, peers, query_values
+from domains.units.placed import placed_units
 from domains.units.queries import get_unit
-from schemas.indicators import Lang, ValueRow
+from schemas.indicators import ValueRow
 from service.web import fmt
 from service.web.charts import position_strip, sparkline
 from service.web.context import (
     DomainBlock,
     Fact,
     IndicatorCard,
-    Meaning,
     MissingIndicator,
     TrendRow,
     Ui,
-    UnitLink,
     UnitPage,
 )
-from service.web.labels import DENOMINATOR_NAMES, POLARITY, flag_text, peer_group_label
-from service.web.names import display_name, kind_of, kind_words
+from service.web.i18n import pick
+from service.web.labels import peer_group_label
+from service.web.names import display_name, kind_words
+from service.web.shared import flags_in_words, meaning_of, ref_link
 
 FACTS: Final = ("kontekst.ludnosc", "kontekst.powierzchnia", "kontekst.gestosc_zaludnienia")
 MAX_SERIES_VALUES: Final = 20_000
 SIMILAR_SHOWN: Final = 5
-
-
-def pick(lang: Lang, pl: str, en: str) -> str:
-    return pl if lang == "pl" else en
-
-
-def flags_in_words(indicator: Indicator, flags: list[str], lang: Lang) -> list[str]:
-    denominator = indicator.formula.denominator
-    what = DENOMINATOR_NAMES[lang].get(denominator[0].code) if denominator else None
-    return [flag_text(flag, lang, what) for flag in flags]
-
-
-def meaning_of(indicator: Indicator, lang: Lang, value: ValueRow | None = None) -> Meaning:
-    return Meaning(
-        definition=pick(lang, indicator.description_pl, indicator.description_en),
-        polarity=POLARITY[lang][indicator.polarity],
-        source=indicator.source,
-        caveats=pick(lang, indicator.caveats_pl, indicator.caveats_en),
-        year=value.year if value else None,
-        flags=flags_in_words(indicator, value.flags, lang) if value else [],
-    )
-
-
-def unit_link(teryt: str, name: str, kind: str, ui: Ui, context: str = "") -> UnitLink:
-    return UnitLink(
-        teryt=teryt,
-        name=display_name(name, kind, ui.lang),
-        kind=kind_words(kind, ui.lang),
-        href=ui.href(f"/j/{teryt}"),
-        context=context,
-    )
+BROWSE: Final = "przegladaj"
+"""The id of the start page's browse list."""
 
 
 def _card(
@@ -77,8 +50,8 @@ def _card(
 ) -> IndicatorCard:
     lang, t = ui.lang, ui.t
     decimals = indicator.decimals
-    name = pick(lang, indicator.name_pl, indicator.name_en)
-    unit = pick(lang, indicator.unit_pl, indicator.unit_en)
+    name = pick(indicator, "name", lang)
+    unit = pick(indicator, "unit", lang)
     by_year = {row.year: row for row in history}
 
     def show(number: float | None) -> str:
@@ -103,13 +76,14 @@ def _card(
         value=show(value.value),
         has_value=value.value is not None,
         year=value.year,
-        href=ui.href(
-            f"/w/{indicator.code}",
+        href=ui.url(
+            "web-indicator",
+            code=indicator.code,
             poziom=value.level,
             woj=teryt[:2] if value.level == "gmina" else None,  # a short table, own region
             j=teryt,
-        )
-        + f"#t-{teryt}",
+            fragment=f"t-{teryt}",
+        ),
         meaning=meaning_of(indicator, lang, value),
         trend=sparkline(f"tr-{chart_id}", points, f"{t['trend']}: {name}", trend_desc),
         trend_rows=[
@@ -165,6 +139,8 @@ async def build_unit_page(
         ):
             history[row.indicator].append(row)
     similar = await peers(conn, teryt)
+    shown = similar.neighbours[:SIMILAR_SHOWN]
+    similar_units = await placed_units(conn, [n.teryt for n in shown])
 
     domains: list[DomainBlock] = []
     values: dict[str, ValueRow] = {}
@@ -180,7 +156,7 @@ async def build_unit_page(
                 missing.append(
                     MissingIndicator(
                         name=item.indicator.name,
-                        href=ui.href(f"/w/{indicator.code}"),
+                        href=ui.url("web-indicator", code=indicator.code),
                         reason=reason,
                     )
                 )
@@ -201,9 +177,7 @@ async def build_unit_page(
                 DomainBlock(
                     code=domain.code,
                     name=domain.name,
-                    description=pick(lang, definition.description_pl, definition.description_en)
-                    if definition
-                    else "",
+                    description=pick(definition, "description", lang) if definition else "",
                     cards=cards,
                     missing=missing,
                 )
@@ -216,10 +190,10 @@ async def build_unit_page(
         if indicator is None:
             continue
         fact = values.get(code)
-        unit = pick(lang, indicator.unit_pl, indicator.unit_en)
+        unit = pick(indicator, "unit", lang)
         facts.append(
             Fact(
-                label=pick(lang, indicator.name_pl, indicator.name_en),
+                label=pick(indicator, "name", lang),
                 value=f"{fmt.number(fact.value, indicator.decimals, lang)} {unit}"
                 if fact and fact.value is not None
                 else fmt.MISSING[lang],
@@ -231,9 +205,9 @@ async def build_unit_page(
     twin, twin_role = None, ""
     if roles is not None:
         other = roles.gmina if detail.level == "powiat" else roles.powiat
-        twin = unit_link(other.teryt, other.name, other.kind, ui)
+        twin = ref_link(other, ui)
         twin_role = t["as_gmina"] if detail.level == "powiat" else t["as_powiat"]
-    parents = [unit_link(p.teryt, p.name, p.kind, ui) for p in reversed(detail.parents)]
+    parents = [ref_link(p, ui) for p in reversed(detail.parents)]
     name = display_name(detail.name, detail.kind, lang)
     return UnitPage(
         teryt=teryt,
@@ -249,13 +223,10 @@ async def build_unit_page(
         peer_group=peer_group_label(similar.peer_group, lang),
         peer_group_size=similar.peer_group_size,
         similar=[
-            unit_link(n.teryt, n.name, kind_of(detail.level, n.name, n.teryt), ui)
-            for n in similar.neighbours[:SIMILAR_SHOWN]
+            ref_link(similar_units[n.teryt].unit, ui) for n in shown if n.teryt in similar_units
         ],
-        compare_href=ui.href(
-            "/porownaj", j=[teryt, *(n.teryt for n in similar.neighbours[:SIMILAR_SHOWN])]
-        ),
-        report_href=ui.href(f"/j/{teryt}/raport"),
+        compare_href=ui.url("web-compare", j=[teryt, *(n.teryt for n in shown)]),
+        report_href=ui.url("web-report", teryt=teryt),
         domains=domains,
         notes=notes,
     )
@@ -265,9 +236,9 @@ def _children_href(level: str, teryt: str, children: int, ui: Ui) -> str | None:
     if not children:
         return None
     if level == "voivodeship":
-        return ui.href("/", woj=teryt) + "#przegladaj"
+        return ui.url("web-start", woj=teryt, fragment=BROWSE)
     if level == "powiat":
-        return ui.href("/", pow=teryt) + "#przegladaj"
+        return ui.url("web-start", pow=teryt, fragment=BROWSE)
     return None
 
 
