@@ -56,6 +56,8 @@ class FormulaOut(msgspec.Struct, frozen=True, kw_only=True):
     numerator: list[TermOut]
     denominator: list[TermOut]
     multiplier: float
+    difference_to: Literal["poland"] | None = None
+    """`poland`: the value is the unit's ratio minus Poland's of the same year."""
     expression: str
     """The formula in words, e.g. `1000 * (numerator) / (denominator)`."""
 

@@ -22,6 +22,7 @@ from service.caching import CachingMiddleware
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, PROBLEM_TYPES, document_rate_limit
 from service.logs import configure_logging
+from service.openapi import document_operations
 from service.rate_limit import RateLimitMiddleware, storage_for
 from service.release import ReleaseTracker
 from service.routes import (
@@ -37,7 +38,7 @@ from service.routes import (
 )
 from service.settings import Settings, SettingsError
 from service.tabular import TabularResponse, document_exports, provide_export
-from service.web import register_web
+from service.web import WebClientPlugin
 
 if TYPE_CHECKING:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -80,7 +81,8 @@ async def read_problem_type(slug: FromPath[str]) -> dict[str, str]:
     return {"type": f"/problems/{slug}", "description": PROBLEM_TYPES.get(slug, "unknown")}
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, web: WebClientPlugin | None = None) -> Litestar:
+    """The API with the web client (`web`, by default at `/`) as a plugin."""
     settings = settings or Settings.from_env()
     if settings.database_url is None:
         raise SettingsError("create_app needs a DATABASE_URL (the CLI starts the embedded one)")
@@ -134,42 +136,39 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return indicator_catalogue
 
     app = Litestar(
-        **register_web(
-            dict(  # noqa: C408 - the keyword form mirrors Litestar(...)
-                route_handlers=[
-                    units.router,
-                    schools.router,
-                    catalogue.router,
-                    values.router,
-                    groups.router,
-                    exports.router,
-                    costs.router,
-                    admin.router,
-                    health.router,
-                    read_problem_type,
-                ],
-                lifespan=[resources],
-                dependencies={
-                    "db": Provide(provide_db),
-                    "settings": Provide(provide_settings, sync_to_thread=False),
-                    "catalogue": Provide(provide_catalogue, sync_to_thread=False),
-                    "export": Provide(provide_export, sync_to_thread=False),
-                },
-                exception_handlers=dict(EXCEPTION_HANDLERS),
-                response_class=TabularResponse,
-                middleware=middleware,
-                stores={"miarka": store},
-                request_max_body_size=settings.max_request_bytes,
-                compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-                openapi_config=_openapi(),
-                debug=False,
-            ),
-            data_dir=settings.data_dir,
-        )
+        route_handlers=[
+            units.router,
+            schools.router,
+            catalogue.router,
+            values.router,
+            groups.router,
+            exports.router,
+            costs.router,
+            admin.router,
+            health.router,
+            read_problem_type,
+        ],
+        plugins=[web or WebClientPlugin()],
+        lifespan=[resources],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "catalogue": Provide(provide_catalogue, sync_to_thread=False),
+            "export": Provide(provide_export, sync_to_thread=False),
+        },
+        exception_handlers=dict(EXCEPTION_HANDLERS),
+        response_class=TabularResponse,
+        middleware=middleware,
+        stores={"miarka": store},
+        request_max_body_size=settings.max_request_bytes,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        openapi_config=_openapi(),
+        debug=False,
     )
     app.on_startup.append(freeze_startup_heap)  # last: after the web client's warm-up
     document_exports(app.openapi_schema.paths or {})
     document_rate_limit(app.openapi_schema.paths or {}, settings.rate_limit_per_minute)
+    document_operations(app.openapi_schema.paths or {})
     return app
 
 
@@ -183,6 +182,7 @@ def _openapi() -> OpenAPIConfig:
         servers=[Server(url="/")],
         tags=[
             Tag(name="units", description="Territorial units of the TERYT register"),
+            Tag(name="schools", description="Schools and institutions of the RSPO register"),
             Tag(name="indicators", description="Domains and the indicator catalogue"),
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),

@@ -29,6 +29,9 @@ CACHE_SECONDS: Final = 3600
 CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
 UNCACHED_PREFIXES: Final = ("/health", "/ready", "/schema", "/static", "/problems", "/api/v1/admin")
 """Never cached: liveness, docs, static files, and admin answers (they depend on the key)."""
+UNCACHED_PATHS: Final = frozenset({"/api/v1/groups"})
+"""Collections that users' writes change between data releases (a release-keyed tag would
+serve the list as it was before a group was saved)."""
 VARY: Final = "Accept, Accept-Language, Accept-Encoding"
 CODE_VERSION: Final = version("miarka")
 
@@ -73,6 +76,7 @@ class CachingMiddleware:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or scope["path"].startswith(UNCACHED_PREFIXES)
+            or scope["path"].rstrip("/") in UNCACHED_PATHS
         ):
             await self.app(asgi_scope, receive, raw_send)
             return

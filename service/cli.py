@@ -22,13 +22,17 @@ from loaders.area.load import load_area
 from loaders.bdl.api_load import UNIT_LEVELS, load_bdl
 from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlRequestFailed
 from loaders.bdl.export_load import load_bdl_export
+from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.errors import LoadRefused
+from loaders.gus_ages import load_gus_ages
 from loaders.manifest import shipped_files, verified_path
+from loaders.mf_pit import load_mf_pit
 from loaders.mf_rb import load_mf_rb
 from loaders.mf_rb.bestia_client import DEFAULT_BASE_URL as BESTIA_BASE_URL
 from loaders.mf_rb.bestia_client import BestiaClient, BestiaNotCached, BestiaRequestFailed
 from loaders.mf_rb.bestia_load import load_bestia
 from loaders.run import RunSummary, fail_abandoned_runs
+from loaders.schools import load_schools
 from loaders.shipped import database_is_empty, load_shipped
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
@@ -351,6 +355,116 @@ def load_area_command(
         )
 
     _load(settings, f"area {path.name}", work)
+
+
+@load_app.command("gus-ages")
+def load_gus_ages_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="GUS table 12 tabela12.xls (.xls.gz or .xlsx too)")
+    ] = None,
+) -> None:
+    """Load GUS population of every gmina by single year of age (default: the shipped file)."""
+    settings = _settings()
+    if path is None:
+        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "gus_ages")[-1])
+    file = path
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_gus_ages(engine, file, progress=progress)
+
+    _load(settings, f"gus-ages {file.name}", work)
+
+
+@load_app.command("schools")
+def load_schools_command(
+    path: Annotated[
+        Path | None, typer.Argument(help="MEN register of schools schoolsData.xlsx")
+    ] = None,
+) -> None:
+    """Load the national register of schools and institutions (default: the shipped file)."""
+    settings = _settings()
+    if path is None:
+        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "schools")[-1])
+    file = path
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_schools(engine, file, progress=progress)
+
+    _load(settings, f"schools {file.name}", work)
+
+
+def _shipped_or_given(settings: Settings, source: str, paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    return [verified_path(settings.data_dir, e) for e in shipped_files(settings.data_dir, source)]
+
+
+@load_app.command("cke-e8")
+def load_cke_e8_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="CKE E8_<year>.xlsx workbooks (default: every shipped year)"),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="When the file name lacks the year")] = None,
+) -> None:
+    """Load CKE eighth-grade exam results per school: one recorded run per file."""
+    settings = _settings()
+    for path in _shipped_or_given(settings, "cke_e8", paths):
+
+        async def work(
+            engine: AsyncEngine, progress: RichProgress, file: Path = path
+        ) -> RunSummary:
+            return await load_cke_e8(engine, file, year=year, progress=progress)
+
+        _load(settings, f"cke-e8 {path.name}", work)
+
+
+@load_app.command("cke-matura")
+def load_cke_matura_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="CKE EM<formula>_<year>.xlsx workbooks (default: the shipped ones)"),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="When the file name lacks the year")] = None,
+    formula: Annotated[
+        int | None, typer.Option(help="2023 or 2015, when neither name nor headers say it")
+    ] = None,
+) -> None:
+    """Load CKE matura results per school (one formula a file): one recorded run per file."""
+    if formula not in {None, 2015, 2023}:
+        raise typer.BadParameter("2023 or 2015", param_hint="--formula")
+    settings = _settings()
+    for path in _shipped_or_given(settings, "cke_matura", paths):
+
+        async def work(
+            engine: AsyncEngine, progress: RichProgress, file: Path = path
+        ) -> RunSummary:
+            return await load_cke_matura(
+                engine, file, year=year, formula=formula, progress=progress
+            )
+
+        _load(settings, f"cke-matura {path.name}", work)
+
+
+@load_app.command("mf-pit")
+def load_mf_pit_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="MF 'udziały JST w PIT' workbooks (default: every shipped file)"),
+    ] = None,
+) -> None:
+    """Load MF statements of JST shares in PIT into the budget tables: one run per file."""
+    settings = _settings()
+    years = {Path(e.path).name: e.year for e in shipped_files(settings.data_dir, "mf_pit")}
+    for path in _shipped_or_given(settings, "mf_pit", paths):
+
+        async def work(
+            engine: AsyncEngine, progress: RichProgress, file: Path = path
+        ) -> RunSummary:
+            year = years.get(file.name) if not paths else None
+            return await load_mf_pit(engine, file, year=year, progress=progress)
+
+        _load(settings, f"mf-pit {path.name}", work)
 
 
 @load_app.command("shipped")

@@ -4,34 +4,43 @@ Handlers stay thin and typed: they return their Struct, declare the `export` dep
 documents `format`, `locale` and `shape` in OpenAPI) and an after-request hook turns the Struct
 into a table when a file format was asked for. One adapter per response type says which rows
 and columns make its table.
+
+Nested values have one flat form in every file format (`flat_rows`): an object (a mapping or
+a Struct) becomes one column per key, named `<field>.<key>` (`features.ludnosc`); a list of
+plain values becomes one text cell joined by `|`; a list of objects becomes one cell of JSON
+text. A cell is then always a string, number, boolean, date or empty, which is all CSV, XLSX
+and Parquet can hold alike.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from litestar import Litestar, Request, Response
-from litestar.openapi.spec import OpenAPIMediaType, Schema
+from litestar.openapi.spec import Example, OpenAPIMediaType, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
 from domains.errors import InvalidParameter
-from schemas.groups import GroupIndicator
+from schemas.groups import GroupIndicator, GroupOut
 from schemas.indicators import (
     CrossSection,
     Dashboard,
     DomainOut,
     IndicatorSummary,
+    Neighbour,
     Peers,
     QueryOut,
     Series,
+    SeriesPoint,
     ValueRow,
 )
 from schemas.runs import LoadRunOut
 from schemas.schools import School, SchoolPage
 from schemas.units import Unit, UnitPage
-from service.formats import MEDIA_TYPES, Column, Locale, Table, render, rows_of
+from service.formats import MEDIA_TYPES, Cell, Column, Locale, Table, flat, render, rows_of
 
 Format = Literal["json", "csv", "xlsx", "parquet"]
 Shape = Literal["long", "wide"]
@@ -53,17 +62,25 @@ def provide_export(
     request: Request[Any, Any, Any],
     format: Annotated[
         Format | None,
-        Parameter(description="json (default), csv, xlsx or parquet; `Accept: text/csv` works too"),
+        Parameter(
+            description="json (default), csv, xlsx or parquet; `Accept: text/csv` works too",
+            examples=[Example(value="csv")],
+        ),
     ] = None,
     locale: Annotated[
         Locale | None,
         Parameter(
             description="CSV dialect: pl = `;`, decimal comma, UTF-8 BOM (Polish Excel); "
-            "en = `,` and `.`. Default: pl when Accept-Language starts with pl, else en"
+            "en = `,` and `.`. Default: pl when Accept-Language starts with pl, else en",
+            examples=[Example(value="pl")],
         ),
     ] = None,
     shape: Annotated[
-        Shape, Parameter(description="long: one row per value; wide: one row per unit")
+        Shape,
+        Parameter(
+            description="long: one row per value; wide: one row per unit",
+            examples=[Example(value="long")],
+        ),
     ] = "long",
 ) -> ExportOptions:
     chosen: Format = format or _from_accept(request.headers.get("accept", ""))
@@ -82,6 +99,55 @@ def _from_accept(accept: str) -> Format:
         if media in accept:
             return fmt  # type: ignore[return-value]
     return "json"
+
+
+_PLAIN: Final = (str, int, float, bool, date)
+
+
+def _flatten(prefix: str, value: object, out: dict[str, Cell]) -> None:
+    """Put `value` into `out` under `prefix`, objects spread over one column per key."""
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            _flatten(f"{prefix}.{name}" if prefix else name, getattr(value, name), out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), item, out)
+    elif isinstance(value, list | tuple):
+        if all(item is None or isinstance(item, _PLAIN) for item in value):
+            out[prefix] = flat(value)
+        else:
+            out[prefix] = msgspec.json.encode(value).decode()
+    elif value is None or isinstance(value, _PLAIN):
+        out[prefix] = value
+    else:  # Decimal, enums and the like: their text, never an object in a cell
+        out[prefix] = str(value)
+
+
+def flat_rows(
+    items: Iterable[msgspec.Struct], fields: Sequence[str]
+) -> tuple[list[Column], list[tuple[Cell, ...]]]:
+    """Columns and rows of `items` in the flat form, in the order of `fields`.
+
+    An object field's columns are the keys met in any row, in the order first met; a row
+    without one of them has an empty cell there.
+    """
+    flattened: list[dict[str, Cell]] = []
+    names: dict[str, None] = {}
+    for item in items:
+        out: dict[str, Cell] = {}
+        for name in fields:
+            _flatten(name, getattr(item, name), out)
+        names.update(dict.fromkeys(out))
+        flattened.append(out)
+    if not flattened:
+        names = dict.fromkeys(fields)
+    columns = list(names)
+    return [Column(c) for c in columns], [tuple(row.get(c) for c in columns) for row in flattened]
+
+
+def _flat_table(name: str, items: Sequence[Any], fields: Sequence[str]) -> Table:
+    columns, rows = flat_rows(items, fields)
+    return Table(name=name, columns=columns, rows=rows)
 
 
 _VALUE_FIELDS: Final = list(ValueRow.__struct_fields__)
@@ -136,57 +202,45 @@ def _dashboard(body: Dashboard, _shape: Shape) -> Table:
 
 
 def _series(body: Series, _shape: Shape) -> Table:
-    fields = list(body.points[0].__struct_fields__) if body.points else ["year", "value"]
-    return Table(
-        name=f"miarka-{body.teryt}-{body.indicator.code}",
-        columns=[Column(f) for f in fields],
-        rows=rows_of(body.points, fields),
-    )
+    fields = list(SeriesPoint.__struct_fields__)
+    return _flat_table(f"miarka-{body.teryt}-{body.indicator.code}", body.points, fields)
 
 
-def _structs(name: str, items: list[Any]) -> Table:
-    fields = list(items[0].__struct_fields__) if items else []
-    return Table(name=name, columns=[Column(f) for f in fields], rows=rows_of(items, fields))
+def _structs(name: str, items: list[Any], kind: type[msgspec.Struct] | None = None) -> Table:
+    kind = kind or (type(items[0]) if items else None)
+    fields = list(kind.__struct_fields__) if kind else []
+    return _flat_table(name, items, fields)
+
+
+_LIST_STEMS: Final[dict[type, str]] = {
+    IndicatorSummary: "indicators",
+    DomainOut: "domains",
+    LoadRunOut: "runs",
+    GroupOut: "groups",
+}
+_LIST_FIELDS: Final[dict[type, list[str]]] = {
+    # A domain's services and a run's problems are documents, not columns: see the JSON.
+    DomainOut: ["code", "name", "description", "indicator_count", "indicators_with_data"],
+    LoadRunOut: [f for f in LoadRunOut.__struct_fields__ if f != "errors"],
+}
 
 
 def _list(body: list[Any], _shape: Shape) -> Table:
     kind = type(body[0]) if body else None
-    names: dict[type, str] = {
-        IndicatorSummary: "indicators",
-        DomainOut: "domains",
-        LoadRunOut: "runs",
-    }
-    stem = names.get(kind, "items") if kind else "items"
-    if kind is DomainOut:
-        fields = ["code", "name", "description", "indicator_count", "indicators_with_data"]
-        return Table(
-            name=f"miarka-{stem}", columns=[Column(f) for f in fields], rows=rows_of(body, fields)
-        )
-    if kind is LoadRunOut:
-        fields = [f for f in LoadRunOut.__struct_fields__ if f != "errors"]
-        return Table(
-            name=f"miarka-{stem}", columns=[Column(f) for f in fields], rows=rows_of(body, fields)
-        )
-    return _structs(f"miarka-{stem}", body)
+    stem = _LIST_STEMS.get(kind, "items") if kind else "items"
+    fields = _LIST_FIELDS.get(kind) if kind else None
+    if fields is None:
+        return _structs(f"miarka-{stem}", body)
+    return _flat_table(f"miarka-{stem}", body, fields)
 
 
 ADAPTERS: Final[dict[type, Callable[[Any, Shape], Table]]] = {
-    UnitPage: lambda body, _s: (
-        _structs("miarka-units", body.items)
-        if body.items
-        else Table(
-            name="miarka-units", columns=[Column(f) for f in Unit.__struct_fields__], rows=[]
-        )
-    ),
-    SchoolPage: lambda body, _s: Table(
-        name="miarka-schools",
-        columns=[Column(f) for f in School.__struct_fields__],
-        rows=rows_of(body.items, School.__struct_fields__),
-    ),
+    UnitPage: lambda body, _s: _structs("miarka-units", body.items, Unit),
+    SchoolPage: lambda body, _s: _structs("miarka-schools", body.items, School),
     CrossSection: _cross_section,
     Dashboard: _dashboard,
     Series: _series,
-    Peers: lambda body, _s: _structs(f"miarka-{body.teryt}-peers", body.neighbours),
+    Peers: lambda body, _s: _structs(f"miarka-{body.teryt}-peers", body.neighbours, Neighbour),
     QueryOut: lambda body, shape: _values("miarka-query", body.items, shape),
     GroupIndicator: lambda body, shape: _values(
         f"miarka-group-{body.group.id}-{body.indicator.code}", body.items, shape

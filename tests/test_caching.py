@@ -101,3 +101,17 @@ async def test_redis_stopped_mid_test_is_served_from_postgresql(test_settings, t
         ready = await client.get("/ready")
         assert ready.status_code == 503
         assert ready.json()["cache"]["ok"] is False
+
+
+async def test_the_list_of_groups_shows_a_group_saved_since_it_was_last_read(client):
+    """Saving a group makes no data release, so a release-keyed tag would keep the old list."""
+    before = await client.get("/api/v1/groups")
+    assert before.status_code == 200
+    assert "etag" not in before.headers
+    created = await client.post(
+        "/api/v1/groups", json={"name": "cache", "members": ["1261011", "1206022"]}
+    )
+    assert created.status_code == 201
+    after = await client.get("/api/v1/groups", headers={"If-None-Match": '"anything"'})
+    assert after.status_code == 200
+    assert created.json()["id"] in [group["id"] for group in after.json()]

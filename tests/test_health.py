@@ -19,8 +19,10 @@ async def test_ready_checks_database_and_cache(client):
     assert body["status"] == "ready"
     assert body["database"]["ok"]
     assert body["cache"]["ok"]
-    # one release per shipped file: TERC, 2 BDL exports, area, 4 MF packages, 2 SIO files
-    assert body["data_release"] == 10
+    # one release per shipped file: TERC, 2 BDL exports, area, 4 MF packages, 2 SIO files,
+    # GUS ages, the school register, 5 CKE eighth-grade exam files, 2 CKE matura files, 8 MF
+    # PIT statements (the 2 metropolis files store nothing: no unit of the register)
+    assert body["data_release"] == 27
 
 
 async def test_ready_is_503_when_the_cache_is_unreachable(test_settings):

@@ -33,3 +33,90 @@ async def test_errors_are_documented_as_problem_details(client):
         }
     problem = spec["components"]["schemas"]["Problem"]
     assert {"type", "title", "status"} <= set(problem["required"])
+
+
+# Generated clients name their functions after these (list_units, get_dashboard, ...): a
+# rename breaks every client, so a change here must be deliberate (and additive).
+OPERATION_IDS = {
+    ("GET", "/api/v1/units"): "listUnits",
+    ("GET", "/api/v1/units/{teryt}"): "getUnit",
+    ("GET", "/api/v1/schools"): "listSchools",
+    ("GET", "/api/v1/schools/{rspo}"): "getSchool",
+    ("GET", "/api/v1/domains"): "listDomains",
+    ("GET", "/api/v1/domains/{code}"): "getDomain",
+    ("GET", "/api/v1/indicators"): "listIndicators",
+    ("GET", "/api/v1/indicators/{code}"): "getIndicator",
+    ("GET", "/api/v1/indicators/{code}/values"): "getCrossSection",
+    ("GET", "/api/v1/units/{teryt}/indicators"): "getDashboard",
+    ("GET", "/api/v1/units/{teryt}/indicators/{code}/series"): "getSeries",
+    ("GET", "/api/v1/units/{teryt}/peers"): "getPeers",
+    ("POST", "/api/v1/query"): "queryValues",
+    ("GET", "/api/v1/groups"): "listGroups",
+    ("POST", "/api/v1/groups"): "createGroup",
+    ("GET", "/api/v1/groups/{group_id}"): "getGroup",
+    ("GET", "/api/v1/groups/{group_id}/indicators/{code}"): "getGroupIndicator",
+    ("GET", "/api/v1/exports/indicators/{file_name}"): "exportIndicator",
+    ("GET", "/api/v1/exports/domains/{file_name}"): "exportDomain",
+    ("GET", "/api/v1/costs"): "listCostServices",
+    ("GET", "/api/v1/costs/{service}"): "getCostCrossSection",
+    ("GET", "/api/v1/units/{teryt}/costs/{service}"): "getUnitCost",
+    ("POST", "/api/v1/units/{teryt}/costs/{service}/scenarios"): "runCostScenario",
+    ("GET", "/api/v1/admin/runs"): "listLoadRuns",
+    ("GET", "/api/v1/admin/runs/{run_id}"): "getLoadRun",
+    ("POST", "/api/v1/admin/loads/shipped"): "startShippedLoad",
+    ("GET", "/health"): "getHealth",
+    ("GET", "/ready"): "getReadiness",
+}
+
+
+def _operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method.upper(), path, operation
+
+
+async def test_operation_ids_are_pinned(client):
+    spec = (await client.get("/schema/openapi.json")).json()
+    found = {(method, path): op.get("operationId") for method, path, op in _operations(spec)}
+    assert found == OPERATION_IDS
+
+
+async def test_every_operation_has_a_declared_tag_a_summary_and_a_description(client):
+    spec = (await client.get("/schema/openapi.json")).json()
+    declared = {tag["name"] for tag in spec["tags"]}
+    for method, path, operation in _operations(spec):
+        where = f"{method} {path}"
+        assert len(operation.get("tags", [])) == 1, where
+        assert operation["tags"][0] in declared, where
+        assert operation.get("summary"), where
+        assert operation.get("description"), where
+
+
+async def test_every_path_and_query_parameter_has_an_example(client):
+    spec = (await client.get("/schema/openapi.json")).json()
+    missing = [
+        f"{operation['operationId']}.{parameter['name']}"
+        for _, _, operation in _operations(spec)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] in {"path", "query"} and not parameter.get("examples")
+    ]
+    assert missing == []
+
+
+async def test_links_lead_from_units_and_groups_to_their_reads(client):
+    spec = (await client.get("/schema/openapi.json")).json()
+    by_id = {op["operationId"]: op for _, _, op in _operations(spec)}
+
+    def targets(operation_id: str, status: str) -> set[str]:
+        links = by_id[operation_id]["responses"][status]["links"]
+        return {link["operationId"] for link in links.values()}
+
+    assert {"getDashboard", "getSeries", "getPeers", "getUnitCost"} <= targets("getUnit", "200")
+    assert {"getGroup", "getGroupIndicator", "getCrossSection"} <= targets("createGroup", "201")
+    for operation in by_id.values():
+        for response in operation["responses"].values():
+            for link in response.get("links", {}).values():
+                target = by_id[link["operationId"]]
+                names = {f"{p['in']}.{p['name']}" for p in target.get("parameters", [])}
+                assert set(link["parameters"]) <= names, (operation["operationId"], link)

@@ -19,6 +19,7 @@ import httpx
 
 from loaders.teryt import load_teryt
 from tests.conftest import SHIPPED_DATA, engine_for
+from tests.plugin import small_data_dir
 
 EXPORT_2137 = SHIPPED_DATA / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
 CHECKSUMS = """
@@ -104,7 +105,12 @@ def test_postgresql_restart_under_traffic_gives_503_then_recovers(tmp_path):
     url = start_embedded(tmp_path, database="miarka")
     pgdata = tmp_path / "pgdata"
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "MIARKA_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MIARKA_LOG_LEVEL": "WARNING",
+        "MIARKA_DATA_DIR": str(small_data_dir(tmp_path / "data")),  # the register: seconds
+    }
     env.pop("REDIS_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],

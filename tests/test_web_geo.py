@@ -1,25 +1,39 @@
-"""The powiat boundary file (names only) joins to TERC codes: all 380, each exactly once."""
+"""The map shapes: built once from the boundary files (all 380 powiats joined to TERC, each once)
+and shipped with digests that the web client and this test check.
 
-import csv
+The build step (service/web/build_shapes.py) needs shapely, a dev dependency, so these tests
+import it; the service itself only reads the shipped service/web/shapes/maps.json.
+"""
+
+import hashlib
+import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
+import msgspec
 import pytest
+import shapely
 
-from service.web.geo import (
-    GeoDataError,
+from service.settings import REPO_ROOT
+from service.web import build_shapes
+from service.web.build_shapes import (
     PowiatShape,
+    build_maps,
+    contains,
     join_powiats,
-    load_maps,
     normalise_powiat_name,
-    point_in_polygon,
+    place_powiats,
     read_powiats,
+    read_register_powiats,
     read_voivodeships,
+    register_file,
 )
-from tests.conftest import SHIPPED_DATA
+from service.web.geo import RECORD_FILE, SHAPES_DIR, GeoDataError, Maps, load_maps, read_record
 
-GEO = SHIPPED_DATA / "geo"
-TERC = SHIPPED_DATA / "teryt" / "TERC_Urzedowy_2025-11-18.csv"
+POWIATS_IN_FORCE = 380
 DUPLICATED = {
     "powiat grodziski": {"1405", "3005"},  # mazowieckie, wielkopolskie
     "powiat tomaszowski": {"0618", "1016"},  # lubelskie, łódzkie
@@ -36,26 +50,39 @@ DUPLICATED = {
 
 @cache
 def terc_powiats() -> list[tuple[str, str]]:
-    with TERC.open(encoding="utf-8-sig", newline="") as handle:
-        return [
-            (row["WOJ"] + row["POW"], row["NAZWA"])
-            for row in csv.DictReader(handle, delimiter=";")
-            if row["POW"] and not row["GMI"]
-        ]
+    return read_register_powiats(register_file())
 
 
+@cache
 def shapes() -> list[PowiatShape]:
-    return load_maps(GEO).powiats
+    return place_powiats(read_powiats(), read_voivodeships())
+
+
+@cache
+def built() -> Maps:
+    return build_maps()
+
+
+def test_the_build_joins_to_the_newest_shipped_register():
+    assert register_file() == REPO_ROOT / "data" / "teryt" / "TERC_Urzedowy_2025-11-18.csv"
 
 
 def test_all_380_powiats_join_to_distinct_terc_codes():
     joined = join_powiats(shapes(), terc_powiats())
-    assert len(terc_powiats()) == 380
-    assert len(joined.teryt_by_feature) == 380
+    assert len(terc_powiats()) == POWIATS_IN_FORCE
+    assert len(shapes()) == POWIATS_IN_FORCE
     assert joined.unmatched_features == []
     assert joined.unmatched_units == []
-    assert len(set(joined.teryt_by_feature.values())) == 380
+    assert len(joined.teryt_by_feature) == POWIATS_IN_FORCE
+    assert len(set(joined.teryt_by_feature.values())) == POWIATS_IN_FORCE
     assert set(joined.teryt_by_feature.values()) == {teryt for teryt, _ in terc_powiats()}
+
+
+def test_the_built_and_the_shipped_maps_hold_every_powiat_once():
+    codes = {teryt for teryt, _ in terc_powiats()}
+    assert set(built().powiats) == codes
+    assert set(load_maps().powiats) == codes
+    assert set(load_maps().voivodeships) == {teryt[:2] for teryt in codes}
 
 
 def test_the_ten_repeated_names_resolve_by_voivodeship():
@@ -86,17 +113,47 @@ def test_named_powiats_join_to_their_code(name, teryt):
     assert shape.voivodeship == teryt[:2]
 
 
-def test_every_interior_point_lies_inside_its_own_powiat():
-    voivodeships = read_voivodeships(GEO)
-    polygons = {feature_id: p for feature_id, _, p in read_powiats(GEO)}
+def test_every_inside_point_lies_inside_its_own_powiat_and_voivodeship():
+    voivodeships = read_voivodeships()
+    areas = {feature_id: area for feature_id, _, area in read_powiats()}
     for shape in shapes():
-        assert any(point_in_polygon(shape.inside, p) for p in polygons[shape.feature_id])
-        assert any(point_in_polygon(shape.inside, p) for p in voivodeships[shape.voivodeship])
+        assert contains(areas[shape.feature_id], shape.inside), shape.name
+        assert contains(voivodeships[shape.voivodeship], shape.inside), shape.name
 
 
 def test_a_register_with_two_equal_keys_is_refused():
     with pytest.raises(GeoDataError, match="two powiats"):
         join_powiats(shapes(), [("0201", "bolesławiecki"), ("0299", "Bolesławiecki")])
+
+
+def test_a_powiat_missing_from_the_register_is_left_unmatched_not_guessed():
+    register = [(teryt, name) for teryt, name in terc_powiats() if teryt != "2417"]
+    joined = join_powiats(shapes(), register)
+    (zywiecki,) = [s.feature_id for s in shapes() if s.name == "powiat żywiecki"]
+    assert joined.unmatched_features == [zywiecki]
+    assert joined.unmatched_units == []
+    assert "2417" not in joined.teryt_by_feature.values()
+
+
+def test_the_build_stops_unless_every_powiat_joins(tmp_path):
+    """A register without one powiat: the build names the feature instead of writing a map."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data" / "geo", data / "geo")
+    (data / "teryt").mkdir()
+    source = register_file()
+    lines = source.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    kept = "".join(line for line in lines if not line.startswith("24;17;;"))
+    assert len(kept) < len("".join(lines))
+    register = data / "teryt" / source.name
+    register.write_text(kept, encoding="utf-8")
+    sha = hashlib.sha256(register.read_bytes()).hexdigest()
+    (data / "manifest.toml").write_text(
+        f'[[file]]\nsource = "teryt"\npath = "teryt/{source.name}"\nsha256 = "{sha}"\n'
+        'publisher = "GUS"\nas_of = 2025-01-01\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(GeoDataError, match="powiats not joined"):
+        build_maps(tmp_path)
 
 
 def test_names_normalise_to_terc_spelling():
@@ -105,10 +162,82 @@ def test_names_normalise_to_terc_spelling():
     assert normalise_powiat_name("powiat jeleniogórski") == "karkonoski"
 
 
-def test_paths_are_precomputed_once_and_small():
-    maps = load_maps(GEO)
-    assert load_maps(GEO) is maps  # cached: a page render does no geometry
+def test_the_shipped_shapes_have_the_digest_recorded_beside_them():
+    record = read_record()
+    shipped = (SHAPES_DIR / record.file).read_bytes()
+    assert record.file == build_shapes.MAPS_FILE
+    assert hashlib.sha256(shipped).hexdigest() == record.sha256
+
+
+def test_the_recorded_inputs_are_the_files_shipped_now():
+    """A boundary file or register changed without a rebuild fails here, naming the file."""
+    assert read_record().inputs == build_shapes.inputs()
+    for path, sha in read_record().inputs.items():
+        assert hashlib.sha256((REPO_ROOT / path).read_bytes()).hexdigest() == sha, path
+
+
+def test_a_rebuild_gives_the_shipped_shapes():
+    """Same inputs, same shapely and GEOS: the same bytes; another GEOS may round otherwise."""
+    rebuilt = msgspec.json.encode(built())
+    shipped = (SHAPES_DIR / read_record().file).read_bytes()
+    recorded = (SHAPES_DIR / RECORD_FILE).read_text(encoding="utf-8")
+    same_library = (
+        f'shapely = "{shapely.__version__}"' in recorded
+        and f'geos = "{shapely.geos_version_string}"' in recorded
+    )
+    if same_library:
+        assert rebuilt == shipped, "rebuild with `python -m service.web.build_shapes`"
+    else:  # the same units drawn, each with a path
+        assert msgspec.json.decode(shipped, type=Maps).powiats.keys() == built().powiats.keys()
+
+
+def test_write_records_what_load_maps_checks(tmp_path):
+    digest = build_shapes.write(built(), tmp_path, build_shapes.inputs())
+    record = read_record(tmp_path)
+    assert record.sha256 == digest
+    assert record.inputs == build_shapes.inputs()
+    assert load_maps(tmp_path) == built()
+
+
+def _copy_of_shipped(directory: Path) -> Path:
+    for name in (RECORD_FILE, build_shapes.MAPS_FILE):
+        shutil.copy(SHAPES_DIR / name, directory / name)
+    return directory
+
+
+def test_shapes_that_differ_from_their_digest_are_refused(tmp_path):
+    directory = _copy_of_shipped(tmp_path)
+    maps = directory / build_shapes.MAPS_FILE
+    maps.write_bytes(maps.read_bytes().replace(b'"width":2000', b'"width":2001', 1))
+    with pytest.raises(GeoDataError, match="is not the recorded"):
+        load_maps(directory)
+
+
+def test_shapes_without_their_record_are_refused(tmp_path):
+    directory = _copy_of_shipped(tmp_path)
+    (directory / RECORD_FILE).unlink()
+    with pytest.raises(GeoDataError, match=RECORD_FILE):
+        load_maps(directory)
+
+
+def test_paths_are_read_once_and_small():
+    maps = load_maps()
+    assert load_maps() is maps  # cached: a page render does no file reading nor geometry
     assert len(maps.voivodeships) == 16
-    assert all(path.startswith("M") and path.endswith("z") for path in maps.voivodeships.values())
-    assert all(shape.path for shape in maps.powiats)
-    assert sum(len(s.path) for s in maps.powiats) < 120_000
+    paths = [*maps.voivodeships.values(), *maps.powiats.values()]
+    assert all(path.startswith("M") and path.endswith("z") for path in paths)
+    assert sum(len(path) for path in maps.powiats.values()) < 120_000
+
+
+def test_the_service_starts_without_shapely():
+    """Shapely is a build tool (a dev dependency): the app and its maps load without it."""
+    script = (
+        "import sys; sys.modules['shapely'] = None\n"
+        "from service.app import create_app\n"
+        "from service.web.geo import load_maps\n"
+        "assert len(load_maps().powiats) == 380\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from litestar.config.app import AppConfig
 from litestar.exceptions import HTTPException
+from litestar.router import Router
 
 from service.errors import EXCEPTION_HANDLERS
-from service.web import fmt, register_web, router
+from service.web import PAGES, WebClientPlugin, fmt
 from service.web.charts import (
     MAP_BORDER,
     MAP_PALETTE,
@@ -22,9 +24,8 @@ from service.web.charts import (
 )
 from service.web.i18n import EN, PL
 from service.web.labels import flag_text, peer_group_label
-from service.web.names import display_name, kind_of
+from service.web.names import display_name
 from service.web.templating import STATIC_DIR
-from tests.conftest import SHIPPED_DATA
 
 
 @pytest.mark.parametrize(
@@ -70,8 +71,7 @@ def test_unit_names_say_what_the_unit_is():
     assert display_name("DOLNOŚLĄSKIE", "wojewodztwo", "pl") == "województwo dolnośląskie"
     assert display_name("żywiecki", "powiat_ziemski", "pl") == "powiat żywiecki"
     assert display_name("Kraków", "miasto_na_prawach_powiatu", "pl") == "Kraków"
-    assert kind_of("gmina", "Bolesławiec", "0201022") == "gmina_wiejska"
-    assert kind_of("powiat", "Kraków", "1261") == "miasto_na_prawach_powiatu"
+    # The kinds themselves come from the register: test_web_links.py, placed_units.
 
 
 def test_map_palette_stands_out_from_the_borders():
@@ -120,14 +120,20 @@ def test_charts_are_accessible_images_and_need_data():
     assert position_strip("p", value=None, q1=1, median=2, q3=3, title="t", desc="d") is None
 
 
-def test_register_web_adds_the_client_and_leaves_the_input_alone():
-    given = {"route_handlers": ["api"], "exception_handlers": dict(EXCEPTION_HANDLERS)}
-    wired = register_web(given, data_dir=SHIPPED_DATA)
-    assert given == {"route_handlers": ["api"], "exception_handlers": dict(EXCEPTION_HANDLERS)}
-    assert wired["route_handlers"][:2] == ["api", router]
-    assert len(wired["route_handlers"]) == 3  # + the static files router
-    assert wired["template_config"] is not None
-    assert wired["compression_config"].backend == "gzip"
-    assert wired["exception_handlers"][HTTPException] is not EXCEPTION_HANDLERS[HTTPException]
-    assert len(wired["on_startup"]) == 1  # projects the map boundaries before the first page
-    assert len(wired["before_send"]) == 1  # the security headers
+def test_the_plugin_adds_the_client_and_leaves_the_given_handlers_alone():
+    given = dict(EXCEPTION_HANDLERS)
+    config = WebClientPlugin().on_app_init(
+        AppConfig(route_handlers=["api"], exception_handlers=given)
+    )
+    assert given == dict(EXCEPTION_HANDLERS)
+    assert config.route_handlers[0] == "api"
+    pages, static = config.route_handlers[1:]
+    assert isinstance(pages, Router)
+    assert isinstance(static, Router)  # the static files router
+    assert len(pages.routes) == len(PAGES)
+    assert config.template_config is not None
+    assert config.compression_config is not None
+    assert config.compression_config.backend == "gzip"
+    assert config.exception_handlers[HTTPException] is not EXCEPTION_HANDLERS[HTTPException]
+    assert len(config.on_startup) == 1  # checks the map shapes before the first page
+    assert len(config.before_send) == 1  # the security headers

@@ -29,6 +29,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domains.base import Base
 
 REPORT_KINDS = ("rb27s", "rb28s")
+STATEMENT_SOURCE = "mf_pit"
+"""`source` of a Ministry of Finance statement of single Rb-27S income lines (each unit's share
+in PIT, as MF booked it), stored as a report of its own. It stands for those lines only, and
+only where the unit has no Rb-27S of its own for the year; never for a dział or the total."""
 AMOUNT = Numeric(18, 2)
 
 

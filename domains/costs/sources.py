@@ -3,7 +3,10 @@
 Plain async functions over an `AsyncConnection`, each one SQL statement. Which reports make a
 unit's figures: its own reports (JST) when it has any for a year and kind, otherwise the sum
 of its budgetary units' (JB) reports; the answer says which (`basis`). Only Q4 reports count:
-Q4 is the whole year.
+Q4 is the whole year. MF statements of single income lines (`STATEMENT_SOURCE`: the shares in
+PIT) are not reports of the unit: the calculator never counts a PIT share (it is never
+dedicated income nor a transfer), and a statement must not pass for an Rb-27S, which would
+turn "no income report" into an income of 0.
 """
 
 from collections import defaultdict
@@ -16,6 +19,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.costs.models import STATEMENT_SOURCE
 from domains.costs.trail import Line
 from schemas.costs import ReleaseOut
 
@@ -58,7 +62,7 @@ class SioSchool(msgspec.Struct, frozen=True, kw_only=True):
 _REPORTS = """
 SELECT id, kind, year, unit_type, unit_key, regon, unit_name, load_run_id
 FROM budget_report
-WHERE teryt = :teryt AND period = 4 AND year = ANY(:years)
+WHERE teryt = :teryt AND period = 4 AND year = ANY(:years) AND source <> :statement
 ORDER BY year, kind, unit_type, unit_name, id
 """
 _LINES = """
@@ -110,7 +114,8 @@ async def years_with_reports(conn: AsyncConnection, teryt: str) -> list[int]:
 
 
 async def reports_of(conn: AsyncConnection, teryt: str, years: Sequence[int]) -> list[ReportRef]:
-    rows = await conn.execute(text(_REPORTS), {"teryt": teryt, "years": list(years)})
+    params = {"teryt": teryt, "years": list(years), "statement": STATEMENT_SOURCE}
+    rows = await conn.execute(text(_REPORTS), params)
     return [ReportRef(**row._asdict()) for row in rows]
 
 

@@ -15,7 +15,7 @@ from domains.errors import InvalidParameter, NotFound
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import cross_section, find_indicator
 from schemas.groups import GroupAggregate, GroupIn, GroupIndicator, GroupOut
-from schemas.indicators import Lang
+from schemas.indicators import Lang, ValueRow
 
 GROUP_ID_BYTES: Final = 6
 MAX_LIST: Final = 200
@@ -125,6 +125,10 @@ async def group_indicator(
         denominator = sum(i.denominator for i in both if i.denominator is not None)
         value = numerator / denominator * formula.multiplier if both and denominator else None
         method = "ratio of sums: Σ numerator / Σ denominator * multiplier"
+        if formula.difference_to is not None and value is not None:
+            value -= _baseline(both, formula.multiplier)
+            method = f"ratio of sums minus {formula.difference_to}'s: (Σ numerator / Σ "
+            method += f"denominator - {formula.difference_to}) * multiplier"
     else:
         additive = await conn.scalar(
             text("SELECT bool_and(additive) FROM variable WHERE (source || ':' || code) = ANY(:k)"),
@@ -147,3 +151,12 @@ async def group_indicator(
         ),
         items=section.items,
     )
+
+
+def _baseline(items: list[ValueRow], multiplier: float) -> float:
+    """Poland's ratio (times the multiplier) behind a difference indicator's values: each
+    member's value is its own ratio minus it, so any member gives it back exactly."""
+    item = items[0]
+    if item.numerator is None or not item.denominator or item.value is None:
+        raise ValueError("a difference value without its numerator and denominator")
+    return item.numerator / item.denominator * multiplier - item.value

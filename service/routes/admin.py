@@ -8,6 +8,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -42,12 +43,26 @@ def _run(row: Any) -> LoadRunOut:  # noqa: ANN401 - a SQLAlchemy row
     return LoadRunOut(**{name: data[name] for name in LoadRunOut.__struct_fields__})
 
 
-@get("/runs", summary="Recent load runs, newest first", responses=problem_responses(400, 401, 503))
+@get(
+    "/runs",
+    operation_id="listLoadRuns",
+    summary="Recent load runs, newest first",
+    description=(
+        "Each run: source, file and its sha256, status, row counts and the data release it "
+        "published."
+    ),
+    responses=problem_responses(400, 401, 503),
+)
 async def list_runs(
     db: NamedDependency[AsyncConnection],
     export: NamedDependency[ExportOptions],
-    limit: Annotated[int, Parameter(ge=1, le=1000)] = 50,
-    source: Annotated[str | None, Parameter(max_length=32)] = None,
+    limit: Annotated[
+        int, Parameter(ge=1, le=1000, description="At most this many", examples=[Example(value=50)])
+    ] = 50,
+    source: Annotated[
+        str | None,
+        Parameter(max_length=32, description="Only this source", examples=[Example(value="teryt")]),
+    ] = None,
 ) -> list[LoadRunOut]:
     query = select(LoadRun.__table__).order_by(LoadRun.id.desc()).limit(limit)
     if source:
@@ -55,9 +70,17 @@ async def list_runs(
     return [_run(row) for row in await db.execute(query)]
 
 
-@get("/runs/{run_id:int}", summary="One load run with its errors and warnings",
-     responses=problem_responses(400, 401, 404, 503))  # fmt: skip
-async def read_run(db: NamedDependency[AsyncConnection], run_id: int) -> LoadRunOut:
+@get(
+    "/runs/{run_id:int}",
+    operation_id="getLoadRun",
+    summary="One load run with its errors and warnings",
+    description="The run with every problem it met (stable code, file, row, field).",
+    responses=problem_responses(400, 401, 404, 503),
+)
+async def read_run(
+    db: NamedDependency[AsyncConnection],
+    run_id: Annotated[int, Parameter(description="Load run id", examples=[Example(value=1)])],
+) -> LoadRunOut:
     row = (await db.execute(select(LoadRun.__table__).where(LoadRun.id == run_id))).first()
     if row is None:
         raise NotFound(f"no load run {run_id}")
@@ -102,6 +125,7 @@ async def _load_shipped(engine: AsyncEngine, lock: AsyncConnection, settings: Se
 
 @post(
     "/loads/shipped",
+    operation_id="startShippedLoad",
     summary="Load every file of the data manifest again (in the background)",
     description="Answers 202 at once; follow the runs at /api/v1/admin/runs. Loading the same "
     "files again changes nothing and publishes no new release. The load runs on an engine of "

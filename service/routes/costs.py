@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from litestar import Router, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,19 +28,37 @@ from schemas.costs import (
 )
 from service.errors import problem_responses
 
-LangParam = Annotated[Literal["pl", "en"], Parameter(description="Language of names")]
-ServiceParam = Annotated[
-    str, Parameter(description="Cost service code, e.g. edukacja.szkoly_podstawowe", max_length=100)
+LangParam = Annotated[
+    Literal["pl", "en"], Parameter(description="Language of names", examples=[Example(value="pl")])
 ]
-TerytParam = Annotated[str, Parameter(description="TERC code", max_length=7)]
+ServiceParam = Annotated[
+    str,
+    Parameter(
+        description="Cost service code, e.g. edukacja.szkoly_podstawowe",
+        max_length=100,
+        examples=[Example(value="edukacja.szkoly_podstawowe")],
+    ),
+]
+TerytParam = Annotated[
+    str,
+    # Kutno: the gmina whose Rb-27S/Rb-28S reports are shipped.
+    Parameter(description="TERC code", max_length=7, examples=[Example(value="1002011")]),
+]
 YearParam = Annotated[
-    int | None, Parameter(ge=1990, le=2100, description="Budget year; default: the latest")
+    int | None,
+    Parameter(
+        ge=1990,
+        le=2100,
+        description="Budget year; default: the latest",
+        examples=[Example(value=2023)],
+    ),
 ]
 PerspectiveParam = Annotated[
     Perspective,
     Parameter(
         description="provider: own facilities; resident: + payments for residents served "
-        "elsewhere - income for others' residents served here"
+        "elsewhere - income for others' residents served here",
+        examples=[Example(value="provider")],
     ),
 ]
 OverheadParam = Annotated[
@@ -48,13 +67,22 @@ OverheadParam = Annotated[
         description="Overhead key: spend_share (alpha = C / sum C of the unit) or none; "
         "the service lists the keys it supports",
         max_length=32,
+        examples=[Example(value="spend_share")],
     ),
 ]
 CapitalParam = Annotated[
     CapitalMethod,
-    Parameter(description="avg5 / avg10: average capital spending over 5 / 10 years; none"),
+    Parameter(
+        description="avg5 / avg10: average capital spending over 5 / 10 years; none",
+        examples=[Example(value="avg5")],
+    ),
 ]
-NetParam = Annotated[bool, Parameter(description="true: KCU = C + O + K - E; false: gross")]
+NetParam = Annotated[
+    bool,
+    Parameter(
+        description="true: KCU = C + O + K - E; false: gross", examples=[Example(value=True)]
+    ),
+]
 
 
 def _params(
@@ -65,6 +93,7 @@ def _params(
 
 @get(
     "/costs",
+    operation_id="listCostServices",
     summary="Services whose total cost Miarka computes, with their budget mapping",
     description="Each service: the rozdziały and shares it is built from, its dedicated income "
     "paragraphs, its unit (per pupil, per resident) and the overhead keys it supports; plus "
@@ -79,6 +108,7 @@ async def list_costs(
 
 @get(
     "/costs/{service:str}",
+    operation_id="getCostCrossSection",
     summary="Cross-section: unit costs of a service for every unit of a level, with peers",
     description="Every unit with a Q4 Rb-28S report for the year, computed with the same "
     "parameters; rank 1 = lowest unit cost; national and peer-group quartiles.",
@@ -90,7 +120,9 @@ async def read_cost_cross_section(
     cost_catalogue: NamedDependency[CostCatalogue],
     service: ServiceParam,
     year: YearParam = None,
-    level: Annotated[CostLevel, Parameter(description="Default: gmina")] = "gmina",
+    level: Annotated[
+        CostLevel, Parameter(description="Default: gmina", examples=[Example(value="gmina")])
+    ] = "gmina",
     perspective: PerspectiveParam = "provider",
     overhead: OverheadParam = "spend_share",
     capital: CapitalParam = "avg5",
@@ -110,6 +142,7 @@ async def read_cost_cross_section(
 
 @get(
     "/units/{teryt:str}/costs/{service:str}",
+    operation_id="getUnitCost",
     summary="Total cost of a service in a unit (KCU), unit cost and the full audit trail",
     description="KCU = C + O + K - E (gross without E); UC = KCU / Q, with Q for pupils "
     "aligned to the fiscal year: 8/12 N(30.09.t-1) + 4/12 N(30.09.t). Each component lists "
@@ -143,6 +176,7 @@ async def read_unit_cost(
 
 @post(
     "/units/{teryt:str}/costs/{service:str}/scenarios",
+    operation_id="runCostScenario",
     summary="What-if: the cost with other pupils, amounts, overhead share or capital cost",
     description="Answered as a labelled simulation next to the published figure; nothing is "
     "stored and the answer is never official.",

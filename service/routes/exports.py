@@ -16,6 +16,7 @@ from typing import Annotated, Any, Final
 from litestar import Router, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -160,12 +161,17 @@ def _stream(engine: AsyncEngine, codes: list[str], stem: str, fmt: str, locale: 
 
 
 LocaleParam = Annotated[
-    Locale, Parameter(description="CSV dialect: pl (`;`, decimal comma, BOM) or en")
+    Locale,
+    Parameter(
+        description="CSV dialect: pl (`;`, decimal comma, BOM) or en",
+        examples=[Example(value="pl")],
+    ),
 ]
 
 
 @get(
     "/indicators/{file_name:str}",
+    operation_id="exportIndicator",
     summary="Every unit and year of one indicator, as CSV or Parquet (streamed)",
     description="`/exports/indicators/kontekst.ludnosc.csv` or `.parquet`. Long shape: one row "
     "per unit and year with flags and peer statistics; missing values are empty cells.",
@@ -174,7 +180,13 @@ LocaleParam = Annotated[
 async def export_indicator(
     state: State,
     catalogue: NamedDependency[Catalogue],
-    file_name: Annotated[str, Parameter(description="<indicator code>.csv|.parquet")],
+    file_name: Annotated[
+        str,
+        Parameter(
+            description="<indicator code>.csv|.parquet",
+            examples=[Example(value="kontekst.ludnosc.csv")],
+        ),
+    ],
     locale: LocaleParam = "pl",
 ) -> Stream:
     code, fmt = _split(file_name)
@@ -184,13 +196,23 @@ async def export_indicator(
 
 @get(
     "/domains/{file_name:str}",
+    operation_id="exportDomain",
     summary="Every indicator of a domain, every unit and year, as CSV or Parquet (streamed)",
+    description=(
+        "`/exports/domains/kontekst.csv` or `.parquet`: the long shape of every indicator of the "
+        "domain in one file."
+    ),
     responses=problem_responses(400, 404, 503),
 )
 async def export_domain(
     state: State,
     catalogue: NamedDependency[Catalogue],
-    file_name: Annotated[str, Parameter(description="<domain code>.csv|.parquet")],
+    file_name: Annotated[
+        str,
+        Parameter(
+            description="<domain code>.csv|.parquet", examples=[Example(value="kontekst.parquet")]
+        ),
+    ],
     locale: LocaleParam = "pl",
 ) -> Stream:
     code, fmt = _split(file_name)

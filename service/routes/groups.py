@@ -6,6 +6,7 @@ from typing import Annotated
 from litestar import Router, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,7 +24,23 @@ async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
-@get("/", summary="Saved groups, newest first (at most 200)", responses=problem_responses(400, 503))
+GroupIdParam = Annotated[
+    str,
+    Parameter(
+        description="Group id, as POST /api/v1/groups answered it",
+        max_length=16,
+        examples=[Example(value="rMKa8IhX")],
+    ),
+]
+
+
+@get(
+    "/",
+    operation_id="listGroups",
+    summary="Saved groups, newest first (at most 200)",
+    description="Groups anyone saved, with their members; share a group's `url`.",
+    responses=problem_responses(400, 503),
+)
 async def list_groups_handler(
     export: NamedDependency[ExportOptions], db: NamedDependency[AsyncConnection]
 ) -> list[GroupOut]:
@@ -32,6 +49,7 @@ async def list_groups_handler(
 
 @post(
     "/",
+    operation_id="createGroup",
     summary="Save a group of units",
     description="A list of TERC codes under a short id; share `url`. Members must be units "
     "in force; at most 3,000.",
@@ -44,17 +62,28 @@ async def create_group_handler(
     return await create_group(write_db, data)
 
 
-@get("/{group_id:str}", summary="One saved group", responses=problem_responses(400, 404, 503))
+@get(
+    "/{group_id:str}",
+    operation_id="getGroup",
+    summary="One saved group",
+    description="The group's name, description and member TERC codes.",
+    responses=problem_responses(400, 404, 503),
+)
 async def read_group(
     db: NamedDependency[AsyncConnection],
-    group_id: Annotated[str, Parameter(description="Group id", max_length=16)],
+    group_id: GroupIdParam,
 ) -> GroupOut:
     return await get_group(db, group_id)
 
 
 @get(
     "/{group_id:str}/indicators/{code:str}",
+    operation_id="getGroupIndicator",
     summary="An indicator over a group: ratio of sums, with every member's value",
+    description=(
+        "The group's value as a ratio of sums over its members (never a mean of the members' "
+        "ratios) and every member's own value, for one year (default: the latest)."
+    ),
     responses=problem_responses(400, 404, 503),
 )
 async def read_group_indicator(
@@ -62,10 +91,24 @@ async def read_group_indicator(
     export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
-    group_id: Annotated[str, Parameter(description="Group id", max_length=16)],
-    code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
-    year: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
-    lang: Annotated[Lang, Parameter(description="Language of names")] = "pl",
+    group_id: GroupIdParam,
+    code: Annotated[
+        str,
+        Parameter(
+            description="Indicator code",
+            max_length=100,
+            examples=[Example(value="kontekst.gestosc_zaludnienia")],
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        Parameter(
+            ge=1990, le=2100, description="Default: the latest", examples=[Example(value=2023)]
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang, Parameter(description="Language of names", examples=[Example(value="pl")])
+    ] = "pl",
 ) -> GroupIndicator:
     return await group_indicator(db, catalogue, group_id, code, lang, year=year)
 

@@ -15,13 +15,20 @@ READY_PROBE_KEY = "ready-probe"
 VERSION = version("miarka")
 
 
-@get("/health", summary="Liveness: the process is up", cache=False)
+@get(
+    "/health",
+    operation_id="getHealth",
+    description="Answers 200 while the process runs; checks nothing else (see /ready).",
+    summary="Liveness: the process is up",
+    cache=False,
+)
 async def read_health() -> Health:
     return Health(status="ok", version=VERSION)
 
 
 @get(
     "/ready",
+    operation_id="getReadiness",
     summary="Readiness: the database and the cache answer",
     description="200 when both answer, 503 otherwise; the body says which check failed.",
     cache=False,

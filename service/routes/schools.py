@@ -22,6 +22,7 @@ TERC_PATTERN = r"^(\d{2}|\d{4}|\d{7})$"
 
 @get(
     "/",
+    operation_id="listSchools",
     summary="List schools and institutions",
     description=(
         "Schools and education institutions by RSPO number: type, public or not, who runs "
@@ -42,7 +43,7 @@ async def list_schools_handler(
         Parameter(
             description="Located in this unit: TERC of a voivodeship, powiat or gmina",
             pattern=TERC_PATTERN,
-            examples=[Example(value="1002011")],
+            examples=[Example(value="1261011")],
         ),
     ] = None,
     governing: Annotated[
@@ -50,7 +51,7 @@ async def list_schools_handler(
         Parameter(
             description="Run by this local government (TERC)",
             pattern=TERC_PATTERN,
-            examples=[Example(value="1002011")],
+            examples=[Example(value="1261011")],
         ),
     ] = None,
     type_code: Annotated[
@@ -63,12 +64,23 @@ async def list_schools_handler(
             examples=[Example(value=3)],
         ),
     ] = None,
-    public: Annotated[bool | None, Parameter(description="Public (true) or not (false)")] = None,
+    public: Annotated[
+        bool | None,
+        Parameter(description="Public (true) or not (false)", examples=[Example(value=True)]),
+    ] = None,
     limit: Annotated[
-        int, Parameter(ge=1, le=5_000, description="Page size (max 5,000)")
+        int,
+        Parameter(
+            ge=1, le=5_000, description="Page size (max 5,000)", examples=[Example(value=100)]
+        ),
     ] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
-        str | None, Parameter(description="Opaque cursor from `next_cursor`", max_length=20)
+        str | None,
+        Parameter(
+            description="Opaque cursor from `next_cursor`",
+            max_length=20,
+            examples=[Example(value="3569")],
+        ),
     ] = None,
 ) -> SchoolPage:
     limit = min(limit, settings.max_page_size)
@@ -90,6 +102,7 @@ async def list_schools_handler(
 
 @get(
     "/{rspo:int}",
+    operation_id="getSchool",
     summary="One school with its figures",
     description=(
         "The school and every figure Miarka holds for it by year (register counts, exam "
@@ -102,7 +115,7 @@ async def read_school(
     db: NamedDependency[AsyncConnection],
     rspo: Annotated[
         int,
-        Parameter(description="RSPO number", ge=1, le=9_999_999, examples=[Example(value=13404)]),
+        Parameter(description="RSPO number", ge=1, le=9_999_999, examples=[Example(value=34719)]),
     ],
 ) -> SchoolDetail:
     return await get_school(db, rspo)

@@ -21,6 +21,7 @@ DEFAULT_PAGE_SIZE = 5_000
 
 @get(
     "/",
+    operation_id="listUnits",
     summary="List territorial units",
     description=(
         "Units in force of the TERYT register (gminas, powiats, voivodeships and parts of "
@@ -38,9 +39,17 @@ async def list_units_handler(
     settings: NamedDependency[Settings],
     level: Annotated[
         UnitLevel | None,
-        Parameter(description="voivodeship, powiat, gmina (RODZ 1-3) or gmina_part (RODZ 4,5,8,9)"),
+        Parameter(
+            description="voivodeship, powiat, gmina (RODZ 1-3) or gmina_part (RODZ 4,5,8,9)",
+            examples=[Example(value="gmina")],
+        ),
     ] = None,
-    kind: Annotated[UnitKind | None, Parameter(description="Kind of unit (from RODZ)")] = None,
+    kind: Annotated[
+        UnitKind | None,
+        Parameter(
+            description="Kind of unit (from RODZ)", examples=[Example(value="gmina_miejska")]
+        ),
+    ] = None,
     parent: Annotated[
         str | None,
         Parameter(
@@ -55,16 +64,29 @@ async def list_units_handler(
             description="Name search ignoring case and Polish diacritics (`lodz` finds Łódź)",
             min_length=1,
             max_length=100,
+            examples=[Example(value="krakow")],
         ),
     ] = None,
     include_closed: Annotated[
-        bool, Parameter(description="Also list units closed by a newer register")
+        bool,
+        Parameter(
+            description="Also list units closed by a newer register",
+            examples=[Example(value=False)],
+        ),
     ] = False,
     limit: Annotated[
-        int, Parameter(ge=1, le=5_000, description="Page size (max 5,000)")
+        int,
+        Parameter(
+            ge=1, le=5_000, description="Page size (max 5,000)", examples=[Example(value=100)]
+        ),
     ] = DEFAULT_PAGE_SIZE,
     cursor: Annotated[
-        str | None, Parameter(description="Opaque cursor from `next_cursor`", max_length=200)
+        str | None,
+        Parameter(
+            description="Opaque cursor from `next_cursor`",
+            max_length=200,
+            examples=[Example(value="WzAsIjAyMDEiLDJd")],
+        ),
     ] = None,
 ) -> UnitPage:
     limit = min(limit, settings.max_page_size)
@@ -90,6 +112,7 @@ def _self_link(request: Request) -> str:  # type: ignore[type-arg]
 
 @get(
     "/{teryt:str}",
+    operation_id="getUnit",
     summary="One territorial unit",
     description=(
         "The unit with its parents up to the voivodeship, the number of its children and, for "

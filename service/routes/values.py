@@ -4,6 +4,7 @@ from typing import Annotated
 
 from litestar import Router, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -27,12 +28,27 @@ from schemas.indicators import (
 from service.errors import problem_responses
 from service.tabular import ExportOptions
 
-LangParam = Annotated[Lang, Parameter(description="Language of names")]
-Year = Annotated[int | None, Parameter(ge=1990, le=2100, description="Default: the latest")]
+LangParam = Annotated[
+    Lang, Parameter(description="Language of names", examples=[Example(value="pl")])
+]
+Year = Annotated[
+    int | None,
+    Parameter(ge=1990, le=2100, description="Default: the latest", examples=[Example(value=2023)]),
+]
+TerytPath = Annotated[
+    str, Parameter(description="TERC code", max_length=7, examples=[Example(value="1261011")])
+]
+IndicatorPath = Annotated[
+    str,
+    Parameter(
+        description="Indicator code", max_length=100, examples=[Example(value="kontekst.ludnosc")]
+    ),
+]
 
 
 @get(
     "/indicators/{code:str}/values",
+    operation_id="getCrossSection",
     summary="Cross-section: one indicator for every unit of a level in one year",
     description="Ranking with peer statistics (peer-group median and quartiles, national "
     "median, rank by polarity, change on the previous year). Filter by `parent` (a TERC "
@@ -44,14 +60,31 @@ async def read_cross_section(
     export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
-    code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
+    code: IndicatorPath,
     year: Year = None,
-    level: Annotated[IndicatorLevel | None, Parameter(description="Default: gmina")] = None,
-    parent: Annotated[
-        str | None, Parameter(description="TERC code of a voivodeship or powiat", max_length=7)
+    level: Annotated[
+        IndicatorLevel | None,
+        Parameter(description="Default: gmina", examples=[Example(value="powiat")]),
     ] = None,
-    group: Annotated[str | None, Parameter(description="Saved group id", max_length=16)] = None,
-    provenance: Annotated[bool, Parameter(description="Add source variables and runs")] = False,
+    parent: Annotated[
+        str | None,
+        Parameter(
+            description="TERC code of a voivodeship or powiat",
+            max_length=7,
+            examples=[Example(value="12")],
+        ),
+    ] = None,
+    group: Annotated[
+        str | None,
+        Parameter(
+            description="Saved group id (from POST /api/v1/groups)",
+            max_length=16,
+            examples=[Example(value="rMKa8IhX")],
+        ),
+    ] = None,
+    provenance: Annotated[
+        bool, Parameter(description="Add source variables and runs", examples=[Example(value=True)])
+    ] = False,
     lang: LangParam = "pl",
 ) -> CrossSection:
     members = (await get_group(db, group)).members if group else None
@@ -70,6 +103,7 @@ async def read_cross_section(
 
 @get(
     "/units/{teryt:str}/indicators",
+    operation_id="getDashboard",
     summary="A unit's dashboard: its indicators by domain",
     description="For each indicator that applies to the unit's level: the latest value (or "
     "the one of `year`) with rank and peer statistics; null when the unit has none.",
@@ -80,8 +114,11 @@ async def read_dashboard(
     export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
-    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
-    domain: Annotated[str | None, Parameter(description="Domain code", max_length=64)] = None,
+    teryt: TerytPath,
+    domain: Annotated[
+        str | None,
+        Parameter(description="Domain code", max_length=64, examples=[Example(value="kontekst")]),
+    ] = None,
     year: Year = None,
     lang: LangParam = "pl",
 ) -> Dashboard:
@@ -90,7 +127,12 @@ async def read_dashboard(
 
 @get(
     "/units/{teryt:str}/indicators/{code:str}/series",
+    operation_id="getSeries",
     summary="Time series of one indicator for one unit, with peer and national medians",
+    description=(
+        "Every year the unit has a value of the indicator, each beside the median of its peer "
+        "group and of Poland in that year."
+    ),
     responses=problem_responses(400, 404, 503),
 )
 async def read_series(
@@ -98,8 +140,8 @@ async def read_series(
     export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
     catalogue: NamedDependency[Catalogue],
-    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
-    code: Annotated[str, Parameter(description="Indicator code", max_length=100)],
+    teryt: TerytPath,
+    code: IndicatorPath,
     lang: LangParam = "pl",
 ) -> Series:
     return await series(db, catalogue, teryt, code, lang)
@@ -107,19 +149,26 @@ async def read_series(
 
 @get(
     "/units/{teryt:str}/peers",
+    operation_id="getPeers",
     summary="The unit's peer group and its most similar units, with the features compared",
+    description=(
+        "The peer group the unit is compared within and its nearest units by the similarity "
+        "features (population, density, age shares); each neighbour with its distance and its own"
+        " feature values. In files, one column per feature: `features.<name>`."
+    ),
     responses=problem_responses(400, 404, 503),
 )
 async def read_peers(
     export: NamedDependency[ExportOptions],
     db: NamedDependency[AsyncConnection],
-    teryt: Annotated[str, Parameter(description="TERC code", max_length=7)],
+    teryt: TerytPath,
 ) -> Peers:
     return await peers(db, teryt)
 
 
 @post(
     "/query",
+    operation_id="queryValues",
     summary="Long selections: many units x indicators x years in one request",
     description=f"At most {MAX_QUERY_UNITS:,} units, {MAX_QUERY_INDICATORS} indicators and "
     f"{MAX_QUERY_ROWS:,} values per request; larger selections get a 400.",

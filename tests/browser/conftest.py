@@ -2,8 +2,8 @@
 
 Nothing here skips: without chromium the set-up installs it with apt-get (the issue's rule:
 never download a browser through Playwright), and when that is impossible the tests fail with
-the reason. The server is the real CLI in a subprocess; it loads the shipped data itself on
-its empty database, as on a first start.
+the reason. The server is the real CLI in a subprocess, started on a copy of the loaded
+template (the first start over an empty database is tested in tests/test_cli.py).
 """
 
 import json
@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from filelock import FileLock
 from playwright.async_api import Browser, async_playwright
 
 from service.db import with_database
@@ -55,8 +57,10 @@ def _install_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    if not CHROMIUM.exists():
-        _install_chromium()
+    # Every xdist worker gets here; one installs while the others wait (apt holds one lock).
+    with FileLock(Path(tempfile.gettempdir()) / "miarka-chromium-install.lock"):
+        if not CHROMIUM.exists():
+            _install_chromium()
     if not CHROMIUM.exists():
         pytest.fail(f"chromium was installed but {CHROMIUM} is still missing")
     return CHROMIUM
@@ -70,12 +74,12 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
-async def browser_db_url(pg_server_url: str, template_db: str) -> AsyncIterator[str]:
-    """What `fresh_db_url` gives (an empty migrated database), for a whole module: the server
-    started on it is shared by the module's tests, and a function-scoped fixture cannot
-    outlive one test."""
+async def browser_db_url(pg_server_url: str, loaded_template: str) -> AsyncIterator[str]:
+    """A copy of the loaded template (every shipped file, loaded once per run) for a whole
+    module: the server started on it is shared by the module's tests, and a function-scoped
+    fixture cannot outlive one test. The server finds the data there and starts at once."""
     name = f"miarka_test_{_RUN}_browser"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{loaded_template}"')
     yield with_database(pg_server_url, name)
     await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
