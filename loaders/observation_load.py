@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.indicators.catalogue import default_catalogue
-from domains.indicators.engine import compute_all
+from domains.indicators.engine import compute_changed
 from loaders.errors import SourceProblem
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import match_units, publish_observations, units_in_force
@@ -28,7 +28,8 @@ class ObservationBatch(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def recompute_indicators(conn: AsyncConnection, run_id: int) -> None:
-    await compute_all(conn, default_catalogue(), run_id)
+    """Recompute the indicators fed by what this transaction changed (see `compute_changed`)."""
+    await compute_changed(conn, default_catalogue(), run_id)
 
 
 async def load_observation_file(

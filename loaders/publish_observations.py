@@ -13,6 +13,7 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.indicators.changes import mark_changed
 from domains.units.kinds import KIND_BY_RODZ, LEVEL_OF_KIND, Level
 from loaders.errors import LoadRefused, SourceProblem
 from loaders.observations import ObservationRecord, VariableDef
@@ -240,6 +241,7 @@ async def publish_observations(
         await conn.execute(text(_DROP_DERIVED))
     for child_level in ("gmina", "powiat"):
         await conn.execute(text(_ROLL_UP), {"run_id": run_id, "child_level": child_level})
+    await mark_changed(conn, (pair[0] for pair in pairs))
     return Counts(
         rows_inserted=inserted,
         rows_updated=updated,

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.models import STATEMENT_SOURCE
+from domains.indicators.changes import mark_sources_changed
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
 from loaders.run import Counts
@@ -146,6 +147,8 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
         removed = (
             await conn.execute(text(_REMOVE_STALE), {"sources": [source], "years": year_list})
         ).rowcount
+        if removed:
+            await mark_sources_changed(conn, [source])
         # publish_observations stages in temporary tables that live until commit; the next
         # kind stages afresh in the same transaction.
         await conn.execute(text("DROP TABLE IF EXISTS stage_observation, touched"))

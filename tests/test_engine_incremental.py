@@ -1,0 +1,175 @@
+"""The incremental engine: a load recomputes only the indicators its changes feed, and the
+result is the one a full recomputation gives.
+
+The SYNTHETIC part publishes two made-up variables for real units of the register and checks
+which indicators each publish recomputes; the shipped part compares what `load_shipped` built
+load by load with one full recomputation over the same observations.
+"""
+
+import itertools
+from collections.abc import AsyncIterator
+
+import msgspec
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domains.indicators.catalogue import Catalogue, Formula, Term, default_catalogue
+from domains.indicators.engine import EngineSummary, compute_all, compute_changed
+from loaders.observations import ObservationRecord, VariableDef
+from loaders.publish_observations import publish_observations
+from tests.loaders.teryt_db import teryt_engine, teryt_template
+from tests.plugin import DB_PREFIX, RUN, admin, copy_database, engine_for
+
+__all__ = ["teryt_engine", "teryt_template"]
+
+ALPHA = VariableDef(source="test", code="alpha", name="SYNTHETIC alpha", measure_unit="-")
+BETA = VariableDef(source="test", code="beta", name="SYNTHETIC beta", measure_unit="-")
+_copies = itertools.count()
+
+
+def catalogue() -> Catalogue:
+    template = default_catalogue().indicators[0]
+
+    def indicator(code: str, variable: str) -> object:
+        formula = Formula(numerator=[Term(source="test", code=variable)])
+        return msgspec.structs.replace(template, code=code, formula=formula)
+
+    return Catalogue(
+        domains=default_catalogue().domains,
+        indicators=[indicator("test.alpha", "alpha"), indicator("test.beta", "beta")],
+    )
+
+
+async def _publish(
+    conn: AsyncConnection, values: dict[VariableDef, float], gminas: list[str], run_id: int
+) -> None:
+    """One publish (its staging tables live until commit) of a value per variable and gmina."""
+    records = [
+        ObservationRecord(row=None, teryt=teryt, variable=variable.code, year=2024, value=value)
+        for variable, value in values.items()
+        for teryt in gminas
+    ]
+    await publish_observations(conn, run_id=run_id, variables=list(values), records=records)
+
+
+async def _runs_by_indicator(conn: AsyncConnection) -> dict[str, set[int]]:
+    rows = await conn.execute(
+        text("SELECT indicator_code, array_agg(DISTINCT load_run_id) FROM indicator_value "
+             "GROUP BY indicator_code")
+    )  # fmt: skip
+    return {code: set(runs) for code, runs in rows}
+
+
+async def test_a_publish_recomputes_only_the_indicators_its_variables_feed(teryt_engine):
+    async with teryt_engine.connect() as conn:
+        gminas = list(
+            (await conn.execute(text(
+                "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina' "
+                "ORDER BY teryt LIMIT 5"
+            ))).scalars()
+        )  # fmt: skip
+    async with teryt_engine.begin() as conn:  # first publish: no typology yet, all of it
+        await _publish(conn, {ALPHA: 1.0, BETA: 2.0}, gminas, run_id=1)
+        first = await compute_changed(conn, catalogue(), run_id=1)
+    assert (first.full, first.indicators) == (True, 2)
+    async with teryt_engine.begin() as conn:  # beta revised: beta alone
+        await _publish(conn, {BETA: 3.0}, gminas, run_id=2)
+        second = await compute_changed(conn, catalogue(), run_id=2)
+        runs = await _runs_by_indicator(conn)
+        beta = (await conn.execute(text(
+            "SELECT DISTINCT value FROM indicator_value WHERE indicator_code = 'test.beta' "
+            "AND level = 'gmina'"
+        ))).scalars().all()  # fmt: skip
+    assert second == EngineSummary(
+        full=False, indicators=1, with_values=1, values=len(gminas) + 2, seconds=second.seconds
+    )  # five gminas, their summed powiat(s) and voivodeship
+    assert runs == {"test.alpha": {1}, "test.beta": {2}}
+    assert beta == [3.0]
+    async with teryt_engine.begin() as conn:  # the same values again: nothing to recompute
+        await _publish(conn, {BETA: 3.0}, gminas, run_id=3)
+        third = await compute_changed(conn, catalogue(), run_id=3)
+        assert await _runs_by_indicator(conn) == runs
+    assert third.indicators == 0
+
+
+async def test_a_changed_definition_is_recomputed_without_new_data(teryt_engine):
+    async with teryt_engine.connect() as conn:
+        gmina = await conn.scalar(text(
+            "SELECT min(teryt) FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina'"
+        ))  # fmt: skip
+    async with teryt_engine.begin() as conn:
+        await _publish(conn, {ALPHA: 4.0}, [gmina], run_id=1)
+        await compute_changed(conn, catalogue(), run_id=1)
+    doubled = catalogue()
+    alpha = doubled.indicators[0]
+    doubled.indicators[0] = msgspec.structs.replace(
+        alpha,
+        version=alpha.version + 1,
+        formula=msgspec.structs.replace(alpha.formula, multiplier=2),
+    )
+    async with teryt_engine.begin() as conn:
+        summary = await compute_changed(conn, doubled, run_id=2)
+        value = await conn.scalar(text(
+            "SELECT value FROM indicator_value WHERE indicator_code = 'test.alpha' AND teryt = :t"
+        ), {"t": gmina})  # fmt: skip
+    assert (summary.full, summary.indicators, value) == (False, 1, 8.0)
+
+
+# --- the shipped data: load by load against one full recomputation ------------------------
+
+_SNAPSHOT = """
+SELECT md5(string_agg(row(indicator_code, year, teryt, level, value, numerator, denominator,
+                          flags, rank, rank_of, peer_group, peer_count, peer_q1, peer_median,
+                          peer_q3, national_median, yoy_change)::text,
+                      '|' ORDER BY indicator_code, year, teryt)),
+       count(*),
+       (SELECT md5(string_agg(row(code, years, coverage)::text, '|' ORDER BY code))
+        FROM indicator),
+       (SELECT md5(string_agg(t::text, '|' ORDER BY teryt, year)) FROM unit_typology t)
+FROM indicator_value
+"""
+
+
+@pytest.fixture
+async def loaded_copy(pg_server_url: str, loaded_template: str) -> AsyncIterator[AsyncEngine]:
+    name = f"{DB_PREFIX}{RUN}_incremental_{next(_copies)}"
+    engine = engine_for(await copy_database(pg_server_url, loaded_template, name))
+    yield engine
+    await engine.dispose()
+    await admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_the_shipped_loads_computed_load_by_load_equal_one_full_computation(loaded_copy):
+    async with loaded_copy.begin() as conn:
+        incremental = tuple((await conn.execute(text(_SNAPSHOT))).one())
+        summary = await compute_all(conn, default_catalogue(), run_id=0)
+        full = tuple((await conn.execute(text(_SNAPSHOT))).one())
+    assert summary.full
+    assert summary.values > 100_000
+    assert incremental[1] == summary.values
+    assert incremental == full
+
+
+async def test_a_new_register_recomputes_everything(teryt_engine):
+    async with teryt_engine.connect() as conn:
+        gminas = list(
+            (await conn.execute(text(
+                "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina' "
+                "ORDER BY teryt LIMIT 2"
+            ))).scalars()
+        )  # fmt: skip
+    async with teryt_engine.begin() as conn:
+        await _publish(conn, {ALPHA: 1.0, BETA: 2.0}, gminas, run_id=1)
+        await compute_changed(conn, catalogue(), run_id=1)
+    async with teryt_engine.begin() as conn:  # a gmina leaves the register in force
+        await conn.execute(
+            text("UPDATE territorial_unit SET valid_to = current_date WHERE teryt = :t"),
+            {"t": gminas[1]},
+        )
+        await _publish(conn, {BETA: 5.0}, gminas[:1], run_id=2)
+        summary = await compute_changed(conn, catalogue(), run_id=2)
+        typology = await conn.scalar(
+            text("SELECT count(*) FROM unit_typology WHERE teryt = :t"), {"t": gminas[1]}
+        )
+    assert (summary.full, summary.indicators, typology) == (True, 2, 0)
