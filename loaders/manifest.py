@@ -30,6 +30,8 @@ class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
     """Export column header -> Miarka variable code."""
     negative_as_missing: list[str] = []
     """Columns whose negative counts are a known defect of the file: stored as missing."""
+    additive: bool = True
+    """False for rates and shares: never summed into powiats and voivodeships."""
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):

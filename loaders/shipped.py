@@ -44,6 +44,7 @@ async def _bdl_export(
         year=entry.year,
         multiplier=entry.multiplier,
         negative_as_missing=entry.negative_as_missing,
+        additive=entry.additive,
         progress=progress,
     )
 

@@ -195,8 +195,12 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
         list[str] | None,
         typer.Option(help="A column whose negative counts are a known defect (repeatable)"),
     ] = None,
+    additive: Annotated[
+        bool, typer.Option(help="--no-additive for rates and shares: never summed upwards")
+    ] = True,
 ) -> None:
-    """Load a BDL web export (dialect sniffed; the year from the header or --year)."""
+    """Load a BDL web export, wide (CTAB) or long (CREL) layout (dialect sniffed; the year
+    from the header, the Rok column or --year)."""
     columns: dict[str, str] = {}
     for item in column:
         header, sep, variable = item.partition("=")
@@ -216,6 +220,7 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
             year=year,
             multiplier=multiplier,
             negative_as_missing=negative_as_missing or [],
+            additive=additive,
             progress=progress,
         )
 

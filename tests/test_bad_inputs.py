@@ -44,6 +44,11 @@ ROW_AND_FIELD = {
     "bdl_export/pipe_separated.csv": (1, None),
     "bdl_export/no_code_column.csv": (1, "Id"),
     "bdl_export/unknown_codes.csv": (2, "code"),
+    "bdl_long/bad_code.csv": (5, "Kod"),
+    "bdl_long/non_numeric.csv": (6, "Wartosc"),
+    "bdl_long/year_2099.csv": (8, "Rok"),
+    "bdl_long/duplicate_key.csv": (32, "Kod"),
+    "bdl_long/no_december.csv": (1, "grudzień;stopa bezrobocia rejestrowanego"),
     "mf_rb/truncated.xml": (1, None),
     "mf_rb/utf16.xml": (1, None),
     "mf_rb/reencoded_cp1250.xml": (1, None),
@@ -91,6 +96,11 @@ EXPECTED_CODE = {
     "area/Wykaz_powierzchni_wg_stanu_na_01012025_truncated.xlsx": "unreadable_file",
     "area/Wykaz_powierzchni_wg_stanu_na_01012025_duplicate_code.xlsx": "duplicate_key",
     "bdl_api/truncated.json": "unreadable_file",
+    "bdl_long/bad_code.csv": "bad_code",
+    "bdl_long/non_numeric.csv": "not_a_number",
+    "bdl_long/year_2099.csv": "out_of_range",
+    "bdl_long/duplicate_key.csv": "duplicate_key",
+    "bdl_long/no_december.csv": "missing_column",
     "mf_rb/non_numeric_amount.xml": "not_a_number",
     "mf_rb/malformed_paragraf.xml": "bad_code",
     "mf_rb/unknown_unit.xml": "unknown_unit",
@@ -158,6 +168,12 @@ async def load(engine, path: Path) -> None:
             engine, path, table="LUDN 2137", columns={"ogółem": "population.total"},
             measure_unit="osoba", year=2020,
         )  # fmt: skip
+    elif kind == "bdl_long":
+        await load_bdl_export(
+            engine, path, table="stopa bezrobocia rejestrowanego", measure_unit="%", year=None,
+            columns={"grudzień;stopa bezrobocia rejestrowanego": "labour.unemployment_rate"},
+            additive=False,
+        )  # fmt: skip
     elif kind == "area":
         await load_area(engine, path)
     elif kind == "bdl_api":
@@ -187,8 +203,8 @@ def _key(path: Path) -> str:
 def test_the_corpus_is_large_and_covers_every_loader():
     assert len(CORPUS) >= 30
     assert {p.parent.name for p in CORPUS} == {
-        "bdl_export", "area", "bdl_api", "teryt_zip", "mf_rb", "sio", "gus_ages", "schools",
-        "cke_e8", "cke_matura", "mf_pit", "bad"
+        "bdl_export", "bdl_long", "area", "bdl_api", "teryt_zip", "mf_rb", "sio", "gus_ages",
+        "schools", "cke_e8", "cke_matura", "mf_pit", "bad"
     }  # fmt: skip
     assert set(ROW_AND_FIELD) <= {_key(p) for p in CORPUS}
     assert set(EXPECTED_CODE) <= {_key(p) for p in CORPUS}

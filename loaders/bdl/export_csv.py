@@ -15,94 +15,34 @@ import csv
 import re
 from collections import Counter
 from collections.abc import Collection
-from datetime import UTC, datetime
 from io import StringIO
 from typing import Final
 
-import msgspec
-
+from loaders.bdl.export_format import (
+    LATEST_YEAR,
+    ExportColumn,
+    ExportData,
+    header_keys,
+    parse_number,
+    split_header_cell,
+    to_teryt,
+)
+from loaders.bdl.export_long import is_long_layout, parse_bdl_long_export
 from loaders.errors import LoadRefused, ProblemCollector
 from loaders.observations import ObservationRecord
 from loaders.source_text import SourceText
 
 _CODE: Final = re.compile(r"^\d{7}$")
 _YEAR_IN_HEADER: Final = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
-_YEAR_PART: Final = re.compile(r"^(19[5-9]\d|20\d\d)$")
-_UNIT_PART: Final = re.compile(r"^\[(.*)\]$")
 _RODZ_IN_NAME: Final = re.compile(r"\((\d)\)\s*$")
-_MISSING: Final = {"": "missing", "-": "missing", "x": "confidential_or_not_applicable"}
-_NUMBER: Final = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 _NAME: Final = re.compile(r"^[A-Za-z0-9ĄĆĘŁŃÓŚŹŻąćęłńóśźż .,()'\-/]+$")
-LATEST_YEAR: Final = datetime.now(UTC).year
 NEGATIVE_FLAG: Final = "negative_at_source"
-
-
-class ExportColumn(msgspec.Struct, frozen=True, kw_only=True):
-    header: str
-    variable: str
-    year: int
-    unit: str | None = None
-    """The unit the header cell gives (`zł` of `[zł]`), None when it gives none."""
-
-
-class HeaderCell(msgspec.Struct, frozen=True):
-    names: tuple[str, ...]
-    """Group, variable and dimension parts, in the file's order."""
-    year: int | None
-    unit: str | None
-
-
-def split_header_cell(cell: str) -> HeaderCell:
-    """Name parts, year and unit of one header cell (`"ludność w tysiącach,2024,[tys. osób]"`)."""
-    separator = ";" if ";" in cell else ","
-    parts = [part.strip() for part in cell.split(separator)] if separator in cell else [cell]
-    names: list[str] = []
-    year: int | None = None
-    unit: str | None = None
-    for part in parts:
-        if _YEAR_PART.match(part):
-            year = int(part)
-        elif (bracketed := _UNIT_PART.match(part)) is not None:
-            unit = bracketed.group(1).strip()
-        elif part:
-            names.append(part)
-    if len(names) == len(parts) and separator == ",":
-        names = [cell.strip()]  # a plain name with a comma in it, not a joined cell
-    return HeaderCell(tuple(names), year, unit)
-
-
-def _keys(cell: HeaderCell, raw: str) -> list[str]:
-    """What `--column` may name this cell by, most specific first."""
-    return [raw, ";".join(cell.names), *cell.names]
-
-
-class ExportData(msgspec.Struct, frozen=True, kw_only=True):
-    file: str
-    delimiter: str
-    decimal: str
-    columns: list[ExportColumn]
-    records: list[ObservationRecord]
-    skipped: list[tuple[int, str]]
-    """(row, words) of rows read that are not units of the register (Polska)."""
-    duplicates: int
-    """Rows repeating an earlier row of the same code with the same values (dropped)."""
 
 
 def sniff_dialect(header_line: str) -> str:
     counts = {sep: header_line.count(sep) for sep in (";", ",", "\t")}
     delimiter = max(counts, key=lambda sep: counts[sep])
     return delimiter if counts[delimiter] else ";"
-
-
-def to_teryt(code: str) -> str | None:
-    """`WWPPGGR` -> TERC: `WW` for voivodeships, `WWPP` for powiats; None for Polska."""
-    if code == "0000000":
-        return None
-    if code.endswith("00000"):
-        return code[:2]
-    if code.endswith("000"):
-        return code[:4]
-    return code
 
 
 def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
@@ -138,6 +78,11 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
             row=1,
             field=header[0] if header else None,
         )
+    if is_long_layout(header):
+        return parse_bdl_long_export(
+            source, header, reader, delimiter=delimiter, columns=columns,
+            multiplier=multiplier, allow_negative=allow_negative,
+        )  # fmt: skip
     wanted = _mapped_columns(source.file, header, columns, year)
     problems = ProblemCollector(source.file)
     decimal = "," if delimiter != "," else "."
@@ -195,7 +140,7 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
                 continue
             seen[teryt] = (row_number, values)
             for column, raw in zip(wanted.values(), values, strict=True):
-                value, flag = _number(raw, decimal)
+                value, flag = parse_number(raw, decimal)
                 if value is None and flag is None:
                     problems.add(f"not a number: {raw!r}", row=row_number, field=column.header)
                     continue
@@ -242,7 +187,7 @@ def _mapped_columns(
     named: set[str] = set()
     for position, name in enumerate(header[2:], start=2):
         cell = split_header_cell(name)
-        key = next((key for key in _keys(cell, name) if key in columns), None)
+        key = next((key for key in header_keys(cell, name) if key in columns), None)
         if key is None:
             continue
         named.add(key)
@@ -289,15 +234,3 @@ def _mapped_columns(
             field=next(c.header for c in wanted.values() if c.variable == variable),
         )
     return wanted
-
-
-def _number(raw: str, decimal: str) -> tuple[float | None, str | None]:
-    """(value, flag): a number; (None, flag) for a documented gap; (None, None) if garbage."""
-    if raw.lower() in _MISSING:
-        return None, _MISSING[raw.lower()]
-    compact = raw.replace("\u00a0", "").replace(" ", "")
-    if not _NUMBER.match(compact):
-        return None, None
-    if decimal == "," and "." in compact and "," not in compact:
-        return None, None  # a point in a decimal-comma file is not a number we can trust
-    return float(compact.replace(",", ".")), None

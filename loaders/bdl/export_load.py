@@ -27,7 +27,9 @@ def read_bdl_export(
     year: int | None,
     multiplier: float = 1.0,
     negative_as_missing: Collection[str] = (),
+    additive: bool = True,
 ) -> ObservationBatch:
+    """`additive=False` for rates and shares: they are never summed into higher levels."""
     data = parse_bdl_export(
         read_source_text(path),
         columns=columns,
@@ -41,7 +43,7 @@ def read_bdl_export(
             code=column.variable,
             name=f"{table}: {column.header}",
             measure_unit=measure_unit,
-            additive=True,
+            additive=additive,
             citation=f"GUS BDL, eksport tablicy {table} ({path.name})",
         )
         for column in data.columns
@@ -65,6 +67,7 @@ async def load_bdl_export(
     year: int | None,
     multiplier: float = 1.0,
     negative_as_missing: Collection[str] = (),
+    additive: bool = True,
     progress: Progress | None = None,
 ) -> RunSummary:
     return await load_observation_file(
@@ -79,6 +82,7 @@ async def load_bdl_export(
             year=year,
             multiplier=multiplier,
             negative_as_missing=negative_as_missing,
+            additive=additive,
         ),
         progress=progress,
     )

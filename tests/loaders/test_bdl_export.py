@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.bdl.export_csv import parse_bdl_export, to_teryt
+from loaders.bdl.export_csv import parse_bdl_export
+from loaders.bdl.export_format import to_teryt
 from loaders.errors import LoadRefused
 from loaders.source_text import read_source_text
 from tests.conftest import SHIPPED_DATA

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from loaders.bdl.export_csv import parse_bdl_export, split_header_cell
+from loaders.bdl.export_csv import parse_bdl_export
+from loaders.bdl.export_format import split_header_cell
 from loaders.errors import LoadRefused
 from loaders.source_text import read_source_text
 from service.settings import REPO_ROOT

@@ -17,6 +17,7 @@ import openpyxl
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 LUDN_2137 = REPO / "data" / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
+UNEMPLOYMENT = REPO / "data" / "bdl" / "GUS_bezrobocie.csv"
 AREA = REPO / "data" / "gugik" / "Wykaz_powierzchni_wg_stanu_na_01012025_ha_km2.xlsx"
 SAMPLES = REPO / "tests" / "data" / "bdl" / "pyBDL_samples" / "samples_raw_data.json"
 MF_SPENT_2022 = REPO / "tests" / "data" / "mf" / "Sprawozdania[2022][IVKwartał] Wydatki.xml"
@@ -195,8 +196,36 @@ def sio() -> None:
     write("fte_duplicate_school.csv", "\n".join([*fte[:-1], again, ""]))
 
 
+def bdl_long() -> None:
+    """The long-layout unemployment export: its header and the December rows of 2014-2016."""
+    out = HERE / "bdl_long"
+    out.mkdir(exist_ok=True)
+    lines = UNEMPLOYMENT.read_text(encoding="utf-8").split("\n")
+    header = lines[0]
+    december = [line for line in lines[1:] if ";grudzień;" in line and ";2017;" not in line]
+    rows = december[:30]  # Polska, then units: row k of a derived file is rows[k - 2]
+
+    def field(row: str, index: int, value: str) -> str:
+        fields = row.split(";")
+        fields[index] = value
+        return ";".join(fields)
+
+    def write(name: str, body: list[str]) -> None:
+        (out / name).write_text("\n".join(body) + "\n", encoding="utf-8")
+
+    def broken(at: int, index: int, value: str) -> list[str]:
+        return [header, *rows[:at], field(rows[at], index, value), *rows[at + 1 :]]
+
+    write("bad_code.csv", broken(3, 0, "2OOOOO"))  # row 5: letters O for zeros
+    write("non_numeric.csv", broken(4, 5, "8.5 %"))  # row 6
+    write("year_2099.csv", broken(6, 4, "2099"))  # row 8
+    write("duplicate_key.csv", [header, *rows, field(rows[5], 5, "99,9")])  # row 32
+    write("no_december.csv", [header, *(r.replace("grudzień", "listopad") for r in rows)])
+
+
 if __name__ == "__main__":
     # `python derive.py mf_rb sio` writes just those folders (the xlsx and zip writers put
     # the time of writing into their files).
-    for name in sys.argv[1:] or ["bdl_export", "area", "bdl_api", "zipped", "mf_rb", "sio"]:
+    everything = ["bdl_export", "bdl_long", "area", "bdl_api", "zipped", "mf_rb", "sio"]
+    for name in sys.argv[1:] or everything:
         globals()[name]()

@@ -1,0 +1,105 @@
+"""BDL's long export layout (`Kod;Nazwa;<dimensions>;Rok;Wartosc;Jednostka miary;Atrybut`):
+the registered unemployment rate of data/bdl/GUS_bezrobocie.csv, monthly 2014-01 … 2017-03.
+
+Hand figures read from the file's December rows (PROVENANCE's facts: December 2016 Polska
+8.3 %, powiat kutnowski 12.2 %): kutnowski 1002000 15,5 / 14,2 / 12,2 (2014-2016), łódzkie
+1000000 11,8 / 10,3 / 8,6, powiat bolesławiecki 201000 (leading zero dropped) 8,9 in 2014.
+"""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from loaders.bdl.export_csv import parse_bdl_export
+from loaders.errors import LoadRefused
+from loaders.source_text import read_source_text
+from service.settings import REPO_ROOT
+from tests.plugin import engine_for
+
+FILE = REPO_ROOT / "data" / "bdl" / "GUS_bezrobocie.csv"
+DECEMBER = {"grudzień;stopa bezrobocia rejestrowanego": "labour.registered_unemployment_rate"}
+RATE = "kontekst.stopa_bezrobocia"
+FIGURES = {
+    ("1002", 2014): 15.5,
+    ("1002", 2015): 14.2,
+    ("1002", 2016): 12.2,
+    ("10", 2014): 11.8,
+    ("10", 2016): 8.6,
+    ("0201", 2014): 8.9,
+}
+
+
+def test_the_december_rows_of_every_unit_and_year_are_read():
+    data = parse_bdl_export(read_source_text(FILE), columns=DECEMBER)
+    values = {(r.teryt, r.year): (r.value, r.flag) for r in data.records}
+    assert len(data.records) == 4 * 396  # 16 voivodeships + 380 powiats, 2014-2017
+    assert [words for _, words in data.skipped] == ["POLSKA (0) is not a unit of the register"] * 4
+    for key, rate in FIGURES.items():
+        assert values[key] == (rate, None)
+    # 2017 ends in March: December is empty with attribute "n", a declared gap
+    assert {values[teryt, 2017] for teryt in ("1002", "10")} == {(None, "attribute_n")}
+    assert [(c.header, c.year, c.unit) for c in data.columns] == [
+        ("grudzień;stopa bezrobocia rejestrowanego", year, "%") for year in range(2014, 2018)
+    ]
+
+
+def test_a_series_named_by_one_dimension_alone_is_refused_for_being_ambiguous():
+    with pytest.raises(LoadRefused) as refused:
+        parse_bdl_export(
+            read_source_text(FILE), columns={"stopa bezrobocia rejestrowanego": "rate"}
+        )
+    problem = refused.value.problems[0]
+    assert problem.code == "duplicate_column"
+    assert "styczeń;stopa bezrobocia rejestrowanego" in problem.message
+    assert "luty;stopa bezrobocia rejestrowanego" in problem.message
+
+
+def test_the_comma_and_decimal_point_variant_reads_the_same(tmp_path: Path):
+    """DERIVED: the file's December rows rewritten with `,` between fields and decimal points."""
+    lines = FILE.read_text(encoding="utf-8").splitlines()
+    december = [line for line in lines if ";grudzień;" in line]
+    derived = tmp_path / "GUS_bezrobocie_comma_layout_derived.csv"
+    derived.write_text(
+        "\n".join(
+            line.replace(",", ".").replace(";", ",") for line in [lines[0], *december]
+        ) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    comma = parse_bdl_export(read_source_text(derived), columns=DECEMBER)
+    original = parse_bdl_export(read_source_text(FILE), columns=DECEMBER)
+    assert (comma.delimiter, comma.decimal) == (",", ".")
+    key = [(r.teryt, r.year, r.value, r.flag) for r in comma.records]
+    assert key == [(r.teryt, r.year, r.value, r.flag) for r in original.records]
+
+
+@pytest.fixture(scope="module")
+async def engine(loaded_db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = engine_for(loaded_db_url)
+    yield engine
+    await engine.dispose()
+
+
+async def test_the_rate_is_published_as_the_source_gives_it_and_never_summed(engine):
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT teryt, year, value, level FROM indicator_value "
+                 "WHERE indicator_code = :c AND value IS NOT NULL"), {"c": RATE}
+        )  # fmt: skip
+        values = {(r.teryt, r.year): (r.value, r.level) for r in rows}
+        derived = await conn.scalar(
+            text("SELECT count(*) FROM observation o JOIN variable v ON v.id = o.variable_id "
+                 "WHERE v.code = 'labour.registered_unemployment_rate' AND o.derived")
+        )  # fmt: skip
+    for key, rate in FIGURES.items():
+        assert values[key][0] == pytest.approx(rate)
+    assert derived == 0
+    levels = {year: [level for (_, y), (_, level) in values.items() if y == year]
+              for year in (2014, 2015, 2016, 2017)}  # fmt: skip
+    for year in (2014, 2015, 2016):
+        assert levels[year].count("powiat") == 380
+        assert levels[year].count("voivodeship") == 16
+    assert levels[2017] == []
+    assert all(0 < value < 40 for value, _ in values.values())  # a rate in %, 2014-2016

@@ -1,0 +1,77 @@
+"""BDL powiat tables KULT 3881 (sports facilities 2018), TURY 3186 (tourist accommodation 2019)
+and TRAN 3164 (bicycle paths 2020), through `load shipped` to their indicators.
+
+Hand figures: counts from the rows of data/bdl/{KULT,TURY,TRAN}_*.csv named below; the
+population of a powiat is the sum of its gminas' "ogółem" (RODZ 1-3) in
+data/bdl/LUDN_2137_CTAB_20210625164329.csv (31 XII 2020): kłodzki 0208 = 156,283 (14 gminas),
+Kraków 1261 = 779,966, Warszawa 1465 = 1,794,166, Dolnośląskie 02 = 2,891,321.
+"""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.plugin import engine_for
+
+HALLS = "kultura_rekreacja.hale_i_sale_sportowe"
+POOLS = "kultura_rekreacja.plywalnie_kryte"
+TOURISM = "kultura_rekreacja.turystyczne_obiekty_noclegowe"
+CYCLE = "drogownictwo_transport.sciezki_rowerowe_w_powiecie"
+FIGURES = {
+    (HALLS, "0208", 2018): (6 + 15) / 156_283 * 10_000,  # kłodzki: halls 6, gyms 15
+    (HALLS, "1261", 2018): (26 + 37) / 779_966 * 10_000,  # Kraków
+    (HALLS, "02", 2018): 192 / 2_891_321 * 10_000,  # the sum of Dolnośląskie's 30 powiats
+    (POOLS, "0208", 2018): 9 / 156_283 * 100_000,
+    (POOLS, "02", 2018): 55 / 2_891_321 * 100_000,
+    (TOURISM, "0208", 2019): 205 / 156_283 * 10_000,
+    (TOURISM, "1261", 2019): 275 / 779_966 * 10_000,
+    (CYCLE, "0208", 2020): 31.6 / 156_283 * 10_000,  # decimal comma: "31,6"
+    (CYCLE, "1465", 2020): 676.1 / 1_794_166 * 10_000,  # Warszawa "676,1"
+}
+ABSENT = {(TOURISM, "2470"), (CYCLE, "0210"), (CYCLE, "1801")}
+"""Units the files have no row for: no value, never a zero."""
+
+
+@pytest.fixture(scope="module")
+async def engine(loaded_db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = engine_for(loaded_db_url)
+    yield engine
+    await engine.dispose()
+
+
+async def _values(engine: AsyncEngine, code: str) -> dict[tuple[str, int], tuple]:
+    query = text(
+        "SELECT teryt, year, value, flags, level FROM indicator_value WHERE indicator_code = :c"
+    )
+    async with engine.connect() as conn:
+        return {(r.teryt, r.year): (r.value, r.flags, r.level) for r in
+                await conn.execute(query, {"c": code})}  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "teryt", "year"), list(FIGURES))
+async def test_figures_equal_the_hand_computed_ones(engine, code, teryt, year):
+    value, flags, _ = (await _values(engine, code))[teryt, year]
+    assert value == pytest.approx(FIGURES[code, teryt, year], rel=1e-9)
+    if year != 2020:
+        assert "denominator_year_2020" in (flags or [])
+
+
+@pytest.mark.parametrize(("code", "teryt"), sorted(ABSENT))
+async def test_a_powiat_the_file_omits_has_no_value(engine, code, teryt):
+    assert not [key for key in await _values(engine, code) if key[0] == teryt]
+
+
+async def test_every_powiat_has_a_plausible_value_and_no_partial_sum_is_published(engine):
+    expected = {HALLS: 380, POOLS: 380, TOURISM: 379, CYCLE: 378}
+    for code, powiats in expected.items():
+        values = await _values(engine, code)
+        by_level = {"powiat": 0, "voivodeship": 0}
+        for value, flags, level in values.values():
+            by_level[level] += 1
+            assert value is not None
+            assert 0 <= value < 400, (code, value)
+            assert not any(flag.startswith("partial_sum") for flag in flags or [])
+        assert by_level["powiat"] == powiats
+        assert by_level["voivodeship"] == (16 if code in (HALLS, POOLS) else 0)
