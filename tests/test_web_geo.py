@@ -1,5 +1,6 @@
-"""The map shapes: built once from the boundary files (all 380 powiats joined to TERC, each once)
-and shipped with digests that the web client and this test check.
+"""The map shapes: built once from the boundary files (all 380 powiats joined to TERC, each once;
+every gmina in force but the two created in 2025 drawn once) and shipped with digests that the
+web client and this test check.
 
 The build step (service/web/build_shapes.py) needs shapely, a dev dependency, so these tests
 import it; the service itself only reads the shipped service/web/shapes/maps.json.
@@ -19,6 +20,14 @@ import shapely
 
 from service.settings import REPO_ROOT
 from service.web import build_shapes
+from service.web.build_gminas import (
+    GMINA_FILE,
+    NEW_GMINAS,
+    checked_join,
+    join_gminas,
+    read_gminas,
+    read_register_gminas,
+)
 from service.web.build_shapes import (
     PowiatShape,
     build_maps,
@@ -34,6 +43,10 @@ from service.web.build_shapes import (
 from service.web.geo import RECORD_FILE, SHAPES_DIR, GeoDataError, Maps, load_maps, read_record
 
 POWIATS_IN_FORCE = 380
+GMINAS_IN_FORCE = 2479
+GMINA_POLYGONS = 2477
+RODZ_CHANGED = 80
+WLODOWICE_2020, WLODOWICE = "2416092", "2416093"  # gmina wiejska in 2020, miejsko-wiejska now
 DUPLICATED = {
     "powiat grodziski": {"1405", "3005"},  # mazowieckie, wielkopolskie
     "powiat tomaszowski": {"0618", "1016"},  # lubelskie, łódzkie
@@ -61,6 +74,16 @@ def shapes() -> list[PowiatShape]:
 @cache
 def built() -> Maps:
     return build_maps()
+
+
+@cache
+def terc_gminas() -> dict[str, str]:
+    return read_register_gminas(register_file())
+
+
+@cache
+def gmina_polygons() -> list[tuple[str, str, shapely.Geometry]]:
+    return read_gminas()
 
 
 def test_the_build_joins_to_the_newest_shipped_register():
@@ -162,6 +185,79 @@ def test_names_normalise_to_terc_spelling():
     assert normalise_powiat_name("powiat jeleniogórski") == "karkonoski"
 
 
+def test_every_gmina_polygon_joins_a_different_gmina_in_force():
+    joined = checked_join(gmina_polygons(), terc_gminas())
+    assert len(terc_gminas()) == GMINAS_IN_FORCE
+    assert len(gmina_polygons()) == GMINA_POLYGONS
+    assert len(joined.teryt_by_code) == GMINA_POLYGONS
+    assert len(set(joined.teryt_by_code.values())) == GMINA_POLYGONS
+    assert len(joined.rodz_changed) == RODZ_CHANGED
+    for old, new in joined.rodz_changed.items():  # only the RODZ digit, same name
+        assert old[:6] == new[:6]
+        assert (old[6], new[6]) == ("2", "3")
+    assert joined.without_shape == sorted(NEW_GMINAS) == ["1207132", "2002162"]
+    assert {teryt: terc_gminas()[teryt] for teryt in NEW_GMINAS} == NEW_GMINAS
+
+
+def test_the_built_and_the_shipped_maps_draw_every_gmina_but_the_new_ones_once():
+    expected = set(terc_gminas()) - set(NEW_GMINAS)
+    for maps in (built(), load_maps()):
+        drawn = [
+            (voivodeship, teryt)
+            for voivodeship, gminas in maps.gminas.items()
+            for teryt in gminas.gminas
+        ]
+        assert len(drawn) == len(expected) == GMINA_POLYGONS
+        assert {teryt for _, teryt in drawn} == expected
+        assert all(teryt[:2] == voivodeship for voivodeship, teryt in drawn)
+        assert set(maps.gminas) == set(maps.voivodeships)
+
+
+def test_a_gmina_that_changed_its_rodz_is_drawn_under_its_code_in_force():
+    joined = join_gminas([(c, n) for c, n, _ in gmina_polygons()], terc_gminas())
+    assert joined.rodz_changed[WLODOWICE_2020] == WLODOWICE
+    assert terc_gminas()[WLODOWICE] == "Włodowice"
+    silesia = load_maps().gminas["24"].gminas
+    assert silesia[WLODOWICE].startswith("M")
+    assert WLODOWICE_2020 not in silesia
+
+
+def test_a_gmina_missing_from_the_register_stops_the_build():
+    register = {teryt: name for teryt, name in terc_gminas().items() if teryt != "2417011"}
+    joined = join_gminas([(c, n) for c, n, _ in gmina_polygons()], register)
+    assert joined.unmatched_codes == ["2417011"]  # Żywiec: reported, not guessed
+    with pytest.raises(GeoDataError, match=r"gminas not joined.*2417011"):
+        checked_join(gmina_polygons(), register)
+
+
+def test_two_polygons_for_one_gmina_stop_the_build():
+    polygons = [*gmina_polygons(), ("2416092", "Włodowice", gmina_polygons()[0][2])]
+    with pytest.raises(GeoDataError, match=r"already joined \['2416092'\]"):
+        checked_join(polygons, terc_gminas())
+
+
+def test_a_rodz_change_under_another_name_is_not_joined():
+    register = dict(terc_gminas())
+    register[WLODOWICE] = "Włodowice Nowe"
+    joined = join_gminas([(c, n) for c, n, _ in gmina_polygons()], register)
+    assert WLODOWICE_2020 in joined.unmatched_codes
+
+
+def test_a_gmina_in_force_without_a_polygon_other_than_the_new_ones_stops_the_build():
+    polygons = [p for p in gmina_polygons() if p[0] != "2417011"]
+    with pytest.raises(
+        GeoDataError, match=r"without a polygon: \['1207132', '2002162', '2417011'\]"
+    ):
+        checked_join(polygons, terc_gminas())
+
+
+def test_the_gmina_boundaries_shipped_are_the_ones_recorded():
+    sha = hashlib.sha256((REPO_ROOT / GMINA_FILE).read_bytes()).hexdigest()
+    assert read_record().inputs[GMINA_FILE] == sha
+    provenance = (REPO_ROOT / "data" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert sha in provenance
+
+
 def test_the_shipped_shapes_have_the_digest_recorded_beside_them():
     record = read_record()
     shipped = (SHAPES_DIR / record.file).read_bytes()
@@ -227,6 +323,13 @@ def test_paths_are_read_once_and_small():
     paths = [*maps.voivodeships.values(), *maps.powiats.values()]
     assert all(path.startswith("M") and path.endswith("z") for path in paths)
     assert sum(len(path) for path in maps.powiats.values()) < 120_000
+    gminas = [*(p for m in maps.gminas.values() for p in m.gminas.values())]
+    assert all(path.startswith("M") and path.endswith("z") for path in gminas)
+    # the largest voivodeship's gminas and powiat borders (mazowieckie, 314 gminas)
+    assert (
+        max(sum(map(len, m.gminas.values())) + len(m.powiats) for m in maps.gminas.values())
+        < 60_000
+    )
 
 
 def test_the_service_starts_without_shapely():
@@ -236,6 +339,7 @@ def test_the_service_starts_without_shapely():
         "from service.app import create_app\n"
         "from service.web.geo import load_maps\n"
         "assert len(load_maps().powiats) == 380\n"
+        "assert sum(len(m.gminas) for m in load_maps().gminas.values()) == 2477\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, timeout=120, check=False

@@ -5,7 +5,8 @@ changes, and commit both files it writes:
 
     python -m service.web.build_shapes
 
-Two shipped boundary files (data/geo, see data/PROVENANCE.md): voivodeships with TERC codes, and
+Three shipped boundary files (data/geo, see data/PROVENANCE.md): voivodeships with TERC codes,
+gminas of the 2020 division with TERC codes (joined to the register in build_gminas.py), and
 powiats with names only ("powiat bolesławiecki", "powiat Kraków"), ten of them twice. A powiat
 polygon is placed in its voivodeship by a point surely inside it (GEOS's interior point: the
 middle of the widest span of a scanline), then joined to the powiats of the shipped TERC register
@@ -16,23 +17,31 @@ against `maps.toml`, where the digests of the inputs are recorded too (a test co
 
 import csv
 import hashlib
-import math
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import msgspec
-import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Point, Polygon, shape
+from shapely.geometry import Point
 from shapely.prepared import prep
 
 from loaders.manifest import MANIFEST_NAME, shipped_files, verified_path
 from service.settings import REPO_ROOT
+from service.web.build_gminas import (
+    GMINA_FILE,
+    NEW_GMINAS,
+    GminaJoin,
+    checked_join,
+    gmina_maps,
+    read_gminas,
+    read_register_gminas,
+)
 from service.web.geo import RECORD_FILE, SHAPES_DIR, GeoDataError, Maps
+from service.web.shape_draw import Area, area_path, decode, projection, read_area
 
 VOIVODESHIP_FILE: Final = "data/geo/waszkiewiczja_wojewodztwa_2025.json"
 POWIAT_FILE: Final = "data/geo/polska-geojson_powiaty-min.geojson"
@@ -41,19 +50,11 @@ MAPS_FILE: Final = "maps.json"
 
 MAP_WIDTH: Final = 2000
 """Map units across Poland (~690 km), so one unit is ~0.35 km and integers are precise enough."""
-SIMPLIFY_TOLERANCE: Final = 1.0
-"""Douglas-Peucker tolerance in map units: under a third of a pixel on a 600 px wide map."""
-STANDARD_PARALLEL: Final = 52.0
-"""Equirectangular projection true at 52°N, the middle of Poland: distortion stays under 4%."""
-MIN_CORNERS: Final = 3
 
 POWIAT_RENAMES: Final[Mapping[str, str]] = {
     # Renamed powiat karkonoski in 2021; TERC 2025 has the new name, the powiat file the old.
     "jeleniogórski": "karkonoski",
 }
-
-Area = Polygon | MultiPolygon
-_T = TypeVar("_T")
 
 
 class _VoivodeshipProperties(msgspec.Struct):
@@ -101,34 +102,18 @@ class PowiatJoin(msgspec.Struct, frozen=True, kw_only=True):
     unmatched_units: list[str]
 
 
-def _area(geometry: dict[str, Any], where: str) -> Area:
-    try:
-        area = shape(geometry)
-    except (KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as exc:
-        raise GeoDataError(f"{where}: {exc}") from exc
-    if not isinstance(area, Polygon | MultiPolygon) or area.is_empty:
-        raise GeoDataError(f"{where}: a {area.geom_type}, not a polygon")
-    return area
-
-
-def _decode(path: Path, kind: type[_T]) -> _T:
-    try:
-        return msgspec.json.decode(path.read_bytes(), type=kind)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise GeoDataError(f"{path.name}: {exc}") from exc
-
-
 def read_voivodeships(root: Path = REPO_ROOT) -> dict[str, Area]:
-    data = _decode(root / VOIVODESHIP_FILE, _VoivodeshipFile)
+    data = decode(root / VOIVODESHIP_FILE, _VoivodeshipFile)
     return {
-        f.properties.JPT_KOD_JE: _area(f.geometry, f.properties.JPT_KOD_JE) for f in data.features
+        f.properties.JPT_KOD_JE: read_area(f.geometry, f.properties.JPT_KOD_JE)
+        for f in data.features
     }
 
 
 def read_powiats(root: Path = REPO_ROOT) -> list[tuple[int, str, Area]]:
-    data = _decode(root / POWIAT_FILE, _PowiatFile)
+    data = decode(root / POWIAT_FILE, _PowiatFile)
     return [
-        (f.properties.id, f.properties.nazwa, _area(f.geometry, f.properties.nazwa))
+        (f.properties.id, f.properties.nazwa, read_area(f.geometry, f.properties.nazwa))
         for f in data.features
     ]
 
@@ -218,53 +203,12 @@ def join_powiats(shapes: Iterable[PowiatShape], register: Iterable[tuple[str, st
     )
 
 
-def projection(voivodeships: Iterable[Area], width: int) -> tuple[Any, int]:
-    """Equirectangular lon/lat -> map units (y downwards) fitted to the voivodeships' extent."""
-    west, south, east, north = shapely.total_bounds(list(voivodeships))
-    factor = math.cos(math.radians(STANDARD_PARALLEL))
-    scale = width / ((east - west) * factor)
-
-    def project(points: np.ndarray) -> np.ndarray:
-        return np.column_stack(
-            ((points[:, 0] - west) * factor * scale, (north - points[:, 1]) * scale)
-        )
-
-    return project, math.ceil((north - south) * scale)
-
-
-def ring_path(ring: Sequence[tuple[float, float]]) -> str:
-    """One closed sub-path with relative integer moves; '' when the ring collapses."""
-    rounded: list[tuple[int, int]] = []
-    for x, y in ring:
-        point = (round(x), round(y))
-        if not rounded or rounded[-1] != point:
-            rounded.append(point)
-    if len(rounded) > 1 and rounded[0] == rounded[-1]:
-        rounded.pop()
-    if len(rounded) < MIN_CORNERS:  # fewer than three corners draw nothing
-        return ""
-    (x, y), parts = rounded[0], []
-    for nx, ny in rounded[1:]:
-        parts.append(f"{nx - x} {ny - y}")
-        x, y = nx, ny
-    return f"M{rounded[0][0]} {rounded[0][1]}l" + " ".join(parts).replace(" -", "-") + "z"
-
-
-def area_path(area: Area, project: Any) -> str:  # noqa: ANN401 - numpy's callable
-    """Project, then simplify each ring (Douglas-Peucker), then write the SVG path data."""
-    simplified = shapely.simplify(
-        shapely.transform(area, project), SIMPLIFY_TOLERANCE, preserve_topology=False
-    )
-    polygons = simplified.geoms if isinstance(simplified, MultiPolygon) else [simplified]
-    return "".join(
-        ring_path(ring.coords)
-        for polygon in polygons
-        if isinstance(polygon, Polygon) and not polygon.is_empty
-        for ring in (polygon.exterior, *polygon.interiors)
-    )
-
-
 def build_maps(root: Path = REPO_ROOT) -> Maps:
+    return build(root)[0]
+
+
+def build(root: Path = REPO_ROOT) -> tuple[Maps, GminaJoin]:
+    """The maps, and the gmina join they were drawn from (for the build's report)."""
     voivodeships = read_voivodeships(root)
     powiats = read_powiats(root)
     joined = join_powiats(
@@ -275,19 +219,24 @@ def build_maps(root: Path = REPO_ROOT) -> Maps:
             f"powiats not joined: features {joined.unmatched_features}, "
             f"TERC codes {joined.unmatched_units}"
         )
+    gminas = read_gminas(root)
+    register = read_register_gminas(register_file(root))
+    gmina_join = checked_join(gminas, register)
     project, height = projection(voivodeships.values(), MAP_WIDTH)
     areas = {joined.teryt_by_feature[feature_id]: area for feature_id, _, area in powiats}
-    return Maps(
+    maps = Maps(
         width=MAP_WIDTH,
         height=height,
         voivodeships={code: area_path(a, project) for code, a in sorted(voivodeships.items())},
         powiats={teryt: area_path(a, project) for teryt, a in sorted(areas.items())},
+        gminas=gmina_maps(gminas, gmina_join, register),
     )
+    return maps, gmina_join
 
 
 def inputs(root: Path = REPO_ROOT) -> dict[str, str]:
     """Repository-relative path -> sha256 of every file the shapes are built from."""
-    files = [root / VOIVODESHIP_FILE, root / POWIAT_FILE, register_file(root)]
+    files = [root / VOIVODESHIP_FILE, root / POWIAT_FILE, root / GMINA_FILE, register_file(root)]
     return {
         path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in files
@@ -315,8 +264,26 @@ def write(maps: Maps, directory: Path, sources: Mapping[str, str]) -> str:
     return digest
 
 
+def report(maps: Maps, gminas: GminaJoin) -> str:
+    """What the build joined, in words: the counts, each RODZ change and each gmina not drawn."""
+    same = len(gminas.teryt_by_code) - len(gminas.rodz_changed)
+    lines = [
+        f"voivodeships: {len(maps.voivodeships)}; powiats: {len(maps.powiats)} joined by name",
+        f"gminas: {len(gminas.teryt_by_code)} polygons joined, each to a different gmina in force: "
+        f"{same} by the same code ({len(gminas.renamed)} of them renamed since 2020: "
+        + ", ".join(f"{code} {old} -> {new}" for code, (old, new) in gminas.renamed.items())
+        + f"), {len(gminas.rodz_changed)} by the code in force after a change of RODZ only",
+        *(f"  {old} -> {new}" for old, new in sorted(gminas.rodz_changed.items())),
+        "gminas in force without a polygon, not drawn (a page lists them as no shape): "
+        + ", ".join(f"{teryt} {NEW_GMINAS[teryt]}" for teryt in gminas.without_shape),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(directory: Path = SHAPES_DIR) -> None:
-    digest = write(build_maps(), directory, inputs())
+    maps, gminas = build()
+    digest = write(maps, directory, inputs())
+    sys.stdout.write(report(maps, gminas))
     sys.stdout.write(f"{directory / MAPS_FILE}: sha256 {digest}\n")
 
 

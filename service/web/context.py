@@ -285,6 +285,8 @@ class IndicatorPage:
     national_median: str
     map_svg: Markup | None
     legend: list[LegendItem]
+    map_unmapped: list[str]
+    """Units ranked on the page that the map cannot draw (no boundary shipped), with codes."""
     histogram_svg: Markup | None
     histogram_rows: list[HistogramRow]
     sort_links: dict[str, SortLink]

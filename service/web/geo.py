@@ -23,6 +23,19 @@ class GeoDataError(ValueError):
     """A shapes or boundary file is not what it should be, or a join would have to guess."""
 
 
+class GminaMap(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The gminas of one voivodeship, projected to fit that voivodeship alone."""
+
+    width: int
+    height: int
+    gminas: dict[str, str]
+    """Gmina TERC code in force (7 digits) -> SVG path data; gminas without a polygon absent."""
+    powiats: str
+    """SVG path data of the powiat borders (the gminas dissolved), drawn over the gminas."""
+    without_shape: dict[str, str]
+    """Gminas of the voivodeship in force that have no polygon (created since): code -> name."""
+
+
 class Maps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     width: int
     height: int
@@ -31,6 +44,8 @@ class Maps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     """Voivodeship TERC code -> SVG path data."""
     powiats: dict[str, str]
     """Powiat TERC code -> SVG path data (the boundary file has names only: joined at build)."""
+    gminas: dict[str, GminaMap]
+    """Voivodeship TERC code -> its gmina map (a page draws one voivodeship, never all 2,477)."""
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True):

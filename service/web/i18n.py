@@ -127,6 +127,8 @@ PL: Final[dict[str, str]] = {
     "zakreskowane. Dokładne wartości są w tabeli rankingu.",
     "legend": "Legenda",
     "legend_missing": "brak danych",
+    "map_no_shape": "Bez kształtu na mapie (gmina utworzona po 2020 r., a mapa ma granice gmin "
+    "z 2020 r.; jej obszar leży w granicach gminy, z której ją wydzielono)",
     "map_table": "Przedziały mapy",
     "col_class": "Przedział",
     "col_colour": "Kolor",
@@ -376,6 +378,8 @@ EN: Final[dict[str, str]] = {
     "Exact values are in the ranking table.",
     "legend": "Legend",
     "legend_missing": "no data",
+    "map_no_shape": "Not on the map (a gmina created after 2020, and the map has the gmina "
+    "boundaries of 2020; its area lies within the gmina it was split from)",
     "map_table": "Map classes",
     "col_class": "Class",
     "col_colour": "Colour",

@@ -2,11 +2,14 @@
 
 Reads `get_indicator` and `cross_section`, `placed_units` for the kinds of the units ranked (one
 statement) and `list_units` for the voivodeship filter. Voivodeships and powiats get a
-choropleth map on the shipped shapes (geo.py: already joined to TERC codes); gminas (no
-boundaries shipped) get a histogram. The table under each chart holds every value shown.
+choropleth map on the shipped shapes (geo.py: already joined to TERC codes); gminas get one
+for a single voivodeship (all 2,477 on one page would be too heavy for a phone) and a
+histogram for the whole of Poland. The table under each chart holds every value shown; gminas
+with no shape (created after the 2020 boundaries) are named under the map.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final, Literal
 
 from markupsafe import Markup
@@ -17,7 +20,7 @@ from domains.indicators.queries import cross_section, find_indicator, get_indica
 from domains.units.placed import placed_units
 from domains.units.queries import UnitFilters, list_units
 from domains.units.search import fold
-from schemas.indicators import CrossSection, IndicatorDetail, TermOut, ValueRow
+from schemas.indicators import CrossSection, IndicatorDetail, Lang, TermOut, ValueRow
 from service.web import fmt
 from service.web.charts import (
     Formatter,
@@ -40,7 +43,7 @@ from service.web.context import (
     SortLink,
     Ui,
 )
-from service.web.geo import load_maps
+from service.web.geo import Maps, load_maps
 from service.web.i18n import pick
 from service.web.labels import LEVELS
 from service.web.names import display_name, kind_words
@@ -150,8 +153,20 @@ async def build_indicator_page(
     hist_svg: Markup | None = None
     legend: list[LegendItem] = []
     hist_rows: list[HistogramRow] = []
+    unmapped: list[str] = []
+    maps = load_maps()
+    region = next((v for v in voivodeships if v.teryt == voivodeship), None)
     if items and level in ("voivodeship", "powiat"):
-        page_map, legend = _map(items, kinds, level=level, highlight=highlight, show=show, ui=ui)
+        page_map, legend = _map(
+            items, kinds, _frame(maps, level, None), highlight=highlight, show=show, ui=ui
+        )
+    elif items and level == "gmina" and region is not None and region.teryt in maps.gminas:
+        frame = _frame(maps, level, region.teryt)
+        where = display_name(region.name, region.kind, lang)
+        page_map, legend = _map(
+            items, kinds, frame, highlight=highlight, show=show, ui=ui, where=where
+        )
+        unmapped = _unmapped(items, kinds, frame, maps.gminas[region.teryt].without_shape, lang)
     elif items:
         hist_svg, hist_rows = _histogram(values, items, highlight, show, ui)
     csv_href = ui.url(
@@ -193,6 +208,7 @@ async def build_indicator_page(
         national_median=show(section.national_median if section else None),
         map_svg=page_map,
         legend=legend,
+        map_unmapped=unmapped,
         histogram_svg=hist_svg,
         histogram_rows=hist_rows,
         sort_links=_sort_links(ui, code, params, sort, direction),
@@ -235,31 +251,67 @@ def _rows(
     return common, rows
 
 
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """What one map draws: its size in map units, a path per unit, borders drawn over them."""
+
+    level: str
+    size: tuple[int, int]
+    paths: Mapping[str, str]
+    outlines: list[str]
+
+
+def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
+    if level == "voivodeship":
+        return _Frame(level, (maps.width, maps.height), maps.voivodeships, [])
+    if level == "powiat":
+        return _Frame(level, (maps.width, maps.height), maps.powiats, [*maps.voivodeships.values()])
+    gminas = maps.gminas[voivodeship or ""]
+    return _Frame(level, (gminas.width, gminas.height), gminas.gminas, [gminas.powiats])
+
+
+def _unmapped(
+    items: list[ValueRow],
+    kinds: Mapping[str, str],
+    frame: _Frame,
+    without_shape: Mapping[str, str],
+    lang: Lang,
+) -> list[str]:
+    """'Name (code)' of each gmina the map cannot draw: ranked here or in force without a shape.
+
+    A new gmina without a value is not in the ranking, yet a reader looking for it on the map
+    should learn why it is not there.
+    """
+    names = dict(without_shape)
+    for item in items:
+        if item.teryt not in frame.paths:
+            names[item.teryt] = display_name(item.name, kinds.get(item.teryt, ""), lang)
+    return [f"{name} ({teryt})" for teryt, name in sorted(names.items())]
+
+
 def _map(
     items: list[ValueRow],
     kinds: Mapping[str, str],
+    frame: _Frame,
     *,
-    level: str,
     highlight: str | None,
     show: Formatter,
     ui: Ui,
+    where: str | None = None,
 ) -> tuple[Markup, list[LegendItem]]:
-    """Quantile classes on real boundaries; units without a value are hatched."""
+    """Quantile classes on real boundaries; units without a value are hatched.
+
+    Only the units of `frame` are drawn and counted in the legend; a unit ranked but without a
+    shape is for the caller to name.
+    """
     t = ui.t
-    maps = load_maps()
     by_teryt = {item.teryt: item for item in items}
     breaks = class_breaks([i.value for i in items if i.value is not None])
     colours = palette_for(breaks)
-    outlines: list[str] = []
-    if level == "voivodeship":
-        paths = list(maps.voivodeships.items())
-    else:
-        paths = list(maps.powiats.items())
-        outlines = list(maps.voivodeships.values())
     shapes = []
     counts = [0] * len(colours)
     missing = 0
-    for teryt, path in paths:
+    for teryt, path in frame.paths.items():
         item = by_teryt.get(teryt)
         value = item.value if item else None
         index = class_of(breaks, value)
@@ -295,13 +347,14 @@ def _map(
                 missing=True,
             )
         )
+    title = f"{t['map_title']}: {LEVELS[ui.lang][frame.level]}"
     svg = choropleth(
         "map",
-        size=(maps.width, maps.height),
+        size=frame.size,
         shapes=shapes,
         colours=colours,
-        outlines=outlines,
-        title=f"{t['map_title']}: {LEVELS[ui.lang][level]}",
+        outlines=frame.outlines,
+        title=f"{title}, {where}" if where else title,
         desc=t["map_desc"],
     )
     return svg, legend

@@ -1,0 +1,93 @@
+"""Geometry helpers of the map build: GeoJSON areas in, projected and simplified SVG paths out.
+
+Shared by the powiat and voivodeship build (build_shapes.py) and the gmina build
+(build_gminas.py); like them, a build tool that needs shapely (a dev dependency).
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import msgspec
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, shape
+
+from service.web.geo import GeoDataError
+
+STANDARD_PARALLEL: Final = 52.0
+"""Equirectangular projection true at 52°N, the middle of Poland: distortion stays under 4%."""
+SIMPLIFY_TOLERANCE: Final = 1.0
+"""Douglas-Peucker tolerance in map units: under a third of a pixel on a 600 px wide map."""
+MIN_CORNERS: Final = 3
+
+Area = Polygon | MultiPolygon
+_T = TypeVar("_T")
+
+
+def read_area(geometry: dict[str, Any], where: str) -> Area:
+    try:
+        area = shape(geometry)
+    except (KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as exc:
+        raise GeoDataError(f"{where}: {exc}") from exc
+    if not isinstance(area, Polygon | MultiPolygon) or area.is_empty:
+        raise GeoDataError(f"{where}: a {area.geom_type}, not a polygon")
+    return area
+
+
+def decode(path: Path, kind: type[_T]) -> _T:
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=kind)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise GeoDataError(f"{path.name}: {exc}") from exc
+
+
+def projection(areas: Iterable[Area], width: int) -> tuple[Any, int]:
+    """Equirectangular lon/lat -> map units (y downwards) fitted to the areas' extent."""
+    west, south, east, north = shapely.total_bounds(list(areas))
+    factor = math.cos(math.radians(STANDARD_PARALLEL))
+    scale = width / ((east - west) * factor)
+
+    def project(points: np.ndarray) -> np.ndarray:
+        return np.column_stack(
+            ((points[:, 0] - west) * factor * scale, (north - points[:, 1]) * scale)
+        )
+
+    return project, math.ceil((north - south) * scale)
+
+
+def ring_path(ring: Sequence[tuple[float, float]]) -> str:
+    """One closed sub-path with relative integer moves; '' when the ring collapses."""
+    rounded: list[tuple[int, int]] = []
+    for x, y in ring:
+        point = (round(x), round(y))
+        if not rounded or rounded[-1] != point:
+            rounded.append(point)
+    if len(rounded) > 1 and rounded[0] == rounded[-1]:
+        rounded.pop()
+    if len(rounded) < MIN_CORNERS:  # fewer than three corners draw nothing
+        return ""
+    (x, y), parts = rounded[0], []
+    for nx, ny in rounded[1:]:
+        parts.append(f"{nx - x} {ny - y}")
+        x, y = nx, ny
+    return f"M{rounded[0][0]} {rounded[0][1]}l" + " ".join(parts).replace(" -", "-") + "z"
+
+
+def area_path(
+    area: Area,
+    project: Any,  # noqa: ANN401 - numpy's callable
+    tolerance: float = SIMPLIFY_TOLERANCE,
+) -> str:
+    """Project, then simplify each ring (Douglas-Peucker), then write the SVG path data."""
+    simplified = shapely.simplify(
+        shapely.transform(area, project), tolerance, preserve_topology=False
+    )
+    polygons = simplified.geoms if isinstance(simplified, MultiPolygon) else [simplified]
+    return "".join(
+        ring_path(ring.coords)
+        for polygon in polygons
+        if isinstance(polygon, Polygon) and not polygon.is_empty
+        for ring in (polygon.exterior, *polygon.interiors)
+    )
