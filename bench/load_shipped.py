@@ -4,9 +4,11 @@ Prints figures, asserts nothing. Usage:
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/load_shipped.py \\
         [--rounds 3] [--cold-starts 3]
 Per file: the wall time of its loader (read, check, publish, indicators), median of the rounds.
-Cold start: `miarka serve` on a new embedded PostgreSQL (no DATABASE_URL) until the shipped
-data are served, median of `--cold-starts` runs (bench/run.py's measurement). The rounds and
-the cold starts are interleaved. It creates and drops the database miarka_bench_shipped.
+Each round loads twice, interleaved: with the incremental engine (what loaders run) and with
+a full recomputation after every load (the engine before; `--engine` picks one), and prints
+the ratio. Cold start: `miarka serve` on a new embedded PostgreSQL (no DATABASE_URL) until
+the shipped data are served, median of `--cold-starts` runs (bench/run.py's measurement). The
+rounds and the cold starts are interleaved. It creates and drops the database miarka_bench_shipped.
 """
 
 import argparse
@@ -19,6 +21,8 @@ from collections import defaultdict
 import asyncpg
 from run import cold_start  # bench/ is on sys.path when run as `python bench/load_shipped.py`
 
+import loaders.observation_load
+from domains.indicators.engine import compute_all, compute_changed
 from loaders.manifest import shipped_files, verified_path
 from loaders.shipped import LOADERS, load_order
 from service.db import make_engine, with_database
@@ -29,7 +33,12 @@ BENCH_DB = "miarka_bench_shipped"
 DATA = REPO_ROOT / "data"
 
 
-async def one_round(server: str) -> dict[str, float]:
+ENGINES = {"incremental": compute_changed, "full": compute_all}
+
+
+async def one_round(server: str, engine_name: str) -> dict[str, float]:
+    # recompute_indicators looks the engine up in its module at call time
+    loaders.observation_load.compute_changed = ENGINES[engine_name]  # type: ignore[assignment]
     admin = await asyncpg.connect(server)
     await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     await admin.execute(f"CREATE DATABASE {BENCH_DB}")
@@ -56,19 +65,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cold-starts", type=int, default=3)
+    parser.add_argument("--engine", choices=[*ENGINES, "both"], default="both")
     args = parser.parse_args()
+    engines = list(ENGINES) if args.engine == "both" else [args.engine]
     server = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
-    loads: dict[str, list[float]] = defaultdict(list)
+    loads: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in engines}
     starts: list[float] = []
     for index in range(max(args.rounds, args.cold_starts)):
         if index < args.rounds:
-            for name, seconds in asyncio.run(one_round(server)).items():
-                loads[name].append(seconds)
+            for engine_name in engines:
+                for name, seconds in asyncio.run(one_round(server, engine_name)).items():
+                    loads[engine_name][name].append(seconds)
         if index < args.cold_starts:
             starts.append(cold_start())
     print(f"Shipped data into an empty database, median of {args.rounds} rounds (seconds)")
-    for name, values in loads.items():
-        print(f"  {name:<60} {statistics.median(values):8.1f}")
+    print(f"  {'file':<60} " + " ".join(f"{name:>11}" for name in engines)
+          + ("       ratio" if len(engines) == 2 else ""))  # fmt: skip
+    for name in loads[engines[0]]:
+        medians = [statistics.median(loads[engine_name][name]) for engine_name in engines]
+        ratio = f" {medians[1] / medians[0]:10.2f}x" if len(medians) == 2 and medians[0] else ""
+        print(f"  {name:<60} " + " ".join(f"{m:11.1f}" for m in medians) + ratio)
     if starts:
         print(
             f"First start of `miarka serve` on an empty embedded PostgreSQL, median of "

@@ -289,11 +289,17 @@ async def loaded_db_url(pg_server_url: str, loaded_template: str) -> AsyncIterat
     await admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def small_data_dir(into: Path, sources: tuple[str, ...] = ("teryt",)) -> Path:
+def small_data_dir(
+    into: Path, sources: tuple[str, ...] = ("teryt",), *, first_of_each: bool = False
+) -> Path:
     """A data directory holding only the shipped files of `sources` (linked) and their manifest
     entries: a first start or an admin load on it takes seconds, not the minutes of every file.
+    `first_of_each` keeps only the first manifest entry of each source.
     """
     entries = [f for f in read_manifest(SHIPPED_DATA).file if f.source in sources]
+    if first_of_each:
+        firsts = {entry.source: entry for entry in reversed(entries)}
+        entries = [entry for entry in entries if firsts[entry.source] is entry]
     into.mkdir(parents=True, exist_ok=True)
     for entry in entries:
         (into / entry.path).parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,8 @@ async def test_admin_needs_a_valid_key_and_keys_are_stored_hashed(
     assert key.startswith("mk_")
     assert stored == hash_key(key)
     assert key not in stored
-    data_dir = small_data_dir(tmp_path, SMALL_SOURCES)  # the admin load then takes seconds
+    # one file of each source: the admin load then takes seconds
+    data_dir = small_data_dir(tmp_path, SMALL_SOURCES, first_of_each=True)
     files = len(read_manifest(data_dir).file)
     settings = Settings(database_url=fresh_db_url, redis_url=redis_url, data_dir=data_dir)
     async with AsyncTestClient(app=create_app(settings)) as client:

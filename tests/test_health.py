@@ -3,7 +3,9 @@
 import msgspec
 from litestar.testing import AsyncTestClient
 
+from loaders.manifest import read_manifest
 from service.app import create_app
+from tests.plugin import SHIPPED_DATA
 
 
 async def test_health_answers_without_touching_dependencies(client):
@@ -19,10 +21,9 @@ async def test_ready_checks_database_and_cache(client):
     assert body["status"] == "ready"
     assert body["database"]["ok"]
     assert body["cache"]["ok"]
-    # one release per shipped file: TERC, 2 BDL exports, area, 4 MF packages, 2 SIO files,
-    # GUS ages, the school register, 5 CKE eighth-grade exam files, 2 CKE matura files, 8 MF
-    # PIT statements (the 2 metropolis files store nothing: no unit of the register)
-    assert body["data_release"] == 27
+    # one release per file of data/manifest.toml, but the 2 MF PIT statements of the metropolis,
+    # which store nothing (no unit of the register)
+    assert body["data_release"] == len(read_manifest(SHIPPED_DATA).file) - 2
 
 
 async def test_ready_is_503_when_the_cache_is_unreachable(test_settings):
