@@ -9,11 +9,16 @@ from html.parser import HTMLParser
 
 import pytest
 
+from service.web.build_gminas import read_register_gminas
+from service.web.build_shapes import register_file
+from service.web.geo import load_maps
+
 NBSP = "\u00a0"
 KRAKOW = "1261011"
 BOLESLAWIEC = "0201011"  # gmina miejska; two more gminas share the name
 ZYWIEC = "2417011"
 SZCZAWA = "1207132"  # created on 2025-01-01: no population in the shipped 2020/2023 tables
+WLODOWICE = "2416093"  # 2416092 (gmina wiejska) in the 2020 boundary file: RODZ changed
 
 
 class _Text(HTMLParser):
@@ -184,6 +189,56 @@ async def test_indicator_map_colours_every_unit_of_the_level(client, level, shap
     legend = re.findall(r'<td class="n">(\d+)</td></tr>', response.text.split("legend")[1])
     assert sum(int(n) for n in legend[:5]) == shapes
     assert "Ranking jednostek" in indicator.text
+
+
+def _map_paths(html: str) -> list[tuple[str, str, str]]:
+    """(path data, fill, title) of every unit drawn on the page's map."""
+    svg = html.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+    return re.findall(r'<path d="([^"]+)" fill="([^"]+)"><title>([^<]+)</title></path>', svg)
+
+
+@pytest.mark.parametrize(
+    ("voivodeship", "name", "without_shape"),
+    [("24", "śląskie", []), ("12", "małopolskie", [SZCZAWA]), ("14", "mazowieckie", [])],
+)
+async def test_gmina_map_of_a_voivodeship_draws_each_of_its_gminas_in_force(
+    client, voivodeship, name, without_shape
+):
+    in_force = [t for t in read_register_gminas(register_file()) if t[:2] == voivodeship]
+    response = await client.get(
+        "/w/kontekst.ludnosc", params={"poziom": "gmina", "woj": voivodeship}
+    )
+    assert response.status_code == 200
+    text = parse(response.text).text
+    drawn = _map_paths(response.text)
+    assert len(drawn) == len(in_force) - len(without_shape)
+    assert sorted(d for d, _, _ in drawn) == sorted(load_maps().gminas[voivodeship].gminas.values())
+    assert f"Mapa: gminy, województwo {name}" in response.text  # the map's own <title>
+    legend = response.text.split('<table class="legend">', 1)[1].split("</table>", 1)[0]
+    counts = re.findall(r'<td class="n">(\d+)</td></tr>', legend)
+    assert sum(int(n) for n in counts) == len(drawn)  # classes (and "no data") count shapes
+    assert "Rozkład wartości" not in text  # the map replaces the histogram
+    notes = re.findall(r'<p class="hint">Bez kształtu na mapie[^<]*</p>', response.text)
+    assert len(notes) == (1 if without_shape else 0)
+    for teryt in without_shape:  # named in words, never drawn with an invented boundary
+        assert f"({teryt})" in notes[0]
+
+
+async def test_a_gmina_that_changed_its_rodz_is_drawn_under_its_code_in_force(client):
+    response = await client.get("/w/kontekst.ludnosc", params={"poziom": "gmina", "woj": "24"})
+    path = load_maps().gminas["24"].gminas[WLODOWICE]
+    [(fill, title)] = [(f, t) for d, f, t in _map_paths(response.text) if d == path]
+    assert title.startswith("Włodowice: ")
+    assert not fill.startswith("url(")  # coloured by the value kept under the code in force
+    assert f'id="t-{WLODOWICE}"' in response.text
+
+
+async def test_gmina_map_highlights_the_chosen_gmina(client):
+    response = await client.get(
+        "/w/kontekst.ludnosc", params={"poziom": "gmina", "woj": "24", "j": ZYWIEC}
+    )
+    path = load_maps().gminas["24"].gminas[ZYWIEC]
+    assert f'<path d="{path}" fill="none" stroke=' in response.text
 
 
 async def test_indicator_page_for_gminas_has_a_histogram_and_a_sortable_table(client):

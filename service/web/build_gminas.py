@@ -24,17 +24,25 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from service.settings import REPO_ROOT
 from service.web.geo import GeoDataError, GminaMap
-from service.web.shape_draw import Area, area_path, decode, projection, read_area
+from service.web.shape_draw import (
+    Area,
+    area_path,
+    borders_path,
+    decode,
+    projection,
+    read_area,
+)
 
 GMINA_FILE: Final = "data/geo/jusuff_poland.municipalities.json"
-GMINA_MAP_WIDTH: Final = 2000
-"""Map units across one voivodeship: the same as Poland's map, so strokes are as thick."""
-GMINA_SIMPLIFY_TOLERANCE: Final = 2.0
+GMINA_MAP_WIDTH: Final = 1000
+"""Map units across one voivodeship (~150-370 km): one unit is under 0.4 km, as on Poland's map;
+half of Poland's 2000 units keep the path data short (the page scales its strokes to match)."""
+GMINA_SIMPLIFY_TOLERANCE: Final = 1.0
 """Douglas-Peucker tolerance in map units: ~0.6 px on the 608 px wide map of a voivodeship.
 
-A voivodeship is drawn 3-6 times larger than on the map of Poland, so twice the Poland-wide
-tolerance in its own units still keeps more detail per gmina; the boundary file is coarse already
-(~28 points a gmina), so the tolerance mostly drops points closer than a pixel.
+A voivodeship is drawn 2-5 times larger than on the map of Poland, so a gmina keeps more of its
+points than it would there; the boundary file is coarse already (~28 points a gmina), so the
+tolerance mostly drops points closer together than a pixel.
 """
 GMINA_KINDS: Final = frozenset("123")
 """RODZ of a gmina: 1 miejska, 2 wiejska, 3 miejsko-wiejska (4-9 are its parts and districts)."""
@@ -179,9 +187,10 @@ def gmina_maps(
         by_powiat: dict[str, list[Area]] = defaultdict(list)
         for teryt, area in areas.items():
             by_powiat[teryt[:4]].append(area)
-        borders = "".join(
-            area_path(_dissolved(powiat, parts), project, GMINA_SIMPLIFY_TOLERANCE)
-            for powiat, parts in sorted(by_powiat.items())
+        borders = borders_path(
+            [_dissolved(powiat, parts) for powiat, parts in sorted(by_powiat.items())],
+            project,
+            GMINA_SIMPLIFY_TOLERANCE,
         )
         maps[voivodeship] = GminaMap(
             width=GMINA_MAP_WIDTH,

@@ -298,14 +298,21 @@ def choropleth(
     outlines: Sequence[str],
     title: str,
     desc: str,
+    scale: float = 1.0,
 ) -> Markup:
-    """Filled polygons in map units; `outlines` are drawn over them (voivodeship borders)."""
+    """Filled polygons in map units; `outlines` are drawn over them (voivodeship borders).
+
+    Strokes and hatching are sized for a map 2000 units wide; `scale` is the map's width over
+    2000, so a map drawn in fewer units (shorter path data) looks the same on screen.
+    """
     hatch = f"{chart_id}-na"
+    tile, bar = f"{18 * scale:g}", f"{6 * scale:g}"
     parts = [
-        f'<defs><pattern id="{hatch}" width="18" height="18" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="18" height="18" fill="#ffffff"/>'
-        f'<rect width="6" height="18" fill="{MISSING_STROKE}"/></pattern></defs>',
-        f'<g stroke="{MAP_BORDER}" stroke-width="1.6" stroke-linejoin="round">',
+        f'<defs><pattern id="{hatch}" width="{tile}" height="{tile}" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="{tile}" height="{tile}" fill="#ffffff"/>'
+        f'<rect width="{bar}" height="{tile}" fill="{MISSING_STROKE}"/></pattern></defs>',
+        f'<g stroke="{MAP_BORDER}" stroke-width="{1.6 * scale:g}" stroke-linejoin="round">',
     ]
     for shape in shapes:
         fill = f"url(#{hatch})" if shape.fill_class is None else colours[shape.fill_class]
@@ -315,13 +322,15 @@ def choropleth(
     parts.append("</g>")
     if outlines:
         parts.append(
-            f'<path d="{"".join(outlines)}" fill="none" stroke="{MAP_BORDER}" stroke-width="5" '
+            f'<path d="{"".join(outlines)}" fill="none" stroke="{MAP_BORDER}" '
+            f'stroke-width="{5 * scale:g}" '
             f'stroke-linejoin="round"/>'
         )
     for shape in shapes:
         if shape.highlight:
             parts.append(
-                f'<path d="{shape.path}" fill="none" stroke="{HIGHLIGHT}" stroke-width="12" '
+                f'<path d="{shape.path}" fill="none" stroke="{HIGHLIGHT}" '
+                f'stroke-width="{12 * scale:g}" '
                 f'stroke-linejoin="round"/>'
             )
     return _svg(chart_id, size, title, desc, "".join(parts))

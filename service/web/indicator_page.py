@@ -259,6 +259,8 @@ class _Frame:
     size: tuple[int, int]
     paths: Mapping[str, str]
     outlines: list[str]
+    scale: float = 1.0
+    """Width over that of the map of Poland, which the strokes are sized for."""
 
 
 def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
@@ -267,7 +269,13 @@ def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
     if level == "powiat":
         return _Frame(level, (maps.width, maps.height), maps.powiats, [*maps.voivodeships.values()])
     gminas = maps.gminas[voivodeship or ""]
-    return _Frame(level, (gminas.width, gminas.height), gminas.gminas, [gminas.powiats])
+    return _Frame(
+        level,
+        (gminas.width, gminas.height),
+        gminas.gminas,
+        [gminas.powiats],
+        scale=gminas.width / maps.width,
+    )
 
 
 def _unmapped(
@@ -356,6 +364,7 @@ def _map(
         outlines=frame.outlines,
         title=f"{title}, {where}" if where else title,
         desc=t["map_desc"],
+        scale=frame.scale,
     )
     return svg, legend
 

@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 import msgspec
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
 
 from service.web.geo import GeoDataError
 
@@ -73,6 +73,41 @@ def ring_path(ring: Sequence[tuple[float, float]]) -> str:
         parts.append(f"{nx - x} {ny - y}")
         x, y = nx, ny
     return f"M{rounded[0][0]} {rounded[0][1]}l" + " ".join(parts).replace(" -", "-") + "z"
+
+
+def line_path(line: Iterable[tuple[float, ...]]) -> str:
+    """One open sub-path with relative integer moves; '' when the line collapses to a point."""
+    rounded: list[tuple[int, int]] = []
+    for x, y, *_ in line:
+        point = (round(x), round(y))
+        if not rounded or rounded[-1] != point:
+            rounded.append(point)
+    if len(rounded) < 2:  # noqa: PLR2004 - a point draws nothing
+        return ""
+    (x, y), parts = rounded[0], []
+    for nx, ny in rounded[1:]:
+        parts.append(f"{nx - x} {ny - y}")
+        x, y = nx, ny
+    return f"M{rounded[0][0]} {rounded[0][1]}l" + " ".join(parts).replace(" -", "-")
+
+
+def borders_path(
+    areas: Iterable[Area],
+    project: Any,  # noqa: ANN401 - numpy's callable
+    tolerance: float = SIMPLIFY_TOLERANCE,
+) -> str:
+    """The borders of adjacent areas as lines, each shared stretch once (half of their rings).
+
+    Merged at every junction of three areas or more, so the simplified lines still meet there.
+    """
+    lines = shapely.line_merge(shapely.unary_union([area.boundary for area in areas]))
+    simplified = shapely.simplify(shapely.transform(lines, project), tolerance)
+    parts = simplified.geoms if isinstance(simplified, MultiLineString) else [simplified]
+    return "".join(
+        line_path(part.coords)
+        for part in parts
+        if isinstance(part, LineString) and not part.is_empty
+    )
 
 
 def area_path(
