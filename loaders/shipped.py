@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.area.load import load_area
 from loaders.bdl.export_load import load_bdl_export
+from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.errors import LoadRefused
 from loaders.gus_ages import load_gus_ages
@@ -45,6 +46,24 @@ async def _bdl_export(
         multiplier=entry.multiplier,
         negative_as_missing=entry.negative_as_missing,
         additive=entry.additive,
+        progress=progress,
+    )
+
+
+async def _bdl_derived(
+    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+) -> RunSummary:
+    if len(entry.columns) != 1 or entry.measure_unit is None:
+        raise LoadRefused.one(entry.path, "a bdl_derived entry needs one column and measure_unit")
+    [(value_column, variable)] = entry.columns.items()
+    return await load_bdl_derived(
+        engine,
+        path,
+        value_column=value_column,
+        variable=variable,
+        measure_unit=entry.measure_unit,
+        additive=entry.additive,
+        description=entry.description,
         progress=progress,
     )
 
@@ -106,6 +125,7 @@ class ShippedLoader(msgspec.Struct, frozen=True):
 LOADERS: dict[str, ShippedLoader] = {
     "teryt": ShippedLoader(_teryt, depends_on=()),
     "bdl_export": ShippedLoader(_bdl_export),
+    "bdl_derived": ShippedLoader(_bdl_derived),
     "area": ShippedLoader(_area),
     "mf_rb": ShippedLoader(_mf_rb),
     # Budget lines beside the Rb-27S packages; a unit's own report wins in either load order.
