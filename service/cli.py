@@ -22,6 +22,7 @@ from loaders.area.load import load_area
 from loaders.bdl.api_load import UNIT_LEVELS, load_bdl
 from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlRequestFailed
 from loaders.bdl.export_load import load_bdl_export
+from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.errors import LoadRefused
 from loaders.gus_ages import load_gus_ages
@@ -225,6 +226,45 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
         )
 
     _load(settings, f"bdl-export {path.name}", work)
+
+
+@load_app.command("bdl-derived")
+def load_bdl_derived_command(
+    path: Annotated[
+        Path, typer.Argument(help="A third party's long copy: Code, County, Year, value")
+    ],
+    column: Annotated[
+        str,
+        typer.Option(
+            help="VALUE_COLUMN=VARIABLE, e.g. 'Average salary amount=wages.average_gross_monthly'"
+        ),
+    ],
+    measure_unit: Annotated[str, typer.Option(help="Unit of the values, e.g. zł")],
+    description: Annotated[str, typer.Option(help="What the copy holds and where it came from")],
+    additive: Annotated[
+        bool, typer.Option(help="--additive for counts (summed into voivodeships)")
+    ] = False,
+) -> None:
+    """Load a derived copy of a BDL powiat series; every value is flagged derived_copy."""
+    value_column, sep, variable = column.partition("=")
+    if not sep or not value_column.strip() or not variable.strip():
+        console.print(f"[red]--column {column!r}: expected VALUE_COLUMN=VARIABLE[/]")
+        raise typer.Exit(64)
+    settings = _settings()
+
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_bdl_derived(
+            engine,
+            path,
+            value_column=value_column.strip(),
+            variable=variable.strip(),
+            measure_unit=measure_unit,
+            additive=additive,
+            description=description,
+            progress=progress,
+        )
+
+    _load(settings, f"bdl-derived {path.name}", work)
 
 
 @load_app.command("bdl")
