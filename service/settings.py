@@ -7,6 +7,7 @@ A malformed value stops start-up with an error that names the variable.
 import ipaddress
 import os
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Literal, Self
 
@@ -16,6 +17,8 @@ PREFIX = "MIARKA_"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+A11yStatus = Literal["compliant", "partially_compliant", "non_compliant"]
+A11yAssessment = Literal["self_assessment", "third_party"]
 
 
 class SettingsError(ValueError):
@@ -46,6 +49,32 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_request_bytes: int = 1_000_000
     bdl_client_id: str | None = None
     """GUS BDL API key (X-ClientId): higher quotas than anonymous runs."""
+    # The accessibility declaration (/deklaracja-dostepnosci) states facts about the public
+    # body that deploys Miarka; the project cannot know them, so an unset one is shown as a
+    # marked placeholder, never guessed.
+    a11y_entity: str | None = None
+    """Name of the public body that publishes this site."""
+    a11y_site: str | None = None
+    """Address of the site; unset, the address the page was asked for."""
+    a11y_published: date | None = None
+    """Date the site was published (YYYY-MM-DD)."""
+    a11y_updated: date | None = None
+    """Date of the site's last significant update."""
+    a11y_status: A11yStatus | None = None
+    """Compliance with the act, as the body assessed it."""
+    a11y_prepared: date | None = None
+    """Date the declaration was prepared."""
+    a11y_reviewed: date | None = None
+    """Date the declaration was last reviewed."""
+    a11y_assessment: A11yAssessment | None = None
+    """How the declaration was prepared: the body's self-assessment or a third party's audit."""
+    a11y_contact_name: str | None = None
+    a11y_contact_email: str | None = None
+    a11y_contact_phone: str | None = None
+    a11y_address: str | None = None
+    """Postal address of the body (for requests and complaints)."""
+    a11y_building: str | None = None
+    """Architectural accessibility of the body's building(s), as free text."""
 
     def __post_init__(self) -> None:
         for entry in self.forwarded_allow_ips:

@@ -57,6 +57,7 @@ PAGES = [
     (f"/porownaj?j={KRAKOW}&dodaj=Wrocław", 200),
     (f"/porownaj?j={KRAKOW}&podobne=1", 200),
     ("/porownaj", 200),
+    ("/deklaracja-dostepnosci", 200),
     ("/j/9999999", 404),
     ("/j/9999999?lang=en", 404),
     ("/j/abc", 400),

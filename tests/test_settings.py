@@ -64,7 +64,7 @@ def test_database_urls_are_turned_into_asyncpg_urls():
 
 def test_every_setting_is_documented_in_the_readme():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"`((?:MIARKA_)?[A-Z_]+(?:URL)?)`", readme))
+    documented = set(re.findall(r"`((?:MIARKA_)?[A-Z][A-Z0-9_]*(?:URL)?)`", readme))
     for field in Settings.__struct_fields__:
         name = field.upper()
         name = name if name.endswith("_URL") else f"MIARKA_{name}"

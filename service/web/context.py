@@ -402,4 +402,45 @@ class ErrorPage:
     status: int
 
 
-Page = StartPage | UnitPage | IndicatorPage | ComparePage | CostPage | ErrorPage
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """A fact of the accessibility declaration: a setting's value, or the placeholder."""
+
+    text: str
+    missing: bool = False
+    href: str | None = None
+    """A mailto: or tel: link for a contact that is set."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationPage:
+    title: str
+    d: Mapping[str, str]
+    """The declaration's words in the page's language (declaration_text.py)."""
+    entity: Stated
+    site_url: str
+    published: Stated
+    updated: Stated
+    status: Stated
+    prepared: Stated
+    reviewed: Stated
+    assessment: Stated
+    contact_name: Stated
+    contact_email: Stated
+    contact_phone: Stated
+    address: Stated
+    building: Stated
+    limitations: Sequence[str]
+    checks: Sequence[str]
+    ombudsman_url: str
+
+    @property
+    def incomplete(self) -> bool:
+        return any(
+            getattr(self, name).missing
+            for name in self.__slots__
+            if isinstance(getattr(self, name), Stated)
+        )
+
+
+Page = StartPage | UnitPage | IndicatorPage | ComparePage | CostPage | ErrorPage | DeclarationPage

@@ -34,6 +34,7 @@ PL: Final[dict[str, str]] = {
     "Granic). Granice na mapach: GUGiK PRG w uproszczeniu.",
     "footer_api": "Te same dane dla programów: API",
     "footer_note": "Serwis tylko do odczytu. Brak wartości oznacza brak danych, nie zero.",
+    "footer_a11y": "Deklaracja dostępności",
     # start
     "start_title": "Znajdź swoją gminę, powiat lub województwo",
     "start_lead": "Wskaźniki usług publicznych każdej jednostki samorządu terytorialnego: "
@@ -289,6 +290,7 @@ EN: Final[dict[str, str]] = {
     "Register of Boundaries). Map boundaries: GUGiK PRG, simplified.",
     "footer_api": "The same data for software: API",
     "footer_note": "Read-only service. A blank value means no data, not zero.",
+    "footer_a11y": "Accessibility statement",
     "start_title": "Find your gmina, powiat or voivodeship",
     "start_lead": "Public-service indicators of every local government unit: values, change "
     "over time and comparison with similar units.",

@@ -23,9 +23,11 @@ from domains.errors import InvalidParameter
 from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
+from service.settings import Settings
 from service.web.compare_page import build_compare_page
 from service.web.context import ErrorPage
 from service.web.cost_page import build_cost_page
+from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
@@ -170,6 +172,20 @@ async def read_compare(
     return render("compare.html", ui, page)
 
 
+@get("/deklaracja-dostepnosci", name="web-accessibility")
+async def read_accessibility_declaration(
+    *,
+    request: Request,  # type: ignore[type-arg]
+    settings: NamedDependency[Settings],
+    lang: LangParam = "pl",
+) -> Template:
+    """The accessibility declaration the act of 4 April 2019 asks of a public body's site."""
+    ui = make_ui(request, lang)
+    base_url = str(request.base_url).rstrip("/") + "/"
+    page = build_declaration_page(settings, ui, base_url)
+    return render("accessibility.html", ui, page)
+
+
 def error_page(request: Request, status: int, headers: dict[str, str] | None = None) -> Template:  # type: ignore[type-arg]
     """The HTML error page in the reader's language (from `?lang=`)."""
     ui = make_ui(request)
@@ -207,5 +223,6 @@ PAGES: Final[tuple[HTTPRouteHandler, ...]] = (
     read_costs,
     read_indicator_page,
     read_compare,
+    read_accessibility_declaration,
 )
 """The pages of the web client; a new page is a handler named `web-...` added here."""

@@ -41,6 +41,8 @@ PAGES = {
     "costs": "/j/1002011/koszty?narzut=none",
     "not-found": "/j/9999999",
     "dashboard-english": f"/j/{ZYWIEC}?lang=en",
+    "accessibility-declaration": "/deklaracja-dostepnosci",
+    "accessibility-statement-english": "/deklaracja-dostepnosci?lang=en",
 }
 BLOCKING = ("serious", "critical")
 SCREENSHOT_SCREENS = 4
