@@ -145,28 +145,30 @@ async def build_indicator_page(
     voivodeships, _, _ = await list_units(
         conn, UnitFilters(level="voivodeship"), limit=VOIVODESHIP_LIMIT, cursor=None
     )
-    kinds = {
-        teryt: placed.unit.kind
-        for teryt, placed in (await placed_units(conn, [i.teryt for i in items])).items()
-    }
+    maps = load_maps()
+    region = next((v for v in voivodeships if v.teryt == voivodeship), None)
+    gmina_map = maps.gminas.get(region.teryt) if level == "gmina" and region else None
+    drawn = gmina_map.gminas if gmina_map else {}
+    # the gminas drawn without a value are not ranked: their names come in the same statement
+    placed = await placed_units(conn, {*(i.teryt for i in items), *drawn})
+    kinds = {teryt: p.unit.kind for teryt, p in placed.items()}
+    names = {teryt: display_name(p.unit.name, p.unit.kind, lang) for teryt, p in placed.items()}
     page_map: Markup | None = None
     hist_svg: Markup | None = None
     legend: list[LegendItem] = []
     hist_rows: list[HistogramRow] = []
     unmapped: list[str] = []
-    maps = load_maps()
-    region = next((v for v in voivodeships if v.teryt == voivodeship), None)
     if items and level in ("voivodeship", "powiat"):
         page_map, legend = _map(
-            items, kinds, _frame(maps, level, None), highlight=highlight, show=show, ui=ui
+            items, names, _frame(maps, level, None), highlight=highlight, show=show, ui=ui
         )
-    elif items and level == "gmina" and region is not None and region.teryt in maps.gminas:
+    elif items and gmina_map is not None and region is not None:
         frame = _frame(maps, level, region.teryt)
         where = display_name(region.name, region.kind, lang)
         page_map, legend = _map(
-            items, kinds, frame, highlight=highlight, show=show, ui=ui, where=where
+            items, names, frame, highlight=highlight, show=show, ui=ui, where=where
         )
-        unmapped = _unmapped(items, kinds, frame, maps.gminas[region.teryt].without_shape, lang)
+        unmapped = _unmapped(items, kinds, frame, gmina_map.without_shape, lang)
     elif items:
         hist_svg, hist_rows = _histogram(values, items, highlight, show, ui)
     csv_href = ui.url(
@@ -299,7 +301,7 @@ def _unmapped(
 
 def _map(
     items: list[ValueRow],
-    kinds: Mapping[str, str],
+    names: Mapping[str, str],
     frame: _Frame,
     *,
     highlight: str | None,
@@ -327,7 +329,7 @@ def _map(
             missing += 1
         else:
             counts[index] += 1
-        name = display_name(item.name, kinds.get(teryt, ""), ui.lang) if item else teryt
+        name = names.get(teryt, item.name if item else teryt)
         shapes.append(
             MapShape(
                 path=path,
