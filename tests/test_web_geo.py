@@ -251,6 +251,14 @@ def test_a_gmina_in_force_without_a_polygon_other_than_the_new_ones_stops_the_bu
         checked_join(polygons, terc_gminas())
 
 
+def test_the_build_reports_what_it_joined_and_what_it_does_not_draw():
+    text = build_shapes.report(built(), checked_join(gmina_polygons(), terc_gminas()))
+    assert "gminas: 2477 polygons joined, each to a different gmina in force: 2397 by the" in text
+    assert "80 by the code in force after a change of RODZ only" in text
+    assert f"  {WLODOWICE_2020} -> {WLODOWICE}\n" in text
+    assert "not drawn (a page lists them as no shape): 1207132 Szczawa, 2002162 Grabówka" in text
+
+
 def test_the_gmina_boundaries_shipped_are_the_ones_recorded():
     sha = hashlib.sha256((REPO_ROOT / GMINA_FILE).read_bytes()).hexdigest()
     assert read_record().inputs[GMINA_FILE] == sha
