@@ -1,23 +1,13 @@
-"""The `miarka` command: serve, migrate, load sources, inspect load runs."""
+"""`miarka load ...`: one command per source; each prints its summary or its refusal."""
 
-import asyncio
-import signal
-from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-import msgspec
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domains.admin.keys import create_key, revoke_key
-from domains.runs.models import LoadRun
 from loaders.area.load import load_area
 from loaders.bdl.api_load import UNIT_LEVELS, load_bdl
 from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlRequestFailed
@@ -32,102 +22,25 @@ from loaders.mf_rb import load_mf_rb
 from loaders.mf_rb.bestia_client import DEFAULT_BASE_URL as BESTIA_BASE_URL
 from loaders.mf_rb.bestia_client import BestiaClient, BestiaNotCached, BestiaRequestFailed
 from loaders.mf_rb.bestia_load import load_bestia
-from loaders.run import RunSummary, fail_abandoned_runs
+from loaders.run import RunSummary
 from loaders.schools import load_schools
-from loaders.shipped import database_is_empty, load_shipped
+from loaders.shipped import load_shipped
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
-from service.db import make_engine
-from service.embedded import resolve_settings
-from service.logs import configure_logging
+from service.cli.common import (
+    RichProgress,
+    console,
+    print_refusal,
+    print_summary,
+    run_async,
+    run_load_command,
+    settings_from_env,
+    shipped_or_given,
+    with_engine,
+)
 from service.migrate import upgrade
-from service.settings import Settings, SettingsError
 
-app = typer.Typer(help="Miarka: public services of Polish local governments.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 load_app = typer.Typer(help="Load a source into the database.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-keys_app = typer.Typer(help="Admin API keys (shown once, stored hashed).", no_args_is_help=True)
-app.add_typer(load_app, name="load")
-app.add_typer(keys_app, name="keys")
-
-console = Console(stderr=True)
-T = TypeVar("T")
-
-
-class RichProgress:
-    """Shows the step a loader is in on one status line."""
-
-    def __init__(self, label: str) -> None:
-        self.status = console.status(f"{label}: starting")
-        self.label = label
-
-    def __enter__(self) -> "RichProgress":
-        self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.status.__exit__(None, None, None)
-
-    def step(self, name: str) -> None:
-        self.status.update(f"{self.label}: {name}")
-
-
-def _settings() -> Settings:
-    try:
-        settings = resolve_settings(Settings.from_env())
-    except SettingsError as exc:
-        console.print(f"[red]configuration error:[/] {exc}")
-        raise typer.Exit(78) from exc
-    configure_logging(settings)
-    return settings
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-async def _with_engine(settings: Settings, work: Any) -> Any:  # noqa: ANN401 - any result
-    assert settings.database_url is not None  # noqa: S101 - resolved by _settings
-    engine = make_engine(settings.database_url, settings, pool_size=2, statement_timeout_ms=0)
-    try:
-        await fail_abandoned_runs(engine)
-        return await work(engine)
-    finally:
-        await engine.dispose()
-
-
-def _print_summary(summary: RunSummary) -> None:
-    c = summary.counts
-    console.print(
-        f"[green]{summary.source}[/] {summary.file_name}: [bold]{summary.status}[/] "
-        f"(run {summary.run_id}, release {summary.data_release_id or '-'}) — read {c.rows_read:,}, "
-        f"inserted {c.rows_inserted:,}, updated {c.rows_updated:,}, closed {c.rows_closed:,}, "
-        f"unchanged {c.rows_unchanged:,} in {summary.seconds:.2f} s"
-    )
-
-
-def _print_refusal(refused: LoadRefused) -> None:
-    table = Table(title="Refused: nothing published was changed", title_style="bold red")
-    for column in ("file", "row", "field", "problem"):
-        table.add_column(column, overflow="fold")
-    for problem in refused.problems:
-        table.add_row(
-            problem.file,
-            "" if problem.row is None else str(problem.row),
-            problem.field or "",
-            problem.message,
-        )
-    console.print(table)
-
-
-@db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Apply Alembic migrations up to REVISION."""
-    settings = _settings()
-    assert settings.database_url is not None  # noqa: S101
-    _run(upgrade(settings.database_url, revision))
-    console.print(f"database at [bold]{revision}[/]")
 
 
 @load_app.command("teryt")
@@ -141,7 +54,7 @@ def load_teryt_command(
     ] = False,
 ) -> None:
     """Load the TERYT TERC register and publish it in one transaction."""
-    settings = _settings()
+    settings = settings_from_env()
     if path is None:
         path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "teryt")[-1])
 
@@ -151,32 +64,11 @@ def load_teryt_command(
             return await load_teryt(engine, path, allow_closures=allow_closures, progress=progress)
 
     try:
-        summary = _run(_with_engine(settings, work))
+        summary = run_async(with_engine(settings, work))
     except LoadRefused as refused:
-        _print_refusal(refused)
+        print_refusal(refused)
         raise typer.Exit(2) from refused
-    _print_summary(summary)
-
-
-def _load(settings: Settings, label: str, work: Any) -> None:  # noqa: ANN401 - a coroutine fn
-    """Run one load with a Rich status line; print its summary or its refusal (exit 2)."""
-
-    async def run(engine: AsyncEngine) -> RunSummary:
-        await upgrade(str(settings.database_url))
-        with RichProgress(label) as progress:
-            result: RunSummary = await work(engine, progress)
-            return result
-
-    try:
-        summary = _run(_with_engine(settings, run))
-    except LoadRefused as refused:
-        _print_refusal(refused)
-        raise typer.Exit(2) from refused
-    _print_summary(summary)
-    for warning in summary.problems[:20]:
-        console.print(f"[yellow]warning[/] {escape(str(warning))}")
-    if len(summary.problems) > 20:  # noqa: PLR2004
-        console.print(f"[yellow]... and {len(summary.problems) - 20} more warnings (miarka runs)")
+    print_summary(summary)
 
 
 @load_app.command("bdl-export")
@@ -209,7 +101,7 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
             console.print(f"[red]--column {item!r}: expected HEADER=VARIABLE[/]")
             raise typer.Exit(64)
         columns[header.strip()] = variable.strip()
-    settings = _settings()
+    settings = settings_from_env()
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_bdl_export(
@@ -225,7 +117,7 @@ def load_bdl_export_command(  # noqa: PLR0917 - one parameter per CLI option
             progress=progress,
         )
 
-    _load(settings, f"bdl-export {path.name}", work)
+    run_load_command(settings, f"bdl-export {path.name}", work)
 
 
 @load_app.command("bdl-derived")
@@ -250,7 +142,7 @@ def load_bdl_derived_command(
     if not sep or not value_column.strip() or not variable.strip():
         console.print(f"[red]--column {column!r}: expected VALUE_COLUMN=VARIABLE[/]")
         raise typer.Exit(64)
-    settings = _settings()
+    settings = settings_from_env()
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_bdl_derived(
@@ -264,7 +156,7 @@ def load_bdl_derived_command(
             progress=progress,
         )
 
-    _load(settings, f"bdl-derived {path.name}", work)
+    run_load_command(settings, f"bdl-derived {path.name}", work)
 
 
 @load_app.command("bdl")
@@ -290,7 +182,7 @@ def load_bdl_command(  # noqa: PLR0917 - one parameter per CLI option
     unit_levels = [UNIT_LEVELS[name] for name in dict.fromkeys(level)]
     variables = list(dict.fromkeys(variable))
     years = sorted(set(year))
-    settings = _settings()
+    settings = settings_from_env()
     cache = cache_dir or settings.state_dir / "cache" / "bdl"
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
@@ -305,7 +197,7 @@ def load_bdl_command(  # noqa: PLR0917 - one parameter per CLI option
             )
 
     try:
-        _load(settings, f"bdl {','.join(map(str, variables))}", work)
+        run_load_command(settings, f"bdl {','.join(map(str, variables))}", work)
     except (BdlRequestFailed, BdlNotCached) as failed:
         console.print(f"[red]BDL request failed; nothing published was changed:[/] {failed}")
         raise typer.Exit(3) from failed
@@ -318,7 +210,7 @@ def load_mf_rb_command(
     ],
 ) -> None:
     """Load MF budget reports from XML packages: one recorded run and transaction per file."""
-    settings = _settings()
+    settings = settings_from_env()
     for path in paths:
 
         async def work(
@@ -326,7 +218,7 @@ def load_mf_rb_command(
         ) -> RunSummary:
             return await load_mf_rb(engine, file, progress=progress)
 
-        _load(settings, f"mf-rb {path.name}", work)
+        run_load_command(settings, f"mf-rb {path.name}", work)
 
 
 @load_app.command("sio")
@@ -338,13 +230,13 @@ def load_sio_command(
     ] = None,
 ) -> None:
     """Load SIO pupils or teacher FTEs per school (RSPO) as of 30 September."""
-    settings = _settings()
+    settings = settings_from_env()
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         when = as_of.date() if as_of else None
         return await load_sio(engine, path, as_of=when, progress=progress)
 
-    _load(settings, f"sio {path.name}", work)
+    run_load_command(settings, f"sio {path.name}", work)
 
 
 @load_app.command("bestia")
@@ -361,7 +253,7 @@ def load_bestia_command(  # noqa: PLR0917 - one parameter per CLI option
     base_url: Annotated[str, typer.Option(hidden=True)] = BESTIA_BASE_URL,
 ) -> None:
     """Load Rb-27S/Rb-28S from the MF BeSTi@ API (unverified against the live service)."""
-    settings = _settings()
+    settings = settings_from_env()
     units = list(dict.fromkeys(teryt))
     years = sorted(set(year))
     cache = cache_dir or settings.state_dir / "cache" / "bestia"
@@ -373,7 +265,7 @@ def load_bestia_command(  # noqa: PLR0917 - one parameter per CLI option
             return await load_bestia(engine, client, units, years, period=period, progress=progress)
 
     try:
-        _load(settings, f"bestia {','.join(units)}", work)
+        run_load_command(settings, f"bestia {','.join(units)}", work)
     except (BestiaRequestFailed, BestiaNotCached) as failed:
         console.print(
             f"[red]BeSTi@ request failed; nothing published was changed:[/] {escape(str(failed))}"
@@ -389,7 +281,7 @@ def load_area_command(
     ] = None,
 ) -> None:
     """Load the GUGiK list of areas of units (default: the shipped one)."""
-    settings = _settings()
+    settings = settings_from_env()
     if path is None:
         path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "area")[-1])
     file = path
@@ -399,7 +291,7 @@ def load_area_command(
             engine, file, as_of=as_of.date() if as_of else None, progress=progress
         )
 
-    _load(settings, f"area {path.name}", work)
+    run_load_command(settings, f"area {path.name}", work)
 
 
 @load_app.command("gus-ages")
@@ -409,7 +301,7 @@ def load_gus_ages_command(
     ] = None,
 ) -> None:
     """Load GUS population of every gmina by single year of age (default: the shipped file)."""
-    settings = _settings()
+    settings = settings_from_env()
     if path is None:
         path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "gus_ages")[-1])
     file = path
@@ -417,7 +309,7 @@ def load_gus_ages_command(
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_gus_ages(engine, file, progress=progress)
 
-    _load(settings, f"gus-ages {file.name}", work)
+    run_load_command(settings, f"gus-ages {file.name}", work)
 
 
 @load_app.command("schools")
@@ -427,7 +319,7 @@ def load_schools_command(
     ] = None,
 ) -> None:
     """Load the national register of schools and institutions (default: the shipped file)."""
-    settings = _settings()
+    settings = settings_from_env()
     if path is None:
         path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "schools")[-1])
     file = path
@@ -435,13 +327,7 @@ def load_schools_command(
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_schools(engine, file, progress=progress)
 
-    _load(settings, f"schools {file.name}", work)
-
-
-def _shipped_or_given(settings: Settings, source: str, paths: list[Path] | None) -> list[Path]:
-    if paths:
-        return paths
-    return [verified_path(settings.data_dir, e) for e in shipped_files(settings.data_dir, source)]
+    run_load_command(settings, f"schools {file.name}", work)
 
 
 @load_app.command("cke-e8")
@@ -453,15 +339,15 @@ def load_cke_e8_command(
     year: Annotated[int | None, typer.Option(help="When the file name lacks the year")] = None,
 ) -> None:
     """Load CKE eighth-grade exam results per school: one recorded run per file."""
-    settings = _settings()
-    for path in _shipped_or_given(settings, "cke_e8", paths):
+    settings = settings_from_env()
+    for path in shipped_or_given(settings, "cke_e8", paths):
 
         async def work(
             engine: AsyncEngine, progress: RichProgress, file: Path = path
         ) -> RunSummary:
             return await load_cke_e8(engine, file, year=year, progress=progress)
 
-        _load(settings, f"cke-e8 {path.name}", work)
+        run_load_command(settings, f"cke-e8 {path.name}", work)
 
 
 @load_app.command("cke-matura")
@@ -478,8 +364,8 @@ def load_cke_matura_command(
     """Load CKE matura results per school (one formula a file): one recorded run per file."""
     if formula not in {None, 2015, 2023}:
         raise typer.BadParameter("2023 or 2015", param_hint="--formula")
-    settings = _settings()
-    for path in _shipped_or_given(settings, "cke_matura", paths):
+    settings = settings_from_env()
+    for path in shipped_or_given(settings, "cke_matura", paths):
 
         async def work(
             engine: AsyncEngine, progress: RichProgress, file: Path = path
@@ -488,7 +374,7 @@ def load_cke_matura_command(
                 engine, file, year=year, formula=formula, progress=progress
             )
 
-        _load(settings, f"cke-matura {path.name}", work)
+        run_load_command(settings, f"cke-matura {path.name}", work)
 
 
 @load_app.command("mf-pit")
@@ -499,9 +385,9 @@ def load_mf_pit_command(
     ] = None,
 ) -> None:
     """Load MF statements of JST shares in PIT into the budget tables: one run per file."""
-    settings = _settings()
+    settings = settings_from_env()
     years = {Path(e.path).name: e.year for e in shipped_files(settings.data_dir, "mf_pit")}
-    for path in _shipped_or_given(settings, "mf_pit", paths):
+    for path in shipped_or_given(settings, "mf_pit", paths):
 
         async def work(
             engine: AsyncEngine, progress: RichProgress, file: Path = path
@@ -509,13 +395,13 @@ def load_mf_pit_command(
             year = years.get(file.name) if not paths else None
             return await load_mf_pit(engine, file, year=year, progress=progress)
 
-        _load(settings, f"mf-pit {path.name}", work)
+        run_load_command(settings, f"mf-pit {path.name}", work)
 
 
 @load_app.command("shipped")
 def load_shipped_command() -> None:
     """Load every file listed in data/manifest.toml."""
-    settings = _settings()
+    settings = settings_from_env()
 
     async def work(engine: AsyncEngine) -> list[RunSummary]:
         await upgrade(str(settings.database_url))
@@ -523,152 +409,9 @@ def load_shipped_command() -> None:
             return await load_shipped(engine, settings.data_dir, progress)
 
     try:
-        summaries = _run(_with_engine(settings, work))
+        summaries = run_async(with_engine(settings, work))
     except LoadRefused as refused:
-        _print_refusal(refused)
+        print_refusal(refused)
         raise typer.Exit(2) from refused
     for summary in summaries:
-        _print_summary(summary)
-
-
-@keys_app.command("create")
-def create_key_command(name: Annotated[str, typer.Argument(help="Who the key is for")]) -> None:
-    """Create an admin key; it is printed once and only its hash is kept."""
-    settings = _settings()
-
-    async def work(engine: AsyncEngine) -> str:
-        await upgrade(str(settings.database_url))
-        async with engine.begin() as conn:
-            return await create_key(conn, name)
-
-    try:
-        key = _run(_with_engine(settings, work))
-    except IntegrityError as exc:
-        console.print(f"[red]a key named {name!r} exists already[/]")
-        raise typer.Exit(1) from exc
-    console.print(f"admin key for [bold]{name}[/] (store it now; it is not shown again):")
-    Console().print(key)
-
-
-@keys_app.command("revoke")
-def revoke_key_command(name: Annotated[str, typer.Argument()]) -> None:
-    """Revoke an admin key by name."""
-    settings = _settings()
-
-    async def work(engine: AsyncEngine) -> bool:
-        async with engine.begin() as conn:
-            return await revoke_key(conn, name)
-
-    if not _run(_with_engine(settings, work)):
-        console.print(f"[red]no active key named {name!r}[/]")
-        raise typer.Exit(1)
-    console.print(f"key {name!r} revoked")
-
-
-@app.command("runs")
-def list_runs(
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
-    source: Annotated[str | None, typer.Option()] = None,
-) -> None:
-    """Recent load runs, newest first."""
-    settings = _settings()
-
-    async def work(engine: AsyncEngine) -> list[Any]:
-        query = select(LoadRun).order_by(LoadRun.id.desc()).limit(limit)
-        if source:
-            query = query.where(LoadRun.source == source)
-        async with engine.connect() as conn:
-            return list((await conn.execute(query)).all())
-
-    rows = _run(_with_engine(settings, work))
-    table = Table(title="Load runs")
-    for column in (
-        "id",
-        "source",
-        "file",
-        "status",
-        "started",
-        "seconds",
-        "read",
-        "ins",
-        "upd",
-        "closed",
-        "release",
-        "message",
-    ):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        seconds = (r.finished_at - r.started_at).total_seconds() if r.finished_at else None
-        table.add_row(
-            str(r.id),
-            r.source,
-            r.file_name or (r.query or "").partition("\n")[0],
-            r.status,
-            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-            "" if seconds is None else f"{seconds:.2f}",
-            f"{r.rows_read:,}",
-            f"{r.rows_inserted:,}",
-            f"{r.rows_updated:,}",
-            f"{r.rows_closed:,}",
-            str(r.data_release_id or ""),
-            r.message or "",
-        )
-    Console().print(table)
-
-
-@app.command("serve")
-def serve(
-    host: Annotated[str | None, typer.Option(help="Default MIARKA_HOST or 127.0.0.1")] = None,
-    port: Annotated[int | None, typer.Option(help="Default MIARKA_PORT or 8000")] = None,
-) -> None:
-    """Migrate, load the shipped data when the database is empty, and serve the API."""
-    import uvicorn  # noqa: PLC0415
-
-    from service.app import behind_proxies, create_app  # noqa: PLC0415
-
-    settings = _settings()
-    overrides: dict[str, Any] = {}
-    if host is not None:
-        overrides["host"] = host
-    if port is not None:
-        overrides["port"] = port
-    settings = msgspec.structs.replace(settings, **overrides)
-
-    async def prepare(engine: AsyncEngine) -> None:
-        await upgrade(str(settings.database_url))
-        if await database_is_empty(engine):
-            with RichProgress("first start: loading shipped data") as progress:
-                for summary in await load_shipped(engine, settings.data_dir, progress):
-                    _print_summary(summary)
-
-    try:
-        _run(_with_engine(settings, prepare))
-    except LoadRefused as refused:
-        _print_refusal(refused)
-        raise typer.Exit(2) from refused
-    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets
-    # atexit stop the embedded PostgreSQL instead of the process dying with it still running.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    console.print(f"serving on http://{settings.host}:{settings.port}  (API docs: /schema)")
-    uvicorn.run(
-        behind_proxies(create_app(settings), settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        # MIARKA_FORWARDED_ALLOW_IPS decides (behind_proxies), not uvicorn's default of
-        # believing X-Forwarded-For from 127.0.0.1.
-        proxy_headers=False,
-    )
-
-
-def _exit_on_signal(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()
+        print_summary(summary)
