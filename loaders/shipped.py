@@ -25,10 +25,16 @@ from loaders.teryt import load_teryt
 FileLoader = Callable[[AsyncEngine, Path, ShippedFile, Progress | None], Awaitable[RunSummary]]
 
 
-async def _teryt(
-    engine: AsyncEngine, path: Path, _entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_teryt(engine, path, progress=progress)
+def _passing(load: Callable[..., Awaitable[RunSummary]], *fields: str) -> FileLoader:
+    """A FileLoader calling `load(engine, path, <field>=entry.<field> ..., progress=...)`."""
+
+    async def run(
+        engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
+    ) -> RunSummary:
+        given = {field: getattr(entry, field) for field in fields}
+        return await load(engine, path, progress=progress, **given)
+
+    return run
 
 
 async def _bdl_export(
@@ -68,54 +74,6 @@ async def _bdl_derived(
     )
 
 
-async def _area(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_area(engine, path, as_of=entry.as_of, progress=progress)
-
-
-async def _mf_rb(
-    engine: AsyncEngine, path: Path, _entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_mf_rb(engine, path, progress=progress)
-
-
-async def _mf_pit(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_mf_pit(engine, path, year=entry.year, progress=progress)
-
-
-async def _sio(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_sio(engine, path, as_of=entry.as_of, progress=progress)
-
-
-async def _gus_ages(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_gus_ages(engine, path, year=entry.year, progress=progress)
-
-
-async def _schools(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_schools(engine, path, progress=progress)
-
-
-async def _cke_e8(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_cke_e8(engine, path, year=entry.year, progress=progress)
-
-
-async def _cke_matura(
-    engine: AsyncEngine, path: Path, entry: ShippedFile, progress: Progress | None
-) -> RunSummary:
-    return await load_cke_matura(engine, path, year=entry.year, progress=progress)
-
-
 class ShippedLoader(msgspec.Struct, frozen=True):
     load: FileLoader
     depends_on: tuple[str, ...] = ("teryt",)
@@ -123,20 +81,20 @@ class ShippedLoader(msgspec.Struct, frozen=True):
 
 
 LOADERS: dict[str, ShippedLoader] = {
-    "teryt": ShippedLoader(_teryt, depends_on=()),
+    "teryt": ShippedLoader(_passing(load_teryt), depends_on=()),
     "bdl_export": ShippedLoader(_bdl_export),
     "bdl_derived": ShippedLoader(_bdl_derived),
-    "area": ShippedLoader(_area),
-    "mf_rb": ShippedLoader(_mf_rb),
+    "area": ShippedLoader(_passing(load_area, "as_of")),
+    "mf_rb": ShippedLoader(_passing(load_mf_rb)),
     # Budget lines beside the Rb-27S packages; a unit's own report wins in either load order.
-    "mf_pit": ShippedLoader(_mf_pit),
-    "sio": ShippedLoader(_sio),
-    "gus_ages": ShippedLoader(_gus_ages),
+    "mf_pit": ShippedLoader(_passing(load_mf_pit, "year")),
+    "sio": ShippedLoader(_passing(load_sio, "as_of")),
+    "gus_ages": ShippedLoader(_passing(load_gus_ages, "year")),
     # Its indicators divide by the single-year ages: loaded after them, computed once.
-    "schools": ShippedLoader(_schools, depends_on=("teryt", "gus_ages")),
+    "schools": ShippedLoader(_passing(load_schools), depends_on=("teryt", "gus_ages")),
     # After the register: the exam files add only the schools it does not know.
-    "cke_e8": ShippedLoader(_cke_e8, depends_on=("teryt", "schools")),
-    "cke_matura": ShippedLoader(_cke_matura, depends_on=("teryt", "schools")),
+    "cke_e8": ShippedLoader(_passing(load_cke_e8, "year"), depends_on=("teryt", "schools")),
+    "cke_matura": ShippedLoader(_passing(load_cke_matura, "year"), depends_on=("teryt", "schools")),
 }
 
 
