@@ -114,9 +114,11 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "partial_sum_of_powiat": "suma niepełna: części powiatów brakuje danych",
         "partial_sum_of_budgetary_units": "suma sprawozdań jednostek budżetowych (np. szkół), "
         "nie sprawozdanie całego samorządu: może być niepełna",
-        "code_changed": "gmina zmieniła kod TERYT 1 stycznia 2025 r.; wcześniejsze dane "
-        "przypisano do nowego kodu",
+        "code_changed": "gmina zmieniła kod TERYT (zmiana rodzaju gminy); dane spod "
+        "wcześniejszego kodu przypisano do kodu obowiązującego",
         "missing_at_source": "brak danych u źródła",
+        "derived_copy": "kopia pośrednia danych GUS (przekształcona przez osobę trzecią)",
+        "attribute_n": "brak wartości u źródła (atrybut „n” w eksporcie BDL)",
         "no_data_confidential_or_not_applicable": "dane niedostępne: tajemnica statystyczna "
         "lub zjawisko nie występuje",
     },
@@ -127,9 +129,11 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "partial_sum_of_powiat": "incomplete sum: some powiats have no data",
         "partial_sum_of_budgetary_units": "sum of the reports of budgetary units (e.g. "
         "schools), not the report of the whole local government: may be incomplete",
-        "code_changed": "the gmina's TERYT code changed on 1 January 2025; its earlier figures "
-        "are carried to the new code",
+        "code_changed": "the gmina's TERYT code changed (a change of its kind); figures under "
+        "the earlier code are carried to the code in force",
         "missing_at_source": "no data at the source",
+        "derived_copy": "an indirect copy of GUS data (reshaped by a third party)",
+        "attribute_n": "no value at the source (attribute “n” in the BDL export)",
         "no_data_confidential_or_not_applicable": "not available: statistical confidentiality "
         "or not applicable",
     },
