@@ -25,11 +25,8 @@ __all__ = ["teryt_engine", "teryt_template"]
 
 DATA = REPO_ROOT / "data" / "derived" / "bdl_powiaty_2002_2022"
 WAGES = DATA / "Average salary amount.xlsx"
-WAGE, NURSERIES = (
-    "kontekst.wynagrodzenie_powiaty_kopia",
-    ("polityka_spoleczna.odsetek_dzieci_w_zlobkach_powiaty_kopia"),
-)
-DWELLINGS = "inwestycje_budownictwo.mieszkania_oddane_powiaty_kopia"
+WAGE, NURSERIES = "kontekst.przecietne_wynagrodzenie", "polityka_spoleczna.dzieci_w_zlobkach"
+DWELLINGS = "inwestycje_budownictwo.mieszkania_oddane_na_1000"
 FIGURES = {
     (WAGE, "1201", 2002): 1880.68,
     (WAGE, "1261", 2022): 8157.43,

@@ -181,14 +181,24 @@ async def test_indicators_divide_by_the_population_at_most_two_years_away(engine
     async with engine.connect() as conn:
         value, flags = (
             await conn.execute(
-                query, {"code": "podatki_oplaty.dochody_wlasne", "teryt": "0201011", "year": 2024}
+                query,
+                {
+                    "code": "podatki_oplaty.dochody_wlasne_na_mieszkanca",
+                    "teryt": "0201011",
+                    "year": 2024,
+                },
             )
         ).one()
         assert value == pytest.approx(180_180_717.13 / 37_060)
         assert "denominator_year_2023" in flags
         early, early_flags = (
             await conn.execute(
-                query, {"code": "podatki_oplaty.dochody_wlasne", "teryt": "0201011", "year": 2017}
+                query,
+                {
+                    "code": "podatki_oplaty.dochody_wlasne_na_mieszkanca",
+                    "teryt": "0201011",
+                    "year": 2017,
+                },
             )
         ).one()
         assert early is None  # 2020 is 3 years away
@@ -206,3 +216,41 @@ async def test_indicators_divide_by_the_population_at_most_two_years_away(engine
             )
         )
     assert kutno == pytest.approx(40_135_075.15 / population_2023)
+
+
+async def test_powiats_and_voivodeships_are_the_sums_bdl_gives_and_the_share_needs_no_population(
+    engine: AsyncEngine,
+):
+    """BDL's row 4 (Powiat bolesławiecki 380,800,926.08 zł in 2024) over LUDN 2425's 87.64
+    thousand; Kutno's investment 40,135,075.15 zł over its own revenue 215,250,336.60 zł (2024),
+    and the totals in zł from 2015 on, where no population is needed."""
+    query = text(
+        "SELECT value FROM indicator_value WHERE indicator_code = :code AND teryt = :teryt "
+        "AND year = :year"
+    )
+
+    async def value(code: str, teryt: str, year: int) -> float | None:
+        async with engine.connect() as conn:
+            return await conn.scalar(query, {"code": code, "teryt": teryt, "year": year})
+
+    own = "podatki_oplaty.dochody_wlasne_na_mieszkanca"
+    assert await value(own, "0201", 2024) == pytest.approx(380_800_926.08 / 87_640)
+    assert await value(own, "02", 2024) == pytest.approx(15_561_011_450.65 / 2_879_270)
+    share = await value("inwestycje_budownictwo.udzial_wydatkow_inwestycyjnych", "1002011", 2024)
+    assert share == pytest.approx(40_135_075.15 / 215_250_336.60 * 100)
+    total = await value("podatki_oplaty.dochody_wlasne_razem", "3209053", 2015)
+    assert total == pytest.approx(33_904_991.29)  # Mielno, from its old code 3209052
+    async with engine.connect() as conn:
+        counts = dict(
+            (
+                await conn.execute(
+                    text(
+                        "SELECT year, count(value) FROM indicator_value "
+                        "WHERE indicator_code = :code AND level = 'gmina' GROUP BY year"
+                    ),
+                    {"code": "inwestycje_budownictwo.udzial_wydatkow_inwestycyjnych"},
+                )
+            ).all()
+        )
+    assert set(counts) == set(YEARS)
+    assert min(counts.values()) >= 2_470  # a gmina with own revenue 0 zł has no share

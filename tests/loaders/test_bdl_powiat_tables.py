@@ -15,22 +15,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.plugin import engine_for
 
-HALLS = "kultura_rekreacja.hale_i_sale_sportowe"
-POOLS = "kultura_rekreacja.plywalnie_kryte"
-TOURISM = "kultura_rekreacja.turystyczne_obiekty_noclegowe"
-CYCLE = "drogownictwo_transport.sciezki_rowerowe_w_powiecie"
+ALL_SPORT = "kultura_rekreacja.obiekty_sportowe_na_10_tys"
+HALLS = "kultura_rekreacja.hale_sportowe_na_10_tys"
+GYMS = "kultura_rekreacja.sale_gimnastyczne_na_10_tys"
+POOLS = "kultura_rekreacja.plywalnie_kryte_na_10_tys"
+TOURISM = "kultura_rekreacja.obiekty_noclegowe_na_10_tys"
+CYCLE = "drogownictwo_transport.sciezki_rowerowe_na_10_tys"
+CYCLE_AREA = "drogownictwo_transport.sciezki_rowerowe_na_100_km2"
 FIGURES = {
-    (HALLS, "0208", 2018): (6 + 15) / 156_283 * 10_000,  # kłodzki: halls 6, gyms 15
-    (HALLS, "1261", 2018): (26 + 37) / 779_966 * 10_000,  # Kraków
-    (HALLS, "02", 2018): 192 / 2_891_321 * 10_000,  # the sum of Dolnośląskie's 30 powiats
-    (POOLS, "0208", 2018): 9 / 156_283 * 100_000,
-    (POOLS, "02", 2018): 55 / 2_891_321 * 100_000,
+    # kłodzki 0208: stadiums 16, halls 6, gyms 15, tennis courts 22, indoor pools 9
+    (ALL_SPORT, "0208", 2018): (16 + 6 + 15 + 22 + 9) / 156_283 * 10_000,
+    (HALLS, "0208", 2018): 6 / 156_283 * 10_000,
+    (GYMS, "0208", 2018): 15 / 156_283 * 10_000,
+    (POOLS, "0208", 2018): 9 / 156_283 * 10_000,
+    (ALL_SPORT, "1261", 2018): (18 + 26 + 37 + 75 + 16) / 779_966 * 10_000,  # Kraków
+    (POOLS, "02", 2018): 55 / 2_891_321 * 10_000,  # the sum of Dolnośląskie's 30 powiats
     (TOURISM, "0208", 2019): 205 / 156_283 * 10_000,
     (TOURISM, "1261", 2019): 275 / 779_966 * 10_000,
     (CYCLE, "0208", 2020): 31.6 / 156_283 * 10_000,  # decimal comma: "31,6"
     (CYCLE, "1465", 2020): 676.1 / 1_794_166 * 10_000,  # Warszawa "676,1"
 }
-ABSENT = {(TOURISM, "2470"), (CYCLE, "0210"), (CYCLE, "1801")}
+ABSENT = {(TOURISM, "2470"), (CYCLE, "0210"), (CYCLE, "1801"), (CYCLE_AREA, "0210")}
 """Units the files have no row for: no value, never a zero."""
 
 
@@ -58,20 +63,35 @@ async def test_figures_equal_the_hand_computed_ones(engine, code, teryt, year):
         assert "denominator_year_2020" in (flags or [])
 
 
+async def test_bicycle_paths_per_100_km2_divide_by_the_register_area(engine):
+    """Kłodzki 31.6 km over its area in data/gugik (as loaded), Warszawa 676.1 km."""
+    async with engine.connect() as conn:
+        areas = dict((await conn.execute(text(
+            "SELECT o.teryt, o.value FROM observation o JOIN variable v ON v.id = o.variable_id "
+            "WHERE v.code = 'area_km2' AND o.teryt IN ('0208', '1465')"
+        ))).all())  # fmt: skip
+    assert 1_600 < areas["0208"] < 1_700  # powiat kłodzki, km²
+    assert 510 < areas["1465"] < 525  # Warszawa, km²
+    values = await _values(engine, CYCLE_AREA)
+    assert values["0208", 2020][0] == pytest.approx(31.6 / areas["0208"] * 100)
+    assert values["1465", 2020][0] == pytest.approx(676.1 / areas["1465"] * 100)
+    assert "denominator_year_2025" in values["1465", 2020][1]
+
+
 @pytest.mark.parametrize(("code", "teryt"), sorted(ABSENT))
 async def test_a_powiat_the_file_omits_has_no_value(engine, code, teryt):
     assert not [key for key in await _values(engine, code) if key[0] == teryt]
 
 
 async def test_every_powiat_has_a_plausible_value_and_no_partial_sum_is_published(engine):
-    expected = {HALLS: 380, POOLS: 380, TOURISM: 379, CYCLE: 378}
+    expected = {ALL_SPORT: 380, HALLS: 380, POOLS: 380, TOURISM: 379, CYCLE: 378, CYCLE_AREA: 378}
     for code, powiats in expected.items():
         values = await _values(engine, code)
         by_level = {"powiat": 0, "voivodeship": 0}
         for value, flags, level in values.values():
             by_level[level] += 1
             assert value is not None
-            assert 0 <= value < 400, (code, value)
+            assert 0 <= value < 400, (code, value)  # per 10,000 residents or per 100 km²
             assert not any(flag.startswith("partial_sum") for flag in flags or [])
         assert by_level["powiat"] == powiats
-        assert by_level["voivodeship"] == (16 if code in (HALLS, POOLS) else 0)
+        assert by_level["voivodeship"] == (16 if code in (ALL_SPORT, HALLS, POOLS) else 0)
