@@ -32,6 +32,8 @@ class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
     """Columns whose negative counts are a known defect of the file: stored as missing."""
     additive: bool = True
     """False for rates and shares: never summed into powiats and voivodeships."""
+    zero_as_missing: bool = False
+    """A 0 the quantity cannot be (a wage) is a gap of the copy: stored as missing, flagged."""
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):

@@ -69,6 +69,7 @@ async def _bdl_derived(
         variable=variable,
         measure_unit=entry.measure_unit,
         additive=entry.additive,
+        zero_as_missing=entry.zero_as_missing,
         description=entry.description,
         progress=progress,
     )

@@ -32,6 +32,8 @@ from loaders.run import Counts, Progress, RunSummary, recorded_run
 SOURCE: Final = "bdl_derived"
 VARIABLE_SOURCE: Final = "gus_bdl_derived"
 MISSING_FLAG: Final = "missing_at_source"
+ZERO_FLAG: Final = "zero_at_source"
+"""A 0 of a quantity that cannot be 0 (a wage), stored as missing."""
 _UNITS = """
 SELECT u.teryt, u.name, v.name AS voivodeship FROM territorial_unit u
 JOIN territorial_unit v ON v.teryt = left(u.teryt, 2) AND v.valid_to IS NULL
@@ -40,7 +42,11 @@ WHERE u.level = 'powiat' AND u.valid_to IS NULL
 
 
 def _records(
-    table: DerivedTable, variable: str, units: dict[str, tuple[str, str]]
+    table: DerivedTable,
+    variable: str,
+    units: dict[str, tuple[str, str]],
+    *,
+    zero_as_missing: bool = False,
 ) -> tuple[list[ObservationRecord], list[SourceProblem]]:
     """Records of the powiats in force, and warnings; refuses a code naming another powiat."""
     problems = ProblemCollector(table.file)
@@ -71,9 +77,18 @@ def _records(
             problems.add(f"negative value {row.value}", row=row.row, field=table.value_column,
                          code="negative_count")  # fmt: skip
             continue
-        flag = DERIVED_FLAG if row.value is not None else f"{MISSING_FLAG};{DERIVED_FLAG}"
+        value, flag = row.value, DERIVED_FLAG
+        if value is None:
+            flag = f"{MISSING_FLAG};{DERIVED_FLAG}"
+        elif value == 0 and zero_as_missing:
+            value, flag = None, f"{ZERO_FLAG};{DERIVED_FLAG}"
+            warnings[row.teryt, f"zero{row.year}"] = SourceProblem(
+                file=table.file, row=row.row, field=table.value_column, code="out_of_range",
+                message=f"{name} ({row.teryt}) {row.year}: 0, which this quantity cannot be; "
+                "stored as missing (zero_at_source)",
+            )  # fmt: skip
         records.append(ObservationRecord(
-            row=row.row, teryt=row.teryt, variable=variable, year=row.year, value=row.value,
+            row=row.row, teryt=row.teryt, variable=variable, year=row.year, value=value,
             flag=flag,
         ))  # fmt: skip
         if problems.full:
@@ -91,9 +106,11 @@ async def load_bdl_derived(
     measure_unit: str,
     additive: bool,
     description: str,
+    zero_as_missing: bool = False,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Load the `value_column` of the file as Miarka variable `variable` (powiats only)."""
+    """Load the `value_column` of the file as Miarka variable `variable` (powiats only);
+    `zero_as_missing` for a quantity that cannot be 0 (see ZERO_FLAG)."""
     async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
         run.progress.step("read and validate")
         table = await asyncio.to_thread(parse_bdl_derived, path, value_column=value_column)
@@ -109,7 +126,7 @@ async def load_bdl_derived(
         async def publish(conn: AsyncConnection, run_id: int) -> Counts:
             rows = await conn.execute(text(_UNITS))
             units = {teryt: (name, voivodeship) for teryt, name, voivodeship in rows}
-            records, warnings = _records(table, variable, units)
+            records, warnings = _records(table, variable, units, zero_as_missing=zero_as_missing)
             for warning in warnings:
                 run.warn(warning)
             run.rows_skipped = len(table.rows) - len(records)

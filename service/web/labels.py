@@ -119,6 +119,7 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "missing_at_source": "brak danych u źródła",
         "derived_copy": "kopia pośrednia danych GUS (przekształcona przez osobę trzecią)",
         "attribute_n": "brak wartości u źródła (atrybut „n” w eksporcie BDL)",
+        "zero_at_source": "źródło podaje 0, czego ta wielkość nie może mieć: pominięto jako brak",
         "no_data_confidential_or_not_applicable": "dane niedostępne: tajemnica statystyczna "
         "lub zjawisko nie występuje",
     },
@@ -134,6 +135,7 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "missing_at_source": "no data at the source",
         "derived_copy": "an indirect copy of GUS data (reshaped by a third party)",
         "attribute_n": "no value at the source (attribute “n” in the BDL export)",
+        "zero_at_source": "the source gives 0, which this quantity cannot be: left out as missing",
         "no_data_confidential_or_not_applicable": "not available: statistical confidentiality "
         "or not applicable",
     },

@@ -87,7 +87,10 @@ async def test_figures_are_the_cells_and_every_value_is_flagged_derived(engine):
     assert values[DWELLINGS, "3263", 2023].value is None  # "-" in the file: missing, not 0
     assert len({key[1] for key in values if key[0] == WAGE}) == 380
     assert len({key[1] for key in values if key[0] == NURSERIES}) == 376
-    wages = [row.value for key, row in values.items() if key[0] == WAGE and row.value]
+    wages = [row.value for key, row in values.items() if key[0] == WAGE and row.value is not None]
+    # Jastrzębie-Zdrój 2022 reads 0 in the copy (row 986): no wage is 0, so it is a gap
+    assert values[WAGE, "2467", 2022].value is None
+    assert "zero_at_source" in values[WAGE, "2467", 2022].flags
     assert min(wages) > 500  # zł a month, 2002-2022
     assert max(wages) < 20_000
     assert any("0263" in w["message"] and w["code"] == "unknown_unit" for w in warnings)
