@@ -33,7 +33,8 @@ class ShippedFile(msgspec.Struct, frozen=True, kw_only=True):
     additive: bool = True
     """False for rates and shares: never summed into powiats and voivodeships."""
     zero_as_missing: bool = False
-    """A 0 the quantity cannot be (a wage) is a gap of the copy: stored as missing, flagged."""
+    """A 0 the quantity cannot be (a wage, a gmina's own revenue) is a gap of the file: stored as
+    missing, flagged `zero_at_source`."""
 
 
 class Manifest(msgspec.Struct, frozen=True, kw_only=True):

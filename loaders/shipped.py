@@ -52,6 +52,7 @@ async def _bdl_export(
         multiplier=entry.multiplier,
         negative_as_missing=entry.negative_as_missing,
         additive=entry.additive,
+        zero_as_missing=entry.zero_as_missing,
         progress=progress,
     )
 

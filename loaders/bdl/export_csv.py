@@ -37,6 +37,8 @@ _YEAR_IN_HEADER: Final = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _RODZ_IN_NAME: Final = re.compile(r"\((\d)\)\s*$")
 _NAME: Final = re.compile(r"^[A-Za-z0-9ĄĆĘŁŃÓŚŹŻąćęłńóśźż .,()'\-/]+$")
 NEGATIVE_FLAG: Final = "negative_at_source"
+ZERO_FLAG: Final = "zero_at_source"
+"""A 0 the quantity cannot be (a gmina's own revenue), stored as missing (`zero_as_missing`)."""
 
 
 def sniff_dialect(header_line: str) -> str:
@@ -53,6 +55,7 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
     multiplier: float = 1.0,
     allow_negative: bool = False,
     negative_as_missing: Collection[str] = (),
+    zero_as_missing: bool = False,
 ) -> ExportData:
     """Observations of the mapped `columns` (export header -> Miarka variable code).
 
@@ -144,6 +147,8 @@ def parse_bdl_export(  # noqa: PLR0912, PLR0915 - one pass, one check per field
                 if value is None and flag is None:
                     problems.add(f"not a number: {raw!r}", row=row_number, field=column.header)
                     continue
+                if value == 0 and zero_as_missing:
+                    value, flag = None, ZERO_FLAG
                 if value is not None and value < 0 and column.header in negative_as_missing:
                     value, flag = None, NEGATIVE_FLAG
                 if value is not None and value < 0 and not allow_negative:

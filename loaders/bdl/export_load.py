@@ -28,6 +28,7 @@ def read_bdl_export(
     multiplier: float = 1.0,
     negative_as_missing: Collection[str] = (),
     additive: bool = True,
+    zero_as_missing: bool = False,
 ) -> ObservationBatch:
     """`additive=False` for rates and shares: they are never summed into higher levels."""
     data = parse_bdl_export(
@@ -36,6 +37,7 @@ def read_bdl_export(
         year=year,
         multiplier=multiplier,
         negative_as_missing=negative_as_missing,
+        zero_as_missing=zero_as_missing,
     )
     variables = {
         column.variable: VariableDef(
@@ -68,6 +70,7 @@ async def load_bdl_export(
     multiplier: float = 1.0,
     negative_as_missing: Collection[str] = (),
     additive: bool = True,
+    zero_as_missing: bool = False,
     progress: Progress | None = None,
 ) -> RunSummary:
     return await load_observation_file(
@@ -83,6 +86,7 @@ async def load_bdl_export(
             multiplier=multiplier,
             negative_as_missing=negative_as_missing,
             additive=additive,
+            zero_as_missing=zero_as_missing,
         ),
         progress=progress,
     )

@@ -31,7 +31,6 @@ FIGURES = {
     (OWN, "0201", 2024): 380_800_926.08,  # Powiat bolesławiecki, row 4: BDL's own sum
     (OWN, "02", 2024): 15_561_011_450.65,  # DOLNOŚLĄSKIE, row 3
     (INVEST, "1002011", 2024): 40_135_075.15,  # Kutno (PROVENANCE's fact)
-    (OWN, "0221011", 2019): 0.0,  # Boguszów-Gorce: the source's own zero
 }
 # Mielno: 3209052 (gmina wiejska) has 2015-2016, 3209053 (miejsko-wiejska, in force) the rest.
 MIELNO = {2015: (33_904_991.29, "code_changed"), 2017: (36_716_532.07, None)}
@@ -254,3 +253,8 @@ async def test_powiats_and_voivodeships_are_the_sums_bdl_gives_and_the_share_nee
         )
     assert set(counts) == set(YEARS)
     assert min(counts.values()) >= 2_470  # a gmina with own revenue 0 zł has no share
+
+
+async def test_a_zero_own_revenue_is_stored_as_missing_not_as_zero(engine: AsyncEngine):
+    """Boguszów-Gorce 0221011 2019 reads 0,00 (PROVENANCE): no gmina has no own revenue."""
+    assert await _value(engine, OWN, "0221011", 2019) == (None, "zero_at_source")
