@@ -258,3 +258,4 @@ async def test_powiats_and_voivodeships_are_the_sums_bdl_gives_and_the_share_nee
 async def test_a_zero_own_revenue_is_stored_as_missing_not_as_zero(engine: AsyncEngine):
     """Boguszów-Gorce 0221011 2019 reads 0,00 (PROVENANCE): no gmina has no own revenue."""
     assert await _value(engine, OWN, "0221011", 2019) == (None, "zero_at_source")
+    assert await _value(engine, INVEST, "0221011", 2019) == (None, "zero_at_source")
