@@ -50,8 +50,20 @@ def normalised_key(scope: dict[str, Any]) -> str:
     accept = headers.get(b"accept", b"").decode("latin-1").strip() or "*/*"
     language = headers.get(b"accept-language", b"").decode("latin-1")[:2].lower()
     gzip = "gzip" if b"gzip" in headers.get(b"accept-encoding", b"") else ""
+    # Answers that write absolute IRIs (the DCAT catalogue, the accessibility declaration)
+    # depend on the host asked: a body cached for one host must not be replayed to another.
+    host = headers.get(b"host", b"").decode("latin-1").strip().lower()
     return "|".join(
-        [CODE_VERSION, scope["method"], scope["path"], urlencode(query), accept, language, gzip]
+        [
+            CODE_VERSION,
+            scope["method"],
+            host,
+            scope["path"],
+            urlencode(query),
+            accept,
+            language,
+            gzip,
+        ]
     )
 
 
