@@ -29,6 +29,7 @@ from service.routes import (
     admin,
     catalogue,
     costs,
+    dcat,
     exports,
     groups,
     health,
@@ -54,6 +55,8 @@ Exports: every collection answers `format=csv|xlsx|parquet` (or `Accept: text/cs
 columns of its JSON; `locale=pl` gives Polish Excel's dialect (`;`, decimal comma, UTF-8 BOM),
 `locale=en` gives `,` and `.`; missing values are empty cells; formula-like text is prefixed
 with `'`; `shape=wide` gives one row per unit. Bulk files: `/api/v1/exports/...`.
+
+Catalogue: `/api/v1/catalog` lists every dataset and file in DCAT-AP (JSON-LD or Turtle).
 
 Caching: every GET has a strong ETag keyed on the data release and the normalised request;
 `If-None-Match` is answered 304 without a database query; Cache-Control max-age=60.
@@ -140,6 +143,7 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
             units.router,
             schools.router,
             catalogue.router,
+            dcat.router,
             values.router,
             groups.router,
             exports.router,
@@ -167,6 +171,7 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
     )
     app.on_startup.append(freeze_startup_heap)  # last: after the web client's warm-up
     document_exports(app.openapi_schema.paths or {})
+    dcat.document_catalog(app.openapi_schema.paths or {})
     document_rate_limit(app.openapi_schema.paths or {}, settings.rate_limit_per_minute)
     document_operations(app.openapi_schema.paths or {})
     return app
@@ -184,6 +189,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="units", description="Territorial units of the TERYT register"),
             Tag(name="schools", description="Schools and institutions of the RSPO register"),
             Tag(name="indicators", description="Domains and the indicator catalogue"),
+            Tag(name="catalog", description="DCAT-AP catalogue of the published datasets"),
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),
             Tag(name="exports", description="Bulk CSV and Parquet files, streamed"),

@@ -75,6 +75,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Postal address of the body (for requests and complaints)."""
     a11y_building: str | None = None
     """Architectural accessibility of the body's building(s), as free text."""
+    # The DCAT-AP catalogue (/api/v1/catalog) names a publisher and a data licence: the
+    # deploying body's to state. Unset, the publisher is `a11y_entity` or a placeholder, and
+    # the distributions carry a placeholder rights statement instead of a licence.
+    catalog_publisher: str | None = None
+    """Name of the body publishing the data; defaults to `a11y_entity`."""
+    catalog_publisher_uri: str | None = None
+    """IRI identifying the publisher (e.g. its page in a register of public bodies)."""
+    catalog_license: str | None = None
+    """IRI of the licence of the published data (e.g. a Creative Commons licence's URL)."""
 
     def __post_init__(self) -> None:
         for entry in self.forwarded_allow_ips:

@@ -92,7 +92,11 @@ async def test_every_collection_with_a_format_is_in_the_matrix(client):
         for item in spec["paths"].values()
         for operation in item.values()
         if isinstance(operation, dict)
-        and any(p["name"] == "format" for p in operation.get("parameters", []))
+        and any(
+            # The catalogue's `format` (jsonld or ttl) is not a table's: not in the matrix.
+            p["name"] == "format" and "csv" in json.dumps(p["schema"])
+            for p in operation.get("parameters", [])
+        )
     }
     assert with_format == set(REQUESTS)
 

@@ -47,6 +47,7 @@ OPERATION_IDS = {
     ("GET", "/api/v1/indicators"): "listIndicators",
     ("GET", "/api/v1/indicators/{code}"): "getIndicator",
     ("GET", "/api/v1/indicators/{code}/values"): "getCrossSection",
+    ("GET", "/api/v1/catalog"): "getCatalog",
     ("GET", "/api/v1/units/{teryt}/indicators"): "getDashboard",
     ("GET", "/api/v1/units/{teryt}/indicators/{code}/series"): "getSeries",
     ("GET", "/api/v1/units/{teryt}/peers"): "getPeers",
