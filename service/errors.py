@@ -38,6 +38,8 @@ PROBLEM_TYPES: Final[dict[str, str]] = {
     "not-found": "The path does not exist in this API.",
     "method-not-allowed": "The path exists but not for this HTTP method.",
     "database-unavailable": "The database did not answer; retry after `Retry-After` seconds.",
+    "query-timeout": "The query took longer than the server allows (its statement timeout); "
+    "retry after `Retry-After` seconds or narrow the request.",
     "internal": "An unexpected error; it has been logged with the request id.",
     "http-error": "An HTTP-level error; see `status` and `detail`.",
     "load-refused": "A source file was refused; nothing published was changed.",
@@ -192,6 +194,26 @@ _CONNECTION_ERRORS: Final = (
 )
 
 
+def handle_query_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """A statement cancelled by the API's statement timeout: the server is busy, not broken."""
+    log.warning("request.query_timeout", path=request.url.path, error=repr(exc))
+    return _response(
+        Problem(
+            type=_type("query-timeout"),
+            title="Query timeout",
+            status=HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The query took longer than the server allows; please retry.",
+            instance=request.url.path,
+        ),
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _timed_out(orig: BaseException | None) -> bool:
+    chain = [orig, getattr(orig, "__cause__", None)]
+    return any(isinstance(e, asyncpg.QueryCanceledError) for e in chain if e is not None)
+
+
 def _lost_connection(orig: BaseException | None) -> bool:
     """asyncpg's errors for a server that went away, seen through SQLAlchemy's wrapper."""
     chain = [orig, getattr(orig, "__cause__", None)]
@@ -201,6 +223,8 @@ def _lost_connection(orig: BaseException | None) -> bool:
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _lost_connection(exc.orig)):
         return handle_database_down(request, exc)
+    if isinstance(exc, DBAPIError) and _timed_out(exc.orig):
+        return handle_query_timeout(request, exc)
     log.exception("request.unexpected_error", path=request.url.path, error=repr(exc))
     return _response(
         Problem(
@@ -224,7 +248,7 @@ EXCEPTION_HANDLERS: Final[ExceptionHandlersMap] = {
     # The same, raised by hot reads that fetch through asyncpg itself (domains/hot_reads.py).
     asyncpg.PostgresConnectionError: handle_database_down,
     asyncpg.InterfaceError: handle_database_down,
-    asyncpg.QueryCanceledError: handle_database_down,
+    asyncpg.QueryCanceledError: handle_query_timeout,
     Exception: handle_unexpected,
 }
 

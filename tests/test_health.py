@@ -53,3 +53,14 @@ async def test_database_down_is_a_503_problem_with_retry_after(test_settings):
     assert units.headers["content-type"] == "application/problem+json"
     assert units.headers["retry-after"] == "5"
     assert units.json()["type"] == "/problems/database-unavailable"
+
+
+async def test_a_query_over_the_statement_timeout_is_a_503_problem_not_a_500(test_settings):
+    """The API's statement timeout (MIARKA_SQL_TIMEOUT_MS) cancelling a read means the server is
+    busy: 503 with Retry-After, as for a database that does not answer."""
+    hasty = msgspec.structs.replace(test_settings, sql_timeout_ms=1)
+    async with AsyncTestClient(app=create_app(hasty)) as client:
+        answer = await client.get("/api/v1/indicators/kontekst.ludnosc/values?level=gmina")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
+    assert answer.json()["type"] == "/problems/query-timeout"

@@ -68,34 +68,36 @@ async def list_schools(
 
 
 # The school's figures beside the same measure and year of the schools of its type: in its
-# gmina and in Poland. One statement; the peers are read off the (measure, year) key.
+# gmina and in Poland. One statement, one pass over the peers grouped by (measure, year): a
+# LATERAL per figure rescanned the materialised peers 48 times (7.8 s for a primary school).
 _FIGURES = text("""
 WITH mine AS (
     SELECT f.* FROM school_figure f WHERE f.rspo = :rspo
 ),
 peers AS (
-    SELECT f.measure, f.year, f.value, s.location_teryt
+    SELECT f.measure, f.year, f.value, s.location_teryt = :location AS local
     FROM school_figure f
     JOIN mine m ON m.measure = f.measure AND m.year = f.year
     JOIN school s ON s.rspo = f.rspo AND s.type_name = :type_name
     WHERE f.value IS NOT NULL
+),
+stats AS (
+    SELECT measure, year,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FILTER (WHERE local)
+               AS gmina_median,
+           count(*) FILTER (WHERE local) AS gmina_count,
+           percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS national_q1,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS national_median,
+           percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS national_q3,
+           count(*) AS national_count
+    FROM peers GROUP BY measure, year
 )
 SELECT m.measure, m.year, m.value, m.flag, m.source, m.source_file, m.source_row, m.load_run_id,
-       g.median AS gmina_median, coalesce(g.n, 0) AS gmina_count,
-       n.q1 AS national_q1, n.median AS national_median, n.q3 AS national_q3,
-       coalesce(n.n, 0) AS national_count
+       st.gmina_median, coalesce(st.gmina_count, 0) AS gmina_count,
+       st.national_q1, st.national_median, st.national_q3,
+       coalesce(st.national_count, 0) AS national_count
 FROM mine m
-LEFT JOIN LATERAL (
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY p.value) AS median, count(*) AS n
-    FROM peers p WHERE p.measure = m.measure AND p.year = m.year
-      AND p.location_teryt = :location
-) g ON true
-LEFT JOIN LATERAL (
-    SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY p.value) AS q1,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.value) AS median,
-           percentile_cont(0.75) WITHIN GROUP (ORDER BY p.value) AS q3, count(*) AS n
-    FROM peers p WHERE p.measure = m.measure AND p.year = m.year
-) n ON true
+LEFT JOIN stats st ON st.measure = m.measure AND st.year = m.year
 ORDER BY m.measure, m.year
 """)
 
