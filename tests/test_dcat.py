@@ -101,9 +101,19 @@ async def test_every_distribution_url_answers_200(catalog, client):
     assert len(urls) == 3 * (len(catalogue.indicators) + len(catalogue.domains)) + 2 * len(
         with_data
     )
-    failed = []
+    # Every URL has the shape of its kind with a code of the catalogue; one URL of each kind
+    # and dataset type is fetched (all 356 took 88 s in CI, most of it streaming whole tables).
+    by_shape: dict[str, list[str]] = {}
+    codes = {i.code for i in catalogue.indicators} | {d.code for d in catalogue.domains}
     for url in sorted(urls):
         assert url.startswith(BASE), url
+        parts = urlsplit(url)
+        code = next(c for c in sorted(codes, key=len, reverse=True) if c in parts.path)
+        by_shape.setdefault(parts.path.replace(code, "{code}") + "?" + parts.query, []).append(url)
+    fetched = [next((u for u in found if "kontekst" in u), found[0]) for found in by_shape.values()]
+    assert len(fetched) >= 5  # csv pl, csv en, parquet, xlsx, json at least
+    failed = []
+    for url in fetched:
         parts = urlsplit(url)
         response = await client.get(parts.path + (f"?{parts.query}" if parts.query else ""))
         if response.status_code != 200:

@@ -140,7 +140,13 @@ async def test_every_gmina_has_both_figures_every_year(engine: AsyncEngine):
             (code, year): n
             for code, year, n in await conn.execute(query, {"own": OWN, "invest": INVEST})
         }
-    assert counts == {(code, year): GMINAS_WITH_VALUES for code in (OWN, INVEST) for year in YEARS}
+    # Boguszów-Gorce's 2019 budget reads 0,00 in both files: stored as missing (zero_at_source)
+    expected = {
+        (code, year): GMINAS_WITH_VALUES - (year == 2019)
+        for code in (OWN, INVEST)
+        for year in YEARS
+    }
+    assert counts == expected
 
 
 async def test_bdl_sums_for_powiats_equal_miarkas_sums_of_their_gminas(engine: AsyncEngine):
