@@ -243,6 +243,8 @@ async def test_powiats_and_voivodeships_are_the_sums_bdl_gives_and_the_share_nee
     assert await value(own, "02", 2024) == pytest.approx(15_561_011_450.65 / 2_879_270)
     share = await value("inwestycje_budownictwo.udzial_wydatkow_inwestycyjnych", "1002011", 2024)
     assert share == pytest.approx(40_135_075.15 / 215_250_336.60 * 100)
+    invested = await value("inwestycje_budownictwo.wydatki_inwestycyjne_razem", "1002011", 2024)
+    assert invested == pytest.approx(40_135_075.15)  # Kutno, FINA 2633
     total = await value("podatki_oplaty.dochody_wlasne_razem", "3209053", 2015)
     assert total == pytest.approx(33_904_991.29)  # Mielno, from its old code 3209052
     async with engine.connect() as conn:
