@@ -171,17 +171,29 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     )
 
 
-def handle_database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    log.error("request.database_unavailable", path=request.url.path, error=repr(exc))
+def _retry_later(
+    request: Request[Any, Any, Any], slug: str, title: str, detail: str
+) -> Response[bytes]:
+    """503 with Retry-After: the database cannot answer now, the request itself is fine."""
     return _response(
         Problem(
-            type=_type("database-unavailable"),
-            title="Database unavailable",
+            type=_type(slug),
+            title=title,
             status=HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The database did not answer in time; please retry.",
+            detail=detail,
             instance=request.url.path,
         ),
         headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def handle_database_down(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.error("request.database_unavailable", path=request.url.path, error=repr(exc))
+    return _retry_later(
+        request,
+        "database-unavailable",
+        "Database unavailable",
+        "The database did not answer in time; please retry.",
     )
 
 
@@ -197,15 +209,11 @@ _CONNECTION_ERRORS: Final = (
 def handle_query_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """A statement cancelled by the API's statement timeout: the server is busy, not broken."""
     log.warning("request.query_timeout", path=request.url.path, error=repr(exc))
-    return _response(
-        Problem(
-            type=_type("query-timeout"),
-            title="Query timeout",
-            status=HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The query took longer than the server allows; please retry.",
-            instance=request.url.path,
-        ),
-        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    return _retry_later(
+        request,
+        "query-timeout",
+        "Query timeout",
+        "The query took longer than the server allows; please retry.",
     )
 
 

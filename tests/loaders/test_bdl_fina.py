@@ -243,6 +243,9 @@ async def test_powiats_and_voivodeships_are_the_sums_bdl_gives_and_the_share_nee
     assert await value(own, "02", 2024) == pytest.approx(15_561_011_450.65 / 2_879_270)
     share = await value("inwestycje_budownictwo.udzial_wydatkow_inwestycyjnych", "1002011", 2024)
     assert share == pytest.approx(40_135_075.15 / 215_250_336.60 * 100)
+    per_resident = "inwestycje_budownictwo.wydatki_inwestycyjne_na_mieszkanca"
+    # Powiat bolesławiecki, FINA 2633 row 4: 178,277,580.39 zł (BDL's sum of its gminas)
+    assert await value(per_resident, "0201", 2024) == pytest.approx(178_277_580.39 / 87_640)
     invested = await value("inwestycje_budownictwo.wydatki_inwestycyjne_razem", "1002011", 2024)
     assert invested == pytest.approx(40_135_075.15)  # Kutno, FINA 2633
     total = await value("podatki_oplaty.dochody_wlasne_razem", "3209053", 2015)
