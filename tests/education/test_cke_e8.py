@@ -5,7 +5,8 @@ with pandas (calamine engine), independently of the loader: a school's cells by 
 and for a unit the sums over its schools' rows of `liczba zdających` and of `liczba zdających`
 x `wynik średni (%)` where the mean is given (selected by the first digits of `Kod teryt
 gminy`). Those products are whole numbers (a school's mean is its pupils' total over its
-takers). The broken files are derived (tests/data/bad/cke_e8/derive.py).
+takers). The broken files are derived (tests/data/bad/cke_e8/derive.py) and checked in
+tests/loaders/test_broken_workbooks.py.
 """
 
 from collections.abc import AsyncIterator
@@ -19,17 +20,16 @@ from loaders.cke import load_cke_e8
 from loaders.cke.e8_parse import parse_cke_e8
 from loaders.errors import LoadRefused
 from loaders.run import RunSummary
-from service.db import with_database
 from service.settings import REPO_ROOT
-from tests.conftest import TEST_DATA, _admin, engine_for
+from tests.conftest import TEST_DATA
 from tests.education.exam_db import all_checksums
-from tests.loaders.teryt_db import teryt_engine, teryt_template
+from tests.loader_checks import refused_and_unchanged
+from tests.loaders.teryt_db import database_copy, teryt_engine, teryt_template
 
 __all__ = ["teryt_engine", "teryt_template"]
 
 E8 = REPO_ROOT / "data" / "cke" / "e8"
 SLICE = TEST_DATA / "cke" / "E8_2023_slice_derived.xlsx"
-BAD = TEST_DATA / "bad" / "cke_e8"
 LOADED_YEARS = (2021, 2023)
 SCHOOLS = {2021: 12_326, 2022: 12_629, 2023: 12_593, 2024: 11_171, 2025: 12_400}
 
@@ -65,12 +65,9 @@ async def loaded(
 ) -> AsyncIterator[tuple[AsyncEngine, dict[int, RunSummary]]]:
     """The register and the real 2021 and 2023 files, loaded once for the read-only tests."""
     name = f"{teryt_template}_cke_e8"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{teryt_template}"')
-    engine = engine_for(with_database(pg_server_url, name))
-    summaries = {y: await load_cke_e8(engine, E8 / f"E8_{y}.xlsx", year=y) for y in LOADED_YEARS}
-    yield engine, summaries
-    await engine.dispose()
-    await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(pg_server_url, teryt_template, name) as engine:
+        files = {y: E8 / f"E8_{y}.xlsx" for y in LOADED_YEARS}
+        yield engine, {y: await load_cke_e8(engine, path, year=y) for y, path in files.items()}
 
 
 async def _sums(engine: AsyncEngine, year: int, subject: str, *codes: str) -> dict[str, tuple]:
@@ -322,11 +319,10 @@ async def test_loading_the_same_file_twice_changes_nothing(loaded):
 
 async def test_a_year_other_than_the_names_is_refused(loaded):
     engine, _ = loaded
-    before = await all_checksums(engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_cke_e8(engine, E8 / "E8_2023.xlsx", year=2022)
-    assert refused.value.codes == {"inconsistent"}
-    assert await all_checksums(engine) == before
+    refusal = await refused_and_unchanged(
+        engine, all_checksums, lambda: load_cke_e8(engine, E8 / "E8_2023.xlsx", year=2022)
+    )
+    assert refusal.codes == {"inconsistent"}
 
 
 async def test_a_school_the_register_knows_keeps_its_row(teryt_engine):
@@ -355,42 +351,6 @@ async def test_a_school_the_register_knows_keeps_its_row(teryt_engine):
     assert rows[52933] == "SZKOŁA PODSTAWOWA NR 1|cke"
     assert len(rows) == 48
     assert tuple(bircza) == ("1813013", "1813012", "code_changed")
-
-
-BROKEN = {
-    # the file name -> the first problem's code, sheet, row and field
-    "truncated.xlsx": ("unreadable_file", None, None, None),
-    "is_html.xlsx": ("unreadable_file", None, None, None),
-    "missing_sheet.xlsx": ("missing_sheet", "SAS", None, None),
-    "no_legend.xlsx": ("missing_sheet", "Legenda", None, None),
-    "missing_header.xlsx": ("missing_header", "SAS", 2, "Kod teryt gminy"),
-    "non_numeric_count.xlsx": ("not_a_number", "SAS", 5, "matematyka: liczba zdających"),
-    "bad_code.xlsx": ("bad_code", "SAS", 4, "Kod teryt gminy"),
-    "statistics_below_threshold.xlsx": ("inconsistent", "SAS", 45, "matematyka: liczba zdających"),
-    "unknown_codes.xlsx": ("too_many_unplaced", "SAS", 3, "Kod teryt gminy"),
-}
-
-
-def test_every_broken_variant_is_listed():
-    assert {p.name for p in BAD.iterdir() if p.name != "derive.py"} == set(BROKEN)
-
-
-@pytest.mark.parametrize("name", sorted(BROKEN))
-async def test_a_broken_file_is_refused_naming_where_and_nothing_changes(teryt_engine, name):
-    before = await all_checksums(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_cke_e8(teryt_engine, BAD / name, year=2023)
-    problem = refused.value.problems[0]
-    assert problem.file == name
-    assert (problem.code, problem.sheet, problem.row, problem.field) == BROKEN[name]
-    assert await all_checksums(teryt_engine) == before
-    async with teryt_engine.connect() as conn:
-        status = await conn.scalar(text("SELECT status FROM load_run ORDER BY id DESC LIMIT 1"))
-    assert status == "failed"
-
-
-def test_derived_files_stay_small():
-    assert all(p.stat().st_size < 50_000 for p in [SLICE, *BAD.iterdir()])
 
 
 def test_a_name_without_the_year_needs_one(tmp_path: Path):

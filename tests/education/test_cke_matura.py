@@ -6,7 +6,7 @@ engine), independently of the loader: a school's cells by Excel row, and for a u
 over its schools' rows (selected by the first digits of `Kod teryt gminy`) of `Otrzymali
 świadectwo dojrzałości - liczba` and `Liczba zdających, którzy przystąpili do wszystkich
 egzaminów wymaganych`, the examination boards' own rows left out. The broken files are
-derived (tests/data/bad/cke_matura/derive.py).
+derived (tests/data/bad/cke_matura/derive.py) and checked in tests/loaders/test_broken_workbooks.py.
 """
 
 from collections.abc import AsyncIterator
@@ -16,20 +16,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.cke import load_cke_matura
-from loaders.errors import LoadRefused
 from loaders.run import RunSummary
-from service.db import with_database
 from service.settings import REPO_ROOT
-from tests.conftest import TEST_DATA, _admin, engine_for
+from tests.conftest import TEST_DATA
 from tests.education.exam_db import all_checksums
-from tests.loaders.teryt_db import teryt_engine, teryt_template
+from tests.loader_checks import refused_and_unchanged
+from tests.loaders.teryt_db import database_copy, teryt_engine, teryt_template
 
 __all__ = ["teryt_engine", "teryt_template"]
 
 MATURA = REPO_ROOT / "data" / "cke" / "matura"
 FILES = {2023: MATURA / "EM2023_2023.xlsx", 2015: MATURA / "EM2015_2023.xlsx"}
 SLICE = TEST_DATA / "cke" / "EM2023_2023_slice_derived.xlsx"
-BAD = TEST_DATA / "bad" / "cke_matura"
 
 # (certificates, takers) per formula
 POLAND = {2023: (143_503, 151_388), 2015: (83_804, 102_591)}
@@ -62,12 +60,8 @@ async def loaded(
 ) -> AsyncIterator[tuple[AsyncEngine, dict[int, RunSummary]]]:
     """The register and both real files, loaded once for the read-only tests."""
     name = f"{teryt_template}_cke_matura"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{teryt_template}"')
-    engine = engine_for(with_database(pg_server_url, name))
-    summaries = {f: await load_cke_matura(engine, path, year=2023) for f, path in FILES.items()}
-    yield engine, summaries
-    await engine.dispose()
-    await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(pg_server_url, teryt_template, name) as engine:
+        yield engine, {f: await load_cke_matura(engine, p, year=2023) for f, p in FILES.items()}
 
 
 async def _sums(engine: AsyncEngine, *codes: str) -> dict[str, dict[int, tuple]]:
@@ -206,12 +200,13 @@ async def test_loading_the_same_file_twice_changes_nothing(loaded):
 
 async def test_a_formula_other_than_the_files_is_refused(loaded):
     engine, _ = loaded
-    before = await all_checksums(engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_cke_matura(engine, FILES[2023], year=2023, formula=2015)
-    assert refused.value.codes == {"inconsistent"}
-    assert "name 2023" in refused.value.problems[0].message
-    assert await all_checksums(engine) == before
+    refusal = await refused_and_unchanged(
+        engine,
+        all_checksums,
+        lambda: load_cke_matura(engine, FILES[2023], year=2023, formula=2015),
+    )
+    assert refusal.codes == {"inconsistent"}
+    assert "name 2023" in refusal.problems[0].message
 
 
 async def test_one_formula_alone_gives_no_pass_rate_of_both(teryt_engine):
@@ -229,44 +224,3 @@ async def test_one_formula_alone_gives_no_pass_rate_of_both(teryt_engine):
     assert rates == 0
     assert schools == 32  # the slice's 34 rows less the Gdańsk board's two
     assert figures == 0  # row 48 of the file: no takers of the whole exam
-
-
-BROKEN = {
-    # the file name -> the first problem's code, sheet, row and field
-    "truncated.xlsx": ("unreadable_file", None, None, None),
-    "missing_sheet.xlsx": ("missing_sheet", "SAS", None, None),
-    "missing_header.xlsx": (
-        "missing_header", "SAS", 3,
-        "Liczba zdających, którzy przystąpili do wszystkich egzaminów wymaganych",
-    ),
-    "non_numeric_count.xlsx": (
-        "not_a_number", "SAS", 5, "Otrzymali świadectwo dojrzałości - liczba",
-    ),
-    "bad_code.xlsx": ("bad_code", "SAS", 4, "Kod teryt gminy"),
-    "certificates_over_takers.xlsx": (
-        "inconsistent", "SAS", 5, "Otrzymali świadectwo dojrzałości - liczba",
-    ),
-    "pass_rate_mismatch.xlsx": ("inconsistent", "SAS", 5, "zdawalność (%)"),
-}  # fmt: skip
-
-
-def test_every_broken_variant_is_listed():
-    assert {p.name for p in BAD.iterdir() if p.name != "derive.py"} == set(BROKEN)
-
-
-@pytest.mark.parametrize("name", sorted(BROKEN))
-async def test_a_broken_file_is_refused_naming_where_and_nothing_changes(teryt_engine, name):
-    before = await all_checksums(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_cke_matura(teryt_engine, BAD / name, year=2023, formula=2023)
-    problem = refused.value.problems[0]
-    assert problem.file == name
-    assert (problem.code, problem.sheet, problem.row, problem.field) == BROKEN[name]
-    assert await all_checksums(teryt_engine) == before
-    async with teryt_engine.connect() as conn:
-        status = await conn.scalar(text("SELECT status FROM load_run ORDER BY id DESC LIMIT 1"))
-    assert status == "failed"
-
-
-def test_derived_files_stay_small():
-    assert all(p.stat().st_size < 50_000 for p in [SLICE, *BAD.iterdir()])

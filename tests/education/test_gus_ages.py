@@ -3,7 +3,8 @@
 Figures below were read by hand from the published file (../shared/data/gus/ludnosc_wiek_2020/
 tabela12.xls, shipped as data/gus/ludnosc_wiek_2020/tabela12.xls.gz), column Ogółem, with the
 sheet and Excel row named; sums of several units were added up from the file with xlrd,
-independently of the loader. The broken files are derived (tests/data/bad/gus_ages/derive.py).
+independently of the loader. The broken files are derived (tests/data/bad/gus_ages/derive.py)
+and checked in tests/loaders/test_broken_workbooks.py.
 """
 
 import shutil
@@ -20,17 +21,16 @@ from loaders.gus_ages import load_gus_ages
 from loaders.gus_ages.parse import AgesTable, parse_gus_ages
 from loaders.manifest import shipped_files, verified_path
 from loaders.run import RunSummary
-from service.db import with_database
 from service.settings import REPO_ROOT
-from tests.conftest import TEST_DATA, _admin, engine_for
-from tests.loaders.teryt_db import checksum, teryt_engine, teryt_template
+from tests.conftest import TEST_DATA
+from tests.loader_checks import refused_and_unchanged
+from tests.loaders.teryt_db import checksum, database_copy, teryt_engine, teryt_template
 
 __all__ = ["teryt_engine", "teryt_template"]
 
 DATA = REPO_ROOT / "data"
 SHIPPED = DATA / "gus" / "ludnosc_wiek_2020" / "tabela12.xls.gz"
 SLICE = TEST_DATA / "gus_ages" / "tabela12_slice_derived.xlsx"
-BAD = TEST_DATA / "bad" / "gus_ages"
 PUBLISHED_SHA256 = "8cbde7e13e321db9961ee9e9b46917bcfdf8232afa97185cdeb6ce91d0af2997"
 YEAR = 2020
 
@@ -73,13 +73,8 @@ async def loaded(
     pg_server_url: str, teryt_template: str
 ) -> AsyncIterator[tuple[AsyncEngine, RunSummary]]:
     """The register and the real shipped file, loaded once for the read-only tests."""
-    name = f"{teryt_template}_gus_ages"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{teryt_template}"')
-    engine = engine_for(with_database(pg_server_url, name))
-    summary = await load_gus_ages(engine, SHIPPED, year=YEAR)
-    yield engine, summary
-    await engine.dispose()
-    await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(pg_server_url, teryt_template, f"{teryt_template}_gus_ages") as engine:
+        yield engine, await load_gus_ages(engine, SHIPPED, year=YEAR)
 
 
 async def _values(engine: AsyncEngine, *codes: str) -> dict[tuple[str, str], tuple]:
@@ -275,43 +270,10 @@ async def test_a_derived_xlsx_of_the_same_layout_loads(teryt_engine):
 
 
 async def test_a_year_other_than_the_titles_is_refused(teryt_engine):
-    before = await checksum(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_gus_ages(teryt_engine, SLICE, year=2021)
-    assert refused.value.codes == {"inconsistent"}
-    assert await checksum(teryt_engine) == before
-
-
-BROKEN = {
-    # the file name -> the first problem's code, sheet, row and field
-    "truncated.xlsx": ("unreadable_file", None, None, None),
-    "truncated_gzip.xls.gz": ("unreadable_file", None, None, None),
-    "is_html.xls": ("unreadable_file", None, None, None),
-    "missing_header.xlsx": ("missing_header", "Łódzkie", 6, "Identyfikator terytorialny"),
-    "header_row_removed.xlsx": ("missing_header", "Dolnośląskie", None, "Wyszczególnienie"),
-    "non_numeric_count.xlsx": ("not_a_number", "Dolnośląskie", 84, "Ogółem"),
-    "bad_code.xlsx": ("bad_code", "Dolnośląskie", 9, "Identyfikator terytorialny"),
-    "inconsistent_3_6.xlsx": ("inconsistent", "Dolnośląskie", 144, "Ogółem"),
-    "unknown_codes.xlsx": ("too_many_unplaced", "Łódzkie", 9, "Identyfikator terytorialny"),
-}
-
-
-def test_every_broken_variant_is_listed():
-    assert {p.name for p in BAD.iterdir() if p.name != "derive.py"} == set(BROKEN)
-
-
-@pytest.mark.parametrize("name", sorted(BROKEN))
-async def test_a_broken_file_is_refused_naming_where_and_nothing_changes(teryt_engine, name):
-    before = await checksum(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_gus_ages(teryt_engine, BAD / name)
-    problem = refused.value.problems[0]
-    assert problem.file == name
-    assert (problem.code, problem.sheet, problem.row, problem.field) == BROKEN[name]
-    assert await checksum(teryt_engine) == before
-    async with teryt_engine.connect() as conn:
-        status = await conn.scalar(text("SELECT status FROM load_run ORDER BY id DESC LIMIT 1"))
-    assert status == "failed"
+    refusal = await refused_and_unchanged(
+        teryt_engine, checksum, lambda: load_gus_ages(teryt_engine, SLICE, year=2021)
+    )
+    assert refusal.codes == {"inconsistent"}
 
 
 def test_the_manifest_checks_a_gz_entry_on_its_published_bytes(tmp_path):
@@ -323,7 +285,3 @@ def test_the_manifest_checks_a_gz_entry_on_its_published_bytes(tmp_path):
     shutil.copy(SLICE, tmp_path / "not_gzip.xls.gz")
     with pytest.raises(LoadRefused, match="not a readable gzip file"):
         verified_path(tmp_path, msgspec.structs.replace(entry, path="not_gzip.xls.gz"))
-
-
-def test_derived_files_stay_small():
-    assert all(p.stat().st_size < 50_000 for p in [SLICE, *BAD.iterdir()])

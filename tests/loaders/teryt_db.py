@@ -9,6 +9,7 @@ teryt_template`.
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import text
@@ -43,6 +44,18 @@ async def checksum(engine: AsyncEngine) -> tuple[str, ...]:
         return tuple((await conn.execute(text(CHECKSUM))).one())
 
 
+@asynccontextmanager
+async def database_copy(pg_server_url: str, template: str, name: str) -> AsyncIterator[AsyncEngine]:
+    """A database `name` copied from `template`, and an engine on it; both gone on exit."""
+    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    engine = engine_for(with_database(pg_server_url, name))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
 async def teryt_template(pg_server_url: str, template_db: str) -> AsyncIterator[str]:
     name = f"miarka_test_{_RUN}_terc_{next(_counter)}"
@@ -60,8 +73,5 @@ async def teryt_template(pg_server_url: str, template_db: str) -> AsyncIterator[
 async def teryt_engine(pg_server_url: str, teryt_template: str) -> AsyncIterator[AsyncEngine]:
     """A writable database of its own with the TERC register loaded (run 1, release 1)."""
     name = f"miarka_test_{_RUN}_tercdb_{next(_counter)}"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{teryt_template}"')
-    engine = engine_for(with_database(pg_server_url, name))
-    yield engine
-    await engine.dispose()
-    await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(pg_server_url, teryt_template, name) as engine:
+        yield engine

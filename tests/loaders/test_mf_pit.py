@@ -4,7 +4,8 @@ Figures below were read by hand from the published workbooks (data/mf/udzialy_pi
 the sheet's Excel row named), column "Dochody wykonane (wpłaty minus zwroty)"; populations
 from data/bdl/LUDN_2137_CTAB_20210625164329.csv, column "ogółem" (a powiat or voivodeship: the
 sum of its gminas' rows, RODZ 1-3, added up with the csv module). The broken files are derived
-(tests/data/bad/mf_pit/derive.py from tests/data/mf_pit/derive.py).
+(tests/data/bad/mf_pit/derive.py from tests/data/mf_pit/derive.py) and checked in
+tests/loaders/test_broken_workbooks.py.
 """
 
 import time
@@ -17,15 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.costs.sources import reports_of
 from loaders.bdl.export_load import load_bdl_export
-from loaders.errors import LoadRefused
 from loaders.manifest import shipped_files, verified_path
 from loaders.mf_pit import load_mf_pit
 from loaders.mf_pit.parse import parse_mf_pit
 from loaders.run import RunSummary
-from service.db import with_database
 from service.settings import REPO_ROOT
-from tests.conftest import TEST_DATA, _admin, engine_for
-from tests.loaders.teryt_db import checksum, teryt_engine, teryt_template
+from tests.conftest import TEST_DATA
+from tests.loader_checks import refused_and_unchanged
+from tests.loaders.teryt_db import checksum, database_copy, teryt_engine, teryt_template
 
 __all__ = ["teryt_engine", "teryt_template"]
 
@@ -33,7 +33,6 @@ DATA = REPO_ROOT / "data"
 FILES = DATA / "mf" / "udzialy_pit_2019_2020"
 LUDN_2137 = DATA / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
 SLICE = TEST_DATA / "mf_pit" / "Miasta_NPP_2020_slice_derived.xlsx"
-BAD = TEST_DATA / "bad" / "mf_pit"
 GMINY_2019, GMINY_2020 = "20200214_Gminy_za_2019.xlsx", "20210215_Gminy_2_za_2020.xlsx"
 NPP_2019, NPP_2020 = "20200214_Miasta_NPP_za_2019.xlsx", "20210215_Miasta_NPP_2_za_2020.xlsx"
 POWIATY_2020, WOJ_2020 = "20210211_Powiaty_za_2020.xlsx", "20210211_Wojewodztwa_za_2020.xlsx"
@@ -76,22 +75,18 @@ async def loaded(
     pg_server_url: str, teryt_template: str
 ) -> AsyncIterator[tuple[AsyncEngine, dict[str, RunSummary], dict[str, float]]]:
     """The register, the population export and the ten shipped statements, loaded once."""
-    name = f"{teryt_template}_mf_pit"
-    await _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{teryt_template}"')
-    engine = engine_for(with_database(pg_server_url, name))
-    await load_bdl_export(
-        engine, LUDN_2137, table="LUDN 2137", columns={"ogółem": "population.total"},
-        measure_unit="osoba", year=2020,
-    )  # fmt: skip
-    summaries, seconds = {}, {}
-    for entry in shipped_files(DATA, "mf_pit"):
-        started = time.perf_counter()
-        summary = await load_mf_pit(engine, verified_path(DATA, entry), year=entry.year)
-        seconds[Path(entry.path).name] = time.perf_counter() - started
-        summaries[Path(entry.path).name] = summary
-    yield engine, summaries, seconds
-    await engine.dispose()
-    await _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_copy(pg_server_url, teryt_template, f"{teryt_template}_mf_pit") as engine:
+        await load_bdl_export(
+            engine, LUDN_2137, table="LUDN 2137", columns={"ogółem": "population.total"},
+            measure_unit="osoba", year=2020,
+        )  # fmt: skip
+        summaries, seconds = {}, {}
+        for entry in shipped_files(DATA, "mf_pit"):
+            started = time.perf_counter()
+            summary = await load_mf_pit(engine, verified_path(DATA, entry), year=entry.year)
+            seconds[Path(entry.path).name] = time.perf_counter() - started
+            summaries[Path(entry.path).name] = summary
+        yield engine, summaries, seconds
 
 
 async def _rows(engine: AsyncEngine, sql: str, **params: object) -> list:
@@ -318,45 +313,10 @@ async def test_a_derived_slice_of_the_same_layout_loads(teryt_engine):
 
 
 async def test_a_year_other_than_the_title_s_is_refused(teryt_engine):
-    before = await checksum(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_mf_pit(teryt_engine, SLICE, year=2019)
-    assert refused.value.codes == {"inconsistent"}
-    assert await checksum(teryt_engine) == before
-
-
-BROKEN = {
-    # the file name -> the first problem's code, sheet, row and field
-    "truncated.xlsx": ("unreadable_file", None, None, None),
-    "is_html.xlsx": ("unreadable_file", None, None, None),
-    "missing_header.xlsx": ("missing_header", "MNPP", 5, "ROZDZIAŁ"),
-    "header_row_removed.xlsx": ("missing_header", "MNPP", None, "WK"),
-    "non_numeric_amount.xlsx": ("not_a_number", "MNPP", 10, "Dochody wykonane"),
-    "bad_code.xlsx": ("bad_code", "MNPP", 12, "PK"),
-    "unknown_codes.xlsx": ("too_many_unplaced", "MNPP", 14, "WK+PK+GK+GT"),
-    "negative_amount.xlsx": ("negative_count", "MNPP", 9, "Należności"),
-    "inconsistent_balance.xlsx": (
-        "inconsistent", "MNPP", 16, "Saldo końcowe: należności pozostałe do zapłaty, ogółem"
-    ),
-}  # fmt: skip
-
-
-def test_every_broken_variant_is_listed():
-    assert {p.name for p in BAD.iterdir() if p.name != "derive.py"} == set(BROKEN)
-
-
-@pytest.mark.parametrize("name", sorted(BROKEN))
-async def test_a_broken_file_is_refused_naming_where_and_nothing_changes(teryt_engine, name):
-    before = await checksum(teryt_engine)
-    with pytest.raises(LoadRefused) as refused:
-        await load_mf_pit(teryt_engine, BAD / name)
-    problem = refused.value.problems[0]
-    assert problem.file == name
-    assert (problem.code, problem.sheet, problem.row, problem.field) == BROKEN[name]
-    assert await checksum(teryt_engine) == before
-    async with teryt_engine.connect() as conn:
-        status = await conn.scalar(text("SELECT status FROM load_run ORDER BY id DESC LIMIT 1"))
-    assert status == "failed"
+    refusal = await refused_and_unchanged(
+        teryt_engine, checksum, lambda: load_mf_pit(teryt_engine, SLICE, year=2019)
+    )
+    assert refusal.codes == {"inconsistent"}
 
 
 def test_the_manifest_lists_the_ten_files_as_published():
@@ -364,7 +324,3 @@ def test_the_manifest_lists_the_ten_files_as_published():
     assert sorted(Path(e.path).name for e in entries) == sorted(p.name for p in FILES.glob("*"))
     assert all(verified_path(DATA, entry).is_file() for entry in entries)
     assert {entry.year for entry in entries} == {2019, 2020}
-
-
-def test_derived_files_stay_small():
-    assert all(p.stat().st_size < 50_000 for p in [SLICE, *BAD.iterdir()])
