@@ -28,11 +28,13 @@ from service.release import ReleaseTracker
 from service.routes import (
     admin,
     catalogue,
+    changes,
     costs,
     dcat,
     exports,
     groups,
     health,
+    partnerships,
     schools,
     units,
     values,
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
         return settings
 
     indicator_catalogue = default_catalogue()  # validated now: a broken file stops start-up
+    partnerships.checked_rubric(indicator_catalogue)  # the ZMP standards file, likewise
 
     def provide_catalogue() -> Catalogue:
         return indicator_catalogue
@@ -145,7 +148,9 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
             catalogue.router,
             dcat.router,
             values.router,
+            changes.router,
             groups.router,
+            partnerships.router,
             exports.router,
             costs.router,
             admin.router,
@@ -191,7 +196,12 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="indicators", description="Domains and the indicator catalogue"),
             Tag(name="catalog", description="DCAT-AP catalogue of the published datasets"),
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
+            Tag(name="changes", description="Revisions: what changed since a data release"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),
+            Tag(
+                name="partnerships",
+                description="Partnerships of local governments and their self-assessment",
+            ),
             Tag(name="exports", description="Bulk CSV and Parquet files, streamed"),
             Tag(name="costs", description="Total cost of a service (KCU) with its audit trail"),
             Tag(name="admin", description="Load runs and loads; need an X-API-Key"),

@@ -50,12 +50,17 @@ PROBLEM_TYPES: Final[dict[str, str]] = {
     "unknown-service": "No cost service has this code; see /api/v1/costs.",
     "no-cost-data": "The budget or volume data a cost needs are not loaded for this unit and year.",
     "unauthorized": "An admin endpoint needs a valid `X-API-Key`.",
+    "forbidden": "The `X-API-Key` is valid but not for this resource (a key scoped to another"
+    " partnership).",
+    "unknown-partnership": "No partnership has this id; see /api/v1/partnerships.",
+    "partnership-exists": "A partnership with this id exists already.",
 }
 
 
 _DESCRIPTIONS: Final = {
     400: "Invalid parameter: `errors` names each offending field",
     401: "A valid X-API-Key is required",
+    403: "The X-API-Key is not valid for this resource",
     404: "Not found",
     409: "Conflicts with work in progress (a load already running)",
     429: "Too many requests from this client; see `Retry-After` and `RateLimit-*`",

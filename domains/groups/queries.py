@@ -15,7 +15,7 @@ from domains.errors import InvalidParameter, NotFound
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import cross_section, find_indicator
 from schemas.groups import GroupAggregate, GroupIn, GroupIndicator, GroupOut
-from schemas.indicators import Lang, ValueRow
+from schemas.indicators import CrossSection, Lang, ValueRow
 
 GROUP_ID_BYTES: Final = 6
 MAX_LIST: Final = 200
@@ -104,19 +104,45 @@ async def group_indicator(
     year: int | None,
 ) -> GroupIndicator:
     group = await get_group(conn, group_id)
+    section, aggregate = await members_aggregate(
+        conn, catalogue, group.members, code, lang, year=year
+    )
+    return GroupIndicator(
+        group=group,
+        indicator=section.indicator,
+        year=section.year,
+        aggregate=aggregate,
+        items=section.items,
+    )
+
+
+async def members_aggregate(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    members: list[str],
+    code: str,
+    lang: Lang,
+    *,
+    year: int | None,
+    level: str | None = None,
+) -> tuple[CrossSection, GroupAggregate]:
+    """The members' cross-section of one year and its ratio of sums (partnerships use it too).
+
+    Without `level`, the first of the indicator's levels that any member has."""
     indicator = find_indicator(catalogue, code)
-    levels = {
-        level
-        for (level,) in await conn.execute(
-            text("SELECT DISTINCT level FROM territorial_unit WHERE teryt = ANY(:m)"),
-            {"m": group.members},
-        )
-    }
-    level = next((lv for lv in indicator.levels if lv in levels), None)
+    if level is None:
+        levels = {
+            level
+            for (level,) in await conn.execute(
+                text("SELECT DISTINCT level FROM territorial_unit WHERE teryt = ANY(:m)"),
+                {"m": members},
+            )
+        }
+        level = next((lv for lv in indicator.levels if lv in levels), None)
     if level is None:
         raise InvalidParameter("code", f"{code} applies to none of the group's levels")
     section = await cross_section(
-        conn, catalogue, code, lang, year=year, level=level, members=group.members
+        conn, catalogue, code, lang, year=year, level=level, members=members
     )
     formula = indicator.formula
     both = [i for i in section.items if i.numerator is not None and i.value is not None]
@@ -137,19 +163,13 @@ async def group_indicator(
         denominator = None
         value = numerator * formula.multiplier if both and additive else None
         method = "sum" if additive else "not additive: no aggregate"
-    return GroupIndicator(
-        group=group,
-        indicator=section.indicator,
-        year=section.year,
-        aggregate=GroupAggregate(
-            value=value,
-            numerator=numerator if both else None,
-            denominator=denominator if both else None,
-            members_with_values=len(both),
-            members=len(group.members),
-            method=method,
-        ),
-        items=section.items,
+    return section, GroupAggregate(
+        value=value,
+        numerator=numerator if both else None,
+        denominator=denominator if both else None,
+        members_with_values=len(both),
+        members=len(members),
+        method=method,
     )
 
 

@@ -11,6 +11,7 @@ import domains.costs.models
 import domains.groups.models
 import domains.indicators.models
 import domains.observations.models
+import domains.partnerships.models
 import domains.runs.models
 import domains.schools.models
 import domains.units.models  # noqa: F401 - registers the tables on the metadata

@@ -1,0 +1,1 @@
+"""Partnerships of local governments: persisted members, aggregates and the ZMP self-assessment."""
