@@ -10,8 +10,14 @@ once per run, shared by every pytest-xdist worker (the first worker to need one 
 a PostgreSQL advisory lock, the others wait and copy it); each worker reads the loaded data from
 a copy of its own, and every test that writes gets a fresh copy of the empty template. Database
 names carry the run id and the worker id; the controlling process drops the run's databases at
-the end. Each worker uses its own Redis database: the one `REDIS_URL` names plus the worker's
-number (gw0 the named one, gw1 the next).
+the end. On a named server the loaded template outlives the run, under a name that is a digest
+of everything a load depends on (the code, the shipped data, the installed packages, the server
+version): the next run with the same inputs copies it instead of loading for minutes, and any
+change to an input builds a new one (the last three are kept). `MIARKA_TEST_REUSE_LOADED=0`
+builds it for this run only.
+
+Each worker uses its own Redis database: the one `REDIS_URL` names plus the worker's number
+(gw0 the named one, gw1 the next).
 
 Tiers: a test is in the default tier unless it carries one of the markers registered in
 pyproject.toml; a bare `pytest` runs the default tier, `--all-tiers` (CI) every tier, `-m <tier>`
@@ -25,12 +31,14 @@ under `--dist loadgroup`.
 
 import asyncio
 import contextlib
+import hashlib
+import importlib.metadata
 import itertools
 import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -273,11 +281,72 @@ async def _load_shipped(url: str) -> None:
         await engine.dispose()
 
 
+LOADED_CACHE_PREFIX: Final = "miarka_cache_loaded_"
+LOADED_CACHE_INPUTS: Final = ("data", "domains", "loaders", "schemas", "service", "pyproject.toml")
+"""What a load of the shipped data depends on, below the repository root (and this file)."""
+LOADED_CACHE_KEPT: Final = 3
+
+
+def loaded_inputs_digest(server_version: str) -> str:
+    """A digest of every input of the loaded template: files, installed packages, server."""
+    digest = hashlib.sha256(server_version.encode())
+    files = [Path(__file__)]
+    for part in LOADED_CACHE_INPUTS:
+        root = REPO_ROOT / part
+        files += [root] if root.is_file() else sorted(root.rglob("*"))
+    for file in files:
+        if file.is_file() and "__pycache__" not in file.parts:
+            digest.update(f"\0{file.relative_to(REPO_ROOT)}\0".encode())
+            digest.update(file.read_bytes())
+    dists = importlib.metadata.distributions()
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in dists)
+    digest.update("\n".join(packages).encode())
+    return digest.hexdigest()[:20]
+
+
+async def _evict_loaded_caches(server_url: str, keep: str) -> None:
+    """Drop all but the newest kept loaded templates; one in use by another run stays."""
+    conn = await asyncpg.connect(_asyncpg_dsn(server_url))
+    try:
+        rows = await conn.fetch(
+            "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') AS built"
+            " FROM pg_database WHERE datname LIKE $1 AND datname <> $2 ORDER BY built DESC",
+            LOADED_CACHE_PREFIX.replace("_", "\\_") + "%",
+            keep,
+        )
+        for row in rows[LOADED_CACHE_KEPT - 1 :]:
+            with contextlib.suppress(asyncpg.ObjectInUseError):
+                await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}"')
+    finally:
+        await conn.close()
+
+
+async def _loaded_template_name(server_url: str) -> str:
+    if not os.environ.get("TEST_DATABASE_URL") or os.environ.get("MIARKA_TEST_REUSE_LOADED") == "0":
+        return shared_name("loaded")  # an embedded server lives only as long as the run
+    conn = await asyncpg.connect(_asyncpg_dsn(server_url))
+    try:
+        version = await conn.fetchval("SHOW server_version_num")
+    finally:
+        await conn.close()
+    return LOADED_CACHE_PREFIX + await asyncio.to_thread(loaded_inputs_digest, version)
+
+
 @pytest.fixture(scope="session")
 async def loaded_template(pg_server_url: str, template_db: str) -> str:
-    """The shipped data loaded once per run, as `miarka serve` does; copied, never opened."""
-    name = shared_name("loaded")
-    await build_once(pg_server_url, name, _load_shipped, template=template_db)
+    """The shipped data loaded as `miarka serve` does, once for every run with the same inputs
+    (see the module's docstring); copied, never opened."""
+    name = await _loaded_template_name(pg_server_url)
+
+    async def load_and_stamp(url: str) -> None:
+        await _load_shipped(url)
+        if name.startswith(LOADED_CACHE_PREFIX):
+            built = datetime.now(UTC).isoformat()
+            await admin(pg_server_url, f"COMMENT ON DATABASE \"{name}_part\" IS '{built}'")
+
+    await build_once(pg_server_url, name, load_and_stamp, template=template_db)
+    if name.startswith(LOADED_CACHE_PREFIX):
+        await _evict_loaded_caches(pg_server_url, keep=name)
     return name
 
 

@@ -31,7 +31,7 @@ LOCALES = ("pl", "en")
 SHAPES = ("long", "wide")
 GROUP_MEMBERS = ["1261011", "1206022", "1206032", "1206092"]
 
-# operationId -> method, path ({group} is the group made below), JSON body. Real units and
+# operationId -> method, path ({group} and {partnership} are made below), JSON body. Real units and
 # codes of the shipped data, each answer small enough to run 16 times.
 REQUESTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "listUnits": ("GET", "/api/v1/units?parent=12", None),
@@ -54,6 +54,14 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "listGroups": ("GET", "/api/v1/groups", None),
     "getGroupIndicator": ("GET", "/api/v1/groups/{group}/indicators/kontekst.ludnosc", None),
     "listLoadRuns": ("GET", "/api/v1/admin/runs", None),
+    "listChanges": ("GET", "/api/v1/changes?since=0&indicator=kontekst.ludnosc&limit=50", None),
+    "listPartnerships": ("GET", "/api/v1/partnerships", None),
+    "getPartnershipIndicator": (
+        "GET",
+        "/api/v1/partnerships/{partnership}/indicators/kontekst.ludnosc",
+        None,
+    ),
+    "listPartnershipAssessments": ("GET", "/api/v1/partnerships/{partnership}/assessments", None),
 }
 
 
@@ -83,6 +91,33 @@ async def admin_key(loaded_db_url) -> str:
             return await create_key(conn, f"formats-matrix-{uuid.uuid4().hex}")
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def partnership_id(uncached, admin_key) -> str:
+    """An EXAMPLE partnership (made up, flagged so) with one self-assessment."""
+    headers = {"X-API-Key": admin_key}
+    partnership = f"przyklad-formaty-{uuid.uuid4().hex[:8]}"
+    created = await uncached.post(
+        "/api/v1/partnerships",
+        json={
+            "id": partnership,
+            "name": "PRZYKŁAD: formaty (dane testowe)",
+            "kind": "of",
+            "leader_teryt": GROUP_MEMBERS[0],
+            "example": True,
+            "members": [{"teryt": teryt, "joined_on": "2015-01-01"} for teryt in GROUP_MEMBERS],
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    assessed = await uncached.post(
+        f"/api/v1/partnerships/{partnership}/assessments",
+        json={"year": 2024, "items": [{"standard": 5, "stage": 2}, {"standard": 7, "stage": 1}]},
+        headers=headers,
+    )
+    assert assessed.status_code == 201, assessed.text
+    return partnership
 
 
 async def test_every_collection_with_a_format_is_in_the_matrix(client):
@@ -135,13 +170,13 @@ def _read(fmt: str, locale: str, content: bytes) -> tuple[list[str], list[list[o
     list(itertools.product(REQUESTS, FORMATS, LOCALES, SHAPES)),
 )
 async def test_every_collection_answers_every_format_locale_and_shape(  # noqa: PLR0917
-    uncached, group_id, admin_key, operation, fmt, locale, shape
+    uncached, group_id, partnership_id, admin_key, operation, fmt, locale, shape
 ):
     method, path, body = REQUESTS[operation]
     params = {"format": fmt, "locale": locale, "shape": shape}
     response = await uncached.request(
         method,
-        path.format(group=group_id),
+        path.format(group=group_id, partnership=partnership_id),
         params=params,
         json=body,
         headers={"X-API-Key": admin_key},
