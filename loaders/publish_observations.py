@@ -4,7 +4,8 @@ Codes are matched to the units in force. A gmina whose code changed only in its 
 (gmina wiejska 0614052 -> miejsko-wiejska 0614053 on 2025-01-01: same territory, same name) is
 mapped to its new code and flagged; any other unknown code is reported as a warning, never
 dropped silently. A load replaces the values of the (variable, year) pairs it carries; sums
-over gminas are then derived for powiats and voivodeships the source does not give.
+over gminas are then derived for powiats and voivodeships the source does not give. A value
+changed or removed moves to `observation_history` with the run that published it (issue 17).
 """
 
 from collections import Counter
@@ -51,16 +52,47 @@ _ANY_STORED = """
 SELECT EXISTS (SELECT 1 FROM observation o JOIN touched k
                ON o.variable_id = k.variable_id AND o.year = k.year)
 """
+# Derived sums are dropped and summed again; the old ones are kept until then, so a sum that
+# comes out the same keeps the run (and release) it was published in.
 _DROP_DERIVED = """
-DELETE FROM observation o USING touched k
-WHERE o.variable_id = k.variable_id AND o.year = k.year AND o.derived
+CREATE TEMP TABLE derived_old ON COMMIT DROP AS
+WITH gone AS (DELETE FROM observation o USING touched k
+              WHERE o.variable_id = k.variable_id AND o.year = k.year AND o.derived
+              RETURNING o.*)
+SELECT * FROM gone
 """
-_REMOVE_VANISHED = """
-DELETE FROM observation o USING touched k
-WHERE o.variable_id = k.variable_id AND o.year = k.year AND NOT o.derived
-  AND NOT EXISTS (SELECT 1 FROM stage_observation s WHERE s.variable_id = o.variable_id
-                  AND s.year = o.year AND s.teryt = o.teryt)
-"""
+_HISTORY = """INSERT INTO observation_history
+    (variable_id, year, teryt, superseded_run_id, published_run_id, value, flag, derived)"""
+# A version published and replaced within one run was never visible: it has no history.
+_REMOVE_VANISHED = f"""
+WITH gone AS (
+    DELETE FROM observation o USING touched k
+    WHERE o.variable_id = k.variable_id AND o.year = k.year AND NOT o.derived
+      AND NOT EXISTS (SELECT 1 FROM stage_observation s WHERE s.variable_id = o.variable_id
+                      AND s.year = o.year AND s.teryt = o.teryt)
+    RETURNING o.*
+), kept AS (
+    {_HISTORY}
+    SELECT variable_id, year, teryt, :run_id, load_run_id, value, flag, derived
+    FROM gone WHERE load_run_id <> :run_id
+)
+SELECT count(*) FROM gone
+"""  # noqa: S608 - constant column list
+_KEEP_CHANGED = f"""
+{_HISTORY}
+SELECT o.variable_id, o.year, o.teryt, :run_id, o.load_run_id, o.value, o.flag, o.derived
+FROM observation o JOIN stage_observation s
+  ON o.variable_id = s.variable_id AND o.year = s.year AND o.teryt = s.teryt
+WHERE (o.value, o.flag) IS DISTINCT FROM (s.value, s.flag) AND o.load_run_id <> :run_id
+"""  # noqa: S608 - constant column list
+_KEEP_DERIVED_GONE = f"""
+{_HISTORY}
+SELECT d.variable_id, d.year, d.teryt, :run_id, d.load_run_id, d.value, d.flag, true
+FROM derived_old d
+WHERE d.load_run_id <> :run_id
+  AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.variable_id = d.variable_id
+                  AND o.year = d.year AND o.teryt = d.teryt AND o.load_run_id = d.load_run_id)
+"""  # noqa: S608 - constant column list
 # Two plain statements, not one INSERT ... ON CONFLICT: the speculative insertion of an
 # upsert cost 4.5 s for 300,000 new rows against 1.2 s for this pair (loads are serialised
 # by the publish lock, so nothing can slip in between them).
@@ -81,12 +113,17 @@ ORDER BY s.variable_id, s.year, s.teryt  -- index order: far fewer page splits a
 """
 # Sums of the level below, only where the source gave no value of its own; partial when some
 # children in force have no value.
+# A sum equal to the old one but for rounding (the order rows are summed in may differ) is
+# the old one: same value, same run.
 _ROLL_UP = """
 INSERT INTO observation (variable_id, year, teryt, value, flag, derived, load_run_id)
-SELECT o.variable_id, o.year, child.parent_teryt, sum(o.value),
+SELECT g.variable_id, g.year, g.teryt,
+       CASE WHEN same THEN d.value ELSE g.value END, g.flag, true,
+       CASE WHEN same THEN d.load_run_id ELSE :run_id END
+FROM (
+SELECT o.variable_id, o.year, child.parent_teryt AS teryt, sum(o.value) AS value,
        CASE WHEN count(o.value) < max(kids.n) THEN 'partial_sum_of_' || :child_level
-            ELSE 'sum_of_' || :child_level END,
-       true, :run_id
+            ELSE 'sum_of_' || :child_level END AS flag
 FROM observation o
 JOIN touched k ON k.variable_id = o.variable_id AND k.year = o.year
 JOIN variable v ON v.id = o.variable_id AND v.additive
@@ -97,7 +134,17 @@ JOIN (SELECT parent_teryt, count(*) AS n FROM territorial_unit
   ON kids.parent_teryt = child.parent_teryt
 WHERE o.value IS NOT NULL
 GROUP BY o.variable_id, o.year, child.parent_teryt
+) g
+LEFT JOIN derived_old d ON d.variable_id = g.variable_id AND d.year = g.year AND d.teryt = g.teryt
+CROSS JOIN LATERAL (
+    SELECT d.teryt IS NOT NULL AND d.flag = g.flag
+           AND abs(d.value - g.value) <= 1e-9 * greatest(abs(d.value), abs(g.value)) AS same
+) m
 ON CONFLICT (variable_id, year, teryt) DO NOTHING
+"""
+_DROP_TEMPORARY = "DROP TABLE IF EXISTS touched, stage_observation, derived_old"
+_NO_DERIVED_OLD = """
+CREATE TEMP TABLE derived_old ON COMMIT DROP AS SELECT * FROM observation WITH NO DATA
 """
 
 
@@ -202,6 +249,9 @@ async def publish_observations(
     afterwards in the same transaction); otherwise pairs with nothing stored skip the stage.
     """
     refuse_duplicate_keys(file, records)
+    # The temporary tables live until commit: a second publish in the same transaction (one
+    # per kind of budget figure, one per BeSTi@ report) stages afresh.
+    await conn.execute(text(_DROP_TEMPORARY))
     ids: dict[str, int] = {}
     for variable in variables:
         ids[variable.code] = (
@@ -226,21 +276,25 @@ async def publish_observations(
             columns=[*_STAGE_COLUMNS, "derived", "load_run_id"],
         )
         inserted, updated, removed = len(rows), 0, 0
+        await conn.execute(text(_NO_DERIVED_OLD))
     else:
         await conn.execute(text(_CREATE_STAGE))
         await driver.copy_records_to_table(  # type: ignore[union-attr]
             "stage_observation", records=rows, columns=_STAGE_COLUMNS
         )
         await conn.execute(text("ANALYZE stage_observation"))
-        removed = (await conn.execute(text(_REMOVE_VANISHED))).rowcount
+        removed = int(await conn.scalar(text(_REMOVE_VANISHED), {"run_id": run_id}) or 0)
+        await conn.execute(text(_KEEP_CHANGED), {"run_id": run_id})
         updated = (await conn.execute(text(_UPDATE_CHANGED), {"run_id": run_id})).rowcount
         inserted = (await conn.execute(text(_INSERT_NEW), {"run_id": run_id})).rowcount
         if not (removed or updated or inserted):
             # The same values again: the sums derived from them stand as they are.
             return Counts(rows_unchanged=len(rows))
         await conn.execute(text(_DROP_DERIVED))
+        await conn.execute(text("ANALYZE derived_old"))
     for child_level in ("gmina", "powiat"):
         await conn.execute(text(_ROLL_UP), {"run_id": run_id, "child_level": child_level})
+    await conn.execute(text(_KEEP_DERIVED_GONE), {"run_id": run_id})
     await mark_changed(conn, (pair[0] for pair in pairs))
     return Counts(
         rows_inserted=inserted,

@@ -50,6 +50,13 @@ class Counts(msgspec.Struct, kw_only=True):
     def changed(self) -> bool:
         return bool(self.rows_inserted or self.rows_updated or self.rows_closed)
 
+    def add(self, other: "Counts") -> None:
+        """Count another step's written rows in these (rows read stay as they are)."""
+        self.rows_inserted += other.rows_inserted
+        self.rows_updated += other.rows_updated
+        self.rows_closed += other.rows_closed
+        self.rows_unchanged += other.rows_unchanged
+
 
 class RunSummary(msgspec.Struct, frozen=True, kw_only=True):
     run_id: int

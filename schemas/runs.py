@@ -20,5 +20,11 @@ class LoadRunOut(msgspec.Struct, frozen=True, kw_only=True):
     rows_closed: int
     rows_unchanged: int
     data_release_id: int | None
+    values_added: int
+    """Indicator values this run published anew, changed or deleted (its change feed)."""
+    values_changed: int
+    values_deleted: int
+    changes: str | None
+    """The run's changes in the change feed; null when it published no release."""
     message: str | None
     errors: list[dict[str, Any]]

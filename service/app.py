@@ -28,6 +28,7 @@ from service.release import ReleaseTracker
 from service.routes import (
     admin,
     catalogue,
+    changes,
     costs,
     dcat,
     exports,
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
             catalogue.router,
             dcat.router,
             values.router,
+            changes.router,
             groups.router,
             partnerships.router,
             exports.router,
@@ -194,6 +196,7 @@ def _openapi() -> OpenAPIConfig:
             Tag(name="indicators", description="Domains and the indicator catalogue"),
             Tag(name="catalog", description="DCAT-AP catalogue of the published datasets"),
             Tag(name="values", description="Indicator values, dashboards, series, peers"),
+            Tag(name="changes", description="Revisions: what changed since a data release"),
             Tag(name="groups", description="User-defined groups of units and aggregates"),
             Tag(
                 name="partnerships",

@@ -20,6 +20,7 @@ import structlog
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from domains.indicators.as_of import frozen_as_of
 from service.release import ReleaseTracker
 
 log = structlog.get_logger("miarka.cache")
@@ -27,6 +28,8 @@ log = structlog.get_logger("miarka.cache")
 MAX_CACHED_BYTES: Final = 8 * 1024 * 1024
 CACHE_SECONDS: Final = 3600
 CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
+PAST_CACHE_CONTROL: Final = "public, max-age=31536000, immutable"
+"""An answer `as_of` a past release (or a day that is over) never changes."""
 UNCACHED_PREFIXES: Final = ("/health", "/ready", "/schema", "/static", "/problems", "/api/v1/admin")
 """Never cached: liveness, docs, static files, and admin answers (they depend on the key)."""
 UNCACHED_PATHS: Final = frozenset({"/api/v1/groups"})
@@ -74,6 +77,14 @@ def etag_for(release: int, scope: dict[str, Any]) -> str:
     return f'"r{release}-{digest}"'
 
 
+def past_key(scope: dict[str, Any], current_release: int) -> str | None:
+    """The release or day an `as_of` request is fixed at, when its answer can no longer change."""
+    if b"as_of=" not in scope["query_string"]:
+        return None
+    query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    return frozen_as_of(query.get("as_of", ""), current_release)
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return "*" in tags or etag in tags
@@ -98,10 +109,16 @@ class CachingMiddleware:
         state = scope["app"].state
         tracker: ReleaseTracker = state.release
         store: Store = state.store
-        etag = etag_for(tracker.current, scope)
+        past = past_key(scope, tracker.current)
+        # A past answer's tag is the same under every later release: its bytes never change.
+        etag = (
+            etag_for(tracker.current, scope)
+            if past is None
+            else f'"{past}-{etag_for(0, scope)[4:]}'
+        )
         validators = [
             (b"etag", etag.encode()),
-            (b"cache-control", CACHE_CONTROL.encode()),
+            (b"cache-control", (CACHE_CONTROL if past is None else PAST_CACHE_CONTROL).encode()),
             (b"last-modified", format_datetime(tracker.published_at, usegmt=True).encode()),
             (b"vary", VARY.encode()),
         ]

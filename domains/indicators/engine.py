@@ -4,6 +4,8 @@ Runs inside the publishing transaction of a load, so values, ranks and peer stat
 together with the observations they come from (one data release, never half-computed). Each
 indicator is one set-based INSERT ... SELECT over `observation`; ranks, medians, quartiles and
 year-on-year changes are then window and ordered-set aggregates over all indicators at once.
+A recompute keeps the run that published each unchanged value; a value it changes or deletes
+moves to `indicator_value_history` (issue 17), so a reload that changes nothing adds nothing.
 """
 
 import time
@@ -178,12 +180,64 @@ SELECT k.indicator_code, k.year, k.teryt, k.level, k.value, k.numerator, k.denom
        k.peer_group, p.n, p.q1, p.q2, p.q3, n.median,
        CASE WHEN k.prev_year = k.year - 1 AND k.prev_value <> 0
             THEN (k.value - k.prev_value) / abs(k.prev_value) * 100 END,
-       k.load_run_id
+       -- An unchanged value keeps the run that published it: the release it dates from.
+       CASE WHEN o.teryt IS NOT NULL AND (o.value, o.flags) IS NOT DISTINCT FROM (k.value, k.flags)
+            THEN o.load_run_id ELSE k.load_run_id END
 FROM ranked k
 LEFT JOIN national n USING (indicator_code, year, level)
 LEFT JOIN peers p ON p.indicator_code = k.indicator_code AND p.year = k.year
                  AND p.peer_group = k.peer_group
+LEFT JOIN indicator_old o
+  ON o.indicator_code = k.indicator_code AND o.year = k.year AND o.teryt = k.teryt
 ORDER BY k.indicator_code, k.year, k.teryt
+"""
+# The rows a recompute replaces, kept until it is done: the versions it may supersede.
+_TAKE_OLD = """
+CREATE TEMP TABLE indicator_old ON COMMIT DROP AS
+WITH gone AS (DELETE FROM indicator_value WHERE {where}
+              RETURNING indicator_code, year, teryt, level, value, numerator, denominator, flags,
+                        load_run_id)
+SELECT * FROM gone
+"""
+_HISTORY_COLUMNS = """indicator_value_history (indicator_code, year, teryt, superseded_run_id,
+    published_run_id, level, value, numerator, denominator, flags)"""
+# A replaced row whose run the new row did not keep was changed or deleted; a version published
+# and replaced within one run was never visible, so it has no history.
+_KEEP_SUPERSEDED = f"""
+INSERT INTO {_HISTORY_COLUMNS}
+SELECT o.indicator_code, o.year, o.teryt, :run_id, o.load_run_id, o.level, o.value,
+       o.numerator, o.denominator, o.flags
+FROM indicator_old o
+WHERE o.load_run_id IS DISTINCT FROM :run_id
+  AND NOT EXISTS (SELECT 1 FROM indicator_value n
+                  WHERE n.indicator_code = o.indicator_code AND n.year = o.year
+                    AND n.teryt = o.teryt AND n.load_run_id IS NOT DISTINCT FROM o.load_run_id)
+"""  # noqa: S608 - constant column list
+_DROP_RETIRED = f"""
+WITH gone AS (DELETE FROM indicator_value WHERE NOT indicator_code = ANY(:codes) RETURNING *)
+INSERT INTO {_HISTORY_COLUMNS}
+SELECT indicator_code, year, teryt, :run_id, load_run_id, level, value, numerator, denominator,
+       flags
+FROM gone WHERE load_run_id IS DISTINCT FROM :run_id
+"""  # noqa: S608 - constant column list
+# What the run changed, counted again from the tables (a run may recompute more than once).
+_COUNT_CHANGES = """
+UPDATE load_run SET
+    values_added = (SELECT count(*) FROM indicator_value n WHERE n.load_run_id = :run_id
+                    AND NOT EXISTS (SELECT 1 FROM indicator_value_history h
+                                    WHERE h.superseded_run_id = :run_id
+                                      AND h.indicator_code = n.indicator_code
+                                      AND h.year = n.year AND h.teryt = n.teryt)),
+    values_changed = (SELECT count(*) FROM indicator_value_history h
+                      JOIN indicator_value n ON n.indicator_code = h.indicator_code
+                       AND n.year = h.year AND n.teryt = h.teryt
+                      WHERE h.superseded_run_id = :run_id),
+    values_deleted = (SELECT count(*) FROM indicator_value_history h
+                      WHERE h.superseded_run_id = :run_id
+                        AND NOT EXISTS (SELECT 1 FROM indicator_value n
+                                        WHERE n.indicator_code = h.indicator_code
+                                          AND n.year = h.year AND n.teryt = h.teryt))
+WHERE id = :run_id
 """
 # Years and coverage kept beside each indicator, so catalogue reads never scan the values.
 _COVERAGE = """
@@ -272,7 +326,7 @@ async def compute_indicator(conn: AsyncConnection, indicator: Indicator, run_id:
 
 
 async def _sync_definitions(
-    conn: AsyncConnection, catalogue: Catalogue, indicators: list[Indicator]
+    conn: AsyncConnection, catalogue: Catalogue, indicators: list[Indicator], run_id: int
 ) -> None:
     """Store the definitions of `indicators`; drop indicators the catalogue no longer has."""
     for indicator in indicators:
@@ -286,9 +340,7 @@ async def _sync_definitions(
             },
         )
     codes = [indicator.code for indicator in catalogue.indicators]
-    await conn.execute(
-        text("DELETE FROM indicator_value WHERE NOT indicator_code = ANY(:codes)"), {"codes": codes}
-    )
+    await conn.execute(text(_DROP_RETIRED), {"codes": codes, "run_id": run_id})
     await conn.execute(text("DELETE FROM indicator WHERE NOT code = ANY(:codes)"), {"codes": codes})
 
 
@@ -299,7 +351,7 @@ async def _compute(
     started = time.perf_counter()
     full = len(indicators) == len(catalogue.indicators)
     codes = [indicator.code for indicator in indicators]
-    await _sync_definitions(conn, catalogue, indicators)
+    await _sync_definitions(conn, catalogue, indicators, run_id)
     if not indicators:
         return EngineSummary(full=False, indicators=0, with_values=0, values=0, seconds=0.0)
     await conn.execute(text(_CREATE_RAW))
@@ -309,15 +361,14 @@ async def _compute(
     if full:
         await compute_typology(conn, POPULATION_INDICATOR)
         await compute_neighbours(conn)
-        await conn.execute(text("DELETE FROM indicator_value"))
-    else:
-        await conn.execute(
-            text("DELETE FROM indicator_value WHERE indicator_code = ANY(:codes)"),
-            {"codes": codes},
-        )
+    where = "true" if full else "indicator_code = ANY(:codes)"
+    await conn.execute(text(_TAKE_OLD.format(where=where)), {} if full else {"codes": codes})
+    await conn.execute(text("ANALYZE indicator_old"))
     await conn.execute(text(_PUBLISH))
+    await conn.execute(text(_KEEP_SUPERSEDED), {"run_id": run_id})
+    await conn.execute(text(_COUNT_CHANGES), {"run_id": run_id})
     await conn.execute(text(_COVERAGE), {"codes": codes})
-    await conn.execute(text("DROP TABLE indicator_raw"))
+    await conn.execute(text("DROP TABLE indicator_raw, indicator_old"))
     summary = EngineSummary(
         full=full,
         indicators=len(counts),

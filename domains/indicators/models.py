@@ -42,7 +42,11 @@ class IndicatorRow(Base):
 
 class IndicatorValue(Base):
     __tablename__ = "indicator_value"
-    __table_args__ = (Index("ix_indicator_value_unit", "teryt", "indicator_code", "year"),)
+    __table_args__ = (
+        Index("ix_indicator_value_unit", "teryt", "indicator_code", "year"),
+        # What a run published, in key order: a page of the change feed is one index range.
+        Index("ix_indicator_value_run", "load_run_id", "indicator_code", "year", "teryt"),
+    )
 
     indicator_code: Mapped[str] = mapped_column(Text, primary_key=True)
     year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
@@ -61,7 +65,34 @@ class IndicatorValue(Base):
     peer_q3: Mapped[float | None] = mapped_column(Float)
     national_median: Mapped[float | None] = mapped_column(Float)
     yoy_change: Mapped[float | None] = mapped_column(Float)
-    load_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    load_run_id: Mapped[int | None] = mapped_column(
+        BigInteger, comment="the run that published this value (kept on recompute)"
+    )
+
+
+class IndicatorValueHistory(Base):
+    """A value of `indicator_value` as it was before a load changed or deleted it.
+
+    Written by the engine only for rows whose value or flags changed, so it grows with what is
+    revised, not with what is reloaded. The run ids map to data releases through `load_run`:
+    a version is the answer as of release R when published <= R < superseded.
+    """
+
+    __tablename__ = "indicator_value_history"
+    __table_args__ = (Index("ix_indicator_value_history_unit", "teryt", "indicator_code", "year"),)
+
+    indicator_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    teryt: Mapped[str] = mapped_column(String(7), primary_key=True)
+    superseded_run_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, index=True, comment="the run that changed or deleted it"
+    )
+    published_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    level: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
 
 
 class UnitTypology(Base):

@@ -52,3 +52,20 @@ class Observation(Base):
         Boolean, server_default=text("false"), comment="summed from lower units by Miarka"
     )
     load_run_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ObservationHistory(Base):
+    """An observation as it was before a load changed or removed it (see IndicatorValueHistory)."""
+
+    __tablename__ = "observation_history"
+
+    variable_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    teryt: Mapped[str] = mapped_column(String(7), primary_key=True)
+    superseded_run_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, index=True, comment="the run that changed or removed it"
+    )
+    published_run_id: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[float | None] = mapped_column(Float)
+    flag: Mapped[str | None] = mapped_column(Text)
+    derived: Mapped[bool] = mapped_column(Boolean)

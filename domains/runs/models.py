@@ -53,6 +53,11 @@ class LoadRun(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     message: Mapped[str | None] = mapped_column(Text)
     data_release_id: Mapped[int | None] = mapped_column(BigInteger)
+    values_added: Mapped[int] = mapped_column(
+        Integer, server_default="0", comment="indicator values this run published anew"
+    )
+    values_changed: Mapped[int] = mapped_column(Integer, server_default="0")
+    values_deleted: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class DataRelease(Base):

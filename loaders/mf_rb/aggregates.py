@@ -19,15 +19,20 @@ parents).
 from collections.abc import Iterable
 from typing import Final
 
+import msgspec
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.models import STATEMENT_SOURCE
 from domains.indicators.changes import mark_sources_changed
+from loaders.observation_load import recompute_indicators
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
-from loaders.run import Counts
+from loaders.run import Counts, RecordedRun
 from loaders.unit_codes import CODE_CHANGED_FLAG
+
+log = structlog.get_logger("miarka.loaders.mf_rb")
 
 __all__ = ["PARTIAL_FLAG", "VARIABLE_SOURCES", "refresh_aggregates"]
 
@@ -149,11 +154,27 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
         ).rowcount
         if removed:
             await mark_sources_changed(conn, [source])
-        # publish_observations stages in temporary tables that live until commit; the next
-        # kind stages afresh in the same transaction.
-        await conn.execute(text("DROP TABLE IF EXISTS stage_observation, touched"))
-        counts.rows_inserted += part.rows_inserted
-        counts.rows_updated += part.rows_updated
-        counts.rows_closed += part.rows_closed + removed
-        counts.rows_unchanged += part.rows_unchanged
+        counts.add(part)
+        counts.rows_closed += removed
     return counts
+
+
+async def refresh_totals_and_indicators(
+    conn: AsyncConnection,
+    run: RecordedRun,
+    years: Iterable[int],
+    run_id: int,
+    counts: Counts,
+    *,
+    event: str,
+) -> None:
+    """After budget lines changed: refresh the yearly totals of `years` and, when those
+    changed, the indicators; the totals' rows are counted in `counts`. `event` names the
+    source's log line of the totals (`mf_rb.totals`)."""
+    run.progress.step("refresh yearly totals")
+    totals = await refresh_aggregates(conn, years, run_id)
+    log.info(event, run_id=run_id, **msgspec.structs.asdict(totals))
+    if totals.changed:
+        run.progress.step("compute indicators")
+        await recompute_indicators(conn, run_id)
+    counts.add(totals)
