@@ -8,14 +8,13 @@ p50 and p99. Loopback only. Usage: python bench/api_latency.py [requests] [concu
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import httpx
+from scratch import free_port, start_server, wait_ready
 
 MAX_SECONDS = 30.0
 ENDPOINTS = {
@@ -27,12 +26,6 @@ ENDPOINTS = {
     "units list (all gminas)": "/api/v1/units?level=gmina",
     "health (framework floor)": "/health",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def hammer(base: str, path: str, total: int, concurrency: int) -> tuple[list[float], float]:
@@ -65,21 +58,10 @@ def main() -> None:
     env = {**os.environ, "MIARKA_LOG_LEVEL": "WARNING"}
     if "DATABASE_URL" not in env:
         env["MIARKA_STATE_DIR"] = tempfile.mkdtemp(prefix="miarka-bench-")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_server(port, env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
+        wait_ready(f"{base}/ready", server, 180)
         print(f"{total} requests per endpoint, concurrency {concurrency}, one uvicorn worker")
         print(f"{'endpoint':55} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
         for label, path in ENDPOINTS.items():

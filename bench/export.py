@@ -20,7 +20,7 @@ import time
 import asyncpg
 import httpx
 import psutil
-from scratch import drop_database, free_port, fresh_database, wait_ready
+from scratch import drop_database, free_port, fresh_database, start_server, wait_ready
 
 from service.db import with_database
 from service.routes.exports import export_sql
@@ -106,12 +106,7 @@ def measure(server: str, sizes: list[int]) -> None:
         rows = asyncio.run(prepare(server, target, codes))
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "MIARKA_LOG_LEVEL": "WARNING"}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = start_server(port, env)
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/ready", process, 120)

@@ -40,7 +40,7 @@ import asyncpg
 import export  # bench/ is on sys.path when run as `python bench/run.py`
 import httpx
 from redis import Redis
-from scratch import free_port, fresh_database, wait_ready
+from scratch import free_port, fresh_database, start_server, wait_ready
 from synthetic import fill_national
 
 from loaders.observations import ObservationRecord, VariableDef
@@ -172,10 +172,7 @@ def cold_start() -> float:
     env.update(MIARKA_STATE_DIR=state, MIARKA_LOG_LEVEL="WARNING")
     port = free_port()
     started = time.monotonic()
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = start_server(port, env)
     try:
         url = f"http://127.0.0.1:{port}/api/v1/indicators/kontekst.ludnosc/values?level=gmina"
         wait_ready(url, process, 300)

@@ -3,7 +3,9 @@ on a free port of 127.0.0.1, waited for until they answer."""
 
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Mapping
 
 import asyncpg
 import httpx
@@ -45,6 +47,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_server(port: int, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """`miarka serve` on 127.0.0.1:`port` with `env`, its output discarded."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_ready(

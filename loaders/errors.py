@@ -132,6 +132,27 @@ class LoadRefused(MiarkaError):
         return {p.code for p in self.problems}
 
 
+def refuse_other_year(
+    file: str,
+    found: int,
+    expected: int | None,
+    *,
+    says: str,
+    row: int | None = None,
+    field: str | None = None,
+) -> None:
+    """Refuse a file whose own year (`says`: where it is read, "the title says") is not the
+    year expected (by the manifest or the command line); no year expected, no check."""
+    if expected is not None and expected != found:
+        raise LoadRefused.one(
+            file,
+            f"{says} {found}, but year {expected} was expected",
+            row=row,
+            field=field,
+            code="inconsistent",
+        )
+
+
 class ProblemCollector:
     """Gathers problems row by row, so one run reports many of them, not just the first."""
 

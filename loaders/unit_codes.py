@@ -19,6 +19,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.units.kinds import VOIVODESHIP_CODES
 from loaders.errors import LoadRefused, SourceProblem
 
 Placement = Literal["direct", "part_rolled_up", "district_to_city", "code_changed", "unplaced"]
@@ -48,6 +49,21 @@ def normalise_terc(raw: object, digits: int = 7) -> str | None:
     if not text_.isdigit() or len(text_) > digits:
         return None
     return text_.zfill(digits)
+
+
+def gmina_code_problem(
+    code: str | None, raw: object, rodz: frozenset[str], kinds: str
+) -> str | None:
+    """Why a cell (`raw`, read as `code` by `normalise_terc`) is not the TERC code of a gmina
+    or a part of one, or None when it is; `rodz` are the RODZ digits the source may use,
+    `kinds` says which in the problem ("a gmina or a part of one (1-5)")."""
+    if code is None:
+        return f"not a 7-digit TERC code: {raw!r}"
+    if code[:2] not in VOIVODESHIP_CODES or code[2:4] == "00" or code[4:6] == "00":
+        return f"not a TERC code of a gmina (bad voivodeship, powiat or gmina part): {raw!r}"
+    if code[6] not in rodz:
+        return f"RODZ {code[6]} is not {kinds}: {raw!r}"
+    return None
 
 
 class PlacedCode(msgspec.Struct, frozen=True):
@@ -145,22 +161,30 @@ class GminaPlacer:
     def refuse_if_too_many_unplaced(self, rows: int | None = None) -> None:
         """More than 1 % of the rows unplaced: a file of another division, or mis-coded."""
         total = rows if rows is not None else sum(self.counts.values())
-        if total and len(self.unplaced) > total * MAX_UNPLACED_SHARE:
-            first = self.unplaced[0]
-            raise LoadRefused(
-                [
-                    SourceProblem(
-                        file=self.file,
-                        sheet=first.sheet,
-                        row=first.row,
-                        field=first.field,
-                        code="too_many_unplaced",
-                        message=f"{len(self.unplaced):,} of {total:,} rows could not be placed "
-                        f"on a gmina in force (more than {MAX_UNPLACED_SHARE:.0%})",
-                    ),
-                    *self.unplaced,
-                ]
-            )
+        refuse_if_too_many_unplaced(self.file, self.unplaced, total)
+
+
+def refuse_if_too_many_unplaced(
+    file: str, unplaced: list[SourceProblem], rows: int, *, on: str = "gmina"
+) -> None:
+    """Refuse a file with more than 1 % of its `rows` not placed on a unit (`on`) in force,
+    naming where the first one is and listing them all."""
+    if rows and len(unplaced) > rows * MAX_UNPLACED_SHARE:
+        first = unplaced[0]
+        raise LoadRefused(
+            [
+                SourceProblem(
+                    file=file,
+                    sheet=first.sheet,
+                    row=first.row,
+                    field=first.field,
+                    code="too_many_unplaced",
+                    message=f"{len(unplaced):,} of {rows:,} rows could not be placed "
+                    f"on a {on} in force (more than {MAX_UNPLACED_SHARE:.0%})",
+                ),
+                *unplaced,
+            ]
+        )
 
 
 def is_terc(code: str) -> bool:

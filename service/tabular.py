@@ -18,9 +18,8 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 from litestar import Litestar, Request, Response
-from litestar.openapi.spec import Example, OpenAPIMediaType, Schema
+from litestar.openapi.spec import OpenAPIMediaType, Schema
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import Parameter
 from litestar.response.base import ASGIResponse
 
 from domains.errors import InvalidParameter
@@ -41,6 +40,7 @@ from schemas.runs import LoadRunOut
 from schemas.schools import School, SchoolPage
 from schemas.units import Unit, UnitPage
 from service.formats import MEDIA_TYPES, Cell, Column, Locale, Table, flat, render, rows_of
+from service.routes.params import documented
 
 Format = Literal["json", "csv", "xlsx", "parquet"]
 Shape = Literal["long", "wide"]
@@ -62,25 +62,18 @@ def provide_export(
     request: Request[Any, Any, Any],
     format: Annotated[
         Format | None,
-        Parameter(
-            description="json (default), csv, xlsx or parquet; `Accept: text/csv` works too",
-            examples=[Example(value="csv")],
-        ),
+        documented("json (default), csv, xlsx or parquet; `Accept: text/csv` works too", "csv"),
     ] = None,
     locale: Annotated[
         Locale | None,
-        Parameter(
-            description="CSV dialect: pl = `;`, decimal comma, UTF-8 BOM (Polish Excel); "
+        documented(
+            "CSV dialect: pl = `;`, decimal comma, UTF-8 BOM (Polish Excel); "
             "en = `,` and `.`. Default: pl when Accept-Language starts with pl, else en",
-            examples=[Example(value="pl")],
+            "pl",
         ),
     ] = None,
     shape: Annotated[
-        Shape,
-        Parameter(
-            description="long: one row per value; wide: one row per unit",
-            examples=[Example(value="long")],
-        ),
+        Shape, documented("long: one row per value; wide: one row per unit", "long")
     ] = "long",
 ) -> ExportOptions:
     chosen: Format = format or _from_accept(request.headers.get("accept", ""))

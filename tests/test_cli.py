@@ -3,12 +3,12 @@
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 
 from tests.conftest import TEST_DATA
 from tests.plugin import small_data_dir
+from tests.serving import wait_ready
 
 BAD = TEST_DATA / "teryt" / "bad"
 
@@ -59,13 +59,7 @@ def test_serve_migrates_loads_the_register_and_answers(fresh_db_url, unused_tcp_
     )
     try:
         base = f"http://127.0.0.1:{unused_tcp_port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        wait_ready(base)
         body = httpx.get(f"{base}/api/v1/units", params={"level": "gmina"}, timeout=10).json()
         assert body["total"] == len(body["items"]) == 2479
     finally:

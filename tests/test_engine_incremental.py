@@ -53,6 +53,17 @@ async def _publish(
     await publish_observations(conn, run_id=run_id, variables=list(values), records=records)
 
 
+async def _first_gminas(engine: AsyncEngine, count: int) -> list[str]:
+    """The first `count` gminas in force, by TERC code."""
+    async with engine.connect() as conn:
+        return list(
+            (await conn.execute(text(
+                "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina' "
+                "ORDER BY teryt LIMIT :count"
+            ), {"count": count})).scalars()
+        )  # fmt: skip
+
+
 async def _runs_by_indicator(conn: AsyncConnection) -> dict[str, set[int]]:
     rows = await conn.execute(
         text("SELECT indicator_code, array_agg(DISTINCT load_run_id) FROM indicator_value "
@@ -62,13 +73,7 @@ async def _runs_by_indicator(conn: AsyncConnection) -> dict[str, set[int]]:
 
 
 async def test_a_publish_recomputes_only_the_indicators_its_variables_feed(teryt_engine):
-    async with teryt_engine.connect() as conn:
-        gminas = list(
-            (await conn.execute(text(
-                "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina' "
-                "ORDER BY teryt LIMIT 5"
-            ))).scalars()
-        )  # fmt: skip
+    gminas = await _first_gminas(teryt_engine, 5)
     async with teryt_engine.begin() as conn:  # first publish: no typology yet, all of it
         await _publish(conn, {ALPHA: 1.0, BETA: 2.0}, gminas, run_id=1)
         first = await compute_changed(conn, catalogue(), run_id=1)
@@ -152,13 +157,7 @@ async def test_the_shipped_loads_computed_load_by_load_equal_one_full_computatio
 
 
 async def test_a_new_register_recomputes_everything(teryt_engine):
-    async with teryt_engine.connect() as conn:
-        gminas = list(
-            (await conn.execute(text(
-                "SELECT teryt FROM territorial_unit WHERE valid_to IS NULL AND level = 'gmina' "
-                "ORDER BY teryt LIMIT 2"
-            ))).scalars()
-        )  # fmt: skip
+    gminas = await _first_gminas(teryt_engine, 2)
     async with teryt_engine.begin() as conn:
         await _publish(conn, {ALPHA: 1.0, BETA: 2.0}, gminas, run_id=1)
         await compute_changed(conn, catalogue(), run_id=1)

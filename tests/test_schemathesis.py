@@ -12,10 +12,8 @@ start a full reload of the shipped data (it is still called, and answers 401).
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +34,7 @@ from domains.admin.keys import create_key
 from service.app import create_app
 from service.settings import Settings
 from tests.plugin import engine_for
+from tests.serving import free_port, wait_ready
 
 pytestmark = pytest.mark.fuzz  # the fuzz tier of tests/plugin.py, though it uses live_server
 
@@ -53,15 +52,9 @@ NO_KEY = {"/api/v1/admin/loads/shipped"}
 """A real key here would reload every shipped file in the background for minutes."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(loaded_db_url: str, redis_url: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         env={
@@ -75,14 +68,7 @@ def live_server(loaded_db_url: str, redis_url: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.3)
-    else:
+    if not wait_ready(base):
         process.terminate()
         pytest.fail("miarka serve did not become ready in 60 s")
     yield base

@@ -25,7 +25,6 @@ import msgspec
 
 from domains.costs.mapping import Classification, ServiceMapping
 from domains.costs.trail import (
-    CapitalMethod,
     CapitalResult,
     CapitalYear,
     Component,
@@ -35,10 +34,10 @@ from domains.costs.trail import (
     Counted,
     Line,
     OverheadResult,
-    Perspective,
-    Role,
     VolumeResult,
 )
+from schemas.costs import CapitalMethod, ComponentStatus, Perspective
+from schemas.costs import LineRole as Role
 
 __all__ = [
     "CapitalResult",
@@ -186,54 +185,48 @@ def spend_share_base(expenditure: Sequence[Line], classification: Classification
 def overhead(inputs: CostInputs, direct: Decimal, params: CostParameters) -> OverheadResult:
     admin = administration(inputs.expenditure, inputs.classification)
     if params.overhead == "none" and params.alpha_override is None:
-        return OverheadResult(
-            amount=None,
-            status="not_requested",
-            key="none",
-            alpha=None,
-            administration=admin,
-            spend_share_base=None,
-        )
+        return _overhead(admin, "not_requested", "none", alpha=None, base=None)
     base = spend_share_base(inputs.expenditure, inputs.classification)
     if params.alpha_override is not None:
-        return OverheadResult(
-            amount=params.alpha_override * (admin.amount or ZERO),
-            status="ok",
-            key="override",
+        return _overhead(
+            admin,
+            "ok",
+            "override",
             alpha=params.alpha_override,
-            administration=admin,
-            spend_share_base=base,
+            base=base,
             note="alpha given by the scenario, not derived from the data",
         )
     if not inputs.whole_budget:
-        return OverheadResult(
-            amount=None,
-            status="unavailable",
-            key="spend_share",
-            alpha=None,
-            administration=admin,
-            spend_share_base=None,
-            note="the spend share needs the unit's own report (JST) for all its spending; "
-            "only its budgetary units' reports are loaded",
+        note = (
+            "the spend share needs the unit's own report (JST) for all its spending; "
+            "only its budgetary units' reports are loaded"
         )
+        return _overhead(admin, "unavailable", "spend_share", alpha=None, base=None, note=note)
     if base == ZERO:
-        return OverheadResult(
-            amount=None,
-            status="unavailable",
-            key="spend_share",
-            alpha=None,
-            administration=admin,
-            spend_share_base=base,
-            note="no direct current spending at all",
-        )
+        note = "no direct current spending at all"
+        return _overhead(admin, "unavailable", "spend_share", alpha=None, base=base, note=note)
     alpha = spend_share_alpha(direct, base)
+    return _overhead(admin, "ok", "spend_share", alpha=alpha, base=base)
+
+
+def _overhead(
+    admin: Component,
+    status: ComponentStatus,
+    key: str,
+    *,
+    alpha: Decimal | None,
+    base: Decimal | None,
+    note: str = "",
+) -> OverheadResult:
+    """O = alpha x A where there is an alpha; `base` is the spend share's sum C."""
     return OverheadResult(
-        amount=alpha * (admin.amount or ZERO),
-        status="ok",
-        key="spend_share",
+        amount=None if alpha is None else alpha * (admin.amount or ZERO),
+        status=status,
+        key=key,
         alpha=alpha,
         administration=admin,
         spend_share_base=base,
+        note=note,
     )
 
 

@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.models import STATEMENT_SOURCE
@@ -147,15 +147,7 @@ async def lines_by_year(
     }
     found: dict[tuple[int, str], list[Line]] = defaultdict(list)
     for row in await conn.execute(text(_LINES), params):
-        found[(row.year, row.kind)].append(
-            Line(
-                rozdzial=row.rozdzial,
-                paragraf=row.paragraf,
-                p4=row.p4,
-                grupa=row.grupa,
-                amount=row.amount,
-            )
-        )
+        found[(row.year, row.kind)].append(_line(row))
     return dict(found)
 
 
@@ -164,16 +156,14 @@ async def lines_by_report(
 ) -> dict[int, list[Line]]:
     found: dict[int, list[Line]] = defaultdict(list)
     for row in await conn.execute(text(_LINES_BY_REPORT), {"ids": list(report_ids)}):
-        found[row.report_id].append(
-            Line(
-                rozdzial=row.rozdzial,
-                paragraf=row.paragraf,
-                p4=row.p4,
-                grupa=row.grupa,
-                amount=row.amount,
-            )
-        )
+        found[row.report_id].append(_line(row))
     return dict(found)
+
+
+def _line(row: Row[Any]) -> Line:
+    return Line(
+        rozdzial=row.rozdzial, paragraf=row.paragraf, p4=row.p4, grupa=row.grupa, amount=row.amount
+    )
 
 
 async def sio_schools(

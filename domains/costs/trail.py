@@ -11,11 +11,9 @@ from typing import Literal
 import msgspec
 
 from domains.costs.mapping import Classification, ServiceMapping
-
-Perspective = Literal["provider", "resident"]
-CapitalMethod = Literal["avg5", "avg10", "none"]
-Status = Literal["ok", "unavailable", "not_requested"]
-Role = Literal["current", "transfer_out", "transfer_in", "income", "capital", "administration"]
+from schemas.costs import CapitalMethod, Perspective
+from schemas.costs import ComponentStatus as Status
+from schemas.costs import LineRole as Role
 
 
 class Line(msgspec.Struct, frozen=True, kw_only=True):

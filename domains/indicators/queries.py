@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter, NotFound, UnknownUnit
 from domains.hot_reads import fetch
+from domains.indicators import as_of as past
 from domains.indicators.catalogue import Catalogue, Indicator, Term
 from domains.units.kinds import is_teryt
 from schemas.indicators import (
@@ -256,6 +257,7 @@ async def cross_section(
     parent: str | None = None,
     members: list[str] | None = None,
     provenance: bool = False,
+    as_of: past.AsOf | None = None,
 ) -> CrossSection:
     indicator = find_indicator(catalogue, code)
     level = level or ("gmina" if "gmina" in indicator.levels else indicator.levels[0])
@@ -268,9 +270,14 @@ async def cross_section(
         if not years:
             raise NotFound(f"indicator {code} has no data yet (status no_data)")
         year = years[-1]
-    sql = _cross_section_sql(parent=parent is not None, members=members is not None)
     filters = [f for f in (parent, members) if f is not None]
-    rows = await fetch(conn, sql, code, year, level, *filters)
+    if as_of is None:
+        sql = _cross_section_sql(parent=parent is not None, members=members is not None)
+        rows = await fetch(conn, sql, code, year, level, *filters)
+    else:
+        sql = past.as_of_filters(parent=parent is not None, members=members is not None)
+        lower_better = indicator.polarity == "lower_better"
+        rows = await fetch(conn, sql, code, year, level, as_of.runs, lower_better, *filters)
     items = [ValueRow(*row) for row in rows]  # VALUE_COLUMNS is in ValueRow's field order
     median = next((i.national_median for i in items if i.national_median is not None), None)
     return CrossSection(
@@ -353,12 +360,16 @@ async def dashboard(
     *,
     domain: str | None = None,
     year: int | None = None,
+    as_of: past.AsOf | None = None,
 ) -> Dashboard:
     if not is_teryt(teryt):
         raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits", source="path")
     if domain is not None and catalogue.domain(domain) is None:
         raise InvalidParameter("domain", f"unknown domain {domain!r}")
-    rows = await fetch(conn, _DASHBOARD, teryt, year)
+    if as_of is None:
+        rows = await fetch(conn, _DASHBOARD, teryt, year)
+    else:
+        rows = await fetch(conn, past.DASHBOARD_AS_OF, teryt, year, as_of.runs)
     if not rows:
         raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
     name, level, peer_group = rows[0][2], rows[0][3], rows[0][4]
@@ -392,11 +403,24 @@ FROM indicator_value WHERE teryt = $1 AND indicator_code = $2 ORDER BY year
 
 
 async def series(
-    conn: AsyncConnection, catalogue: Catalogue, teryt: str, code: str, lang: Lang
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    teryt: str,
+    code: str,
+    lang: Lang,
+    *,
+    as_of: past.AsOf | None = None,
 ) -> Series:
+    """As of a past release: values and flags as they were; ranks and medians are null (they
+    belong to that release's cross-section)."""
     name, _ = await _unit(conn, teryt)
     indicator = find_indicator(catalogue, code)
-    points = [SeriesPoint(*row) for row in await fetch(conn, _SERIES, teryt, code)]
+    rows = await (
+        fetch(conn, _SERIES, teryt, code)
+        if as_of is None
+        else fetch(conn, past.SERIES_AS_OF, teryt, code, as_of.runs)
+    )
+    points = [SeriesPoint(*row) for row in rows]
     years = (await years_by_indicator(conn)).get(code, [])
     peer_group = await conn.scalar(
         text("SELECT peer_group FROM unit_typology WHERE teryt = :t"), {"t": teryt}

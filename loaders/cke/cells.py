@@ -9,9 +9,8 @@ and header, collected so one run reports many of them.
 
 from typing import Final
 
-from domains.units.kinds import VOIVODESHIP_CODES
 from loaders.errors import ProblemCollector
-from loaders.unit_codes import normalise_terc
+from loaders.unit_codes import gmina_code_problem, normalise_terc
 
 LOCATION_RODZ: Final = frozenset("12345")
 """Gminas (1-3) and the town and rural parts of urban-rural gminas (4, 5), as CKE codes them."""
@@ -116,13 +115,7 @@ def location_code(
 ) -> str | None:
     """The 7-digit TERC code of the gmina or gmina part, checked against `Typ gminy`."""
     code = normalise_terc(value)
-    problem = None
-    if code is None:
-        problem = f"not a 7-digit TERC code: {value!r}"
-    elif code[:2] not in VOIVODESHIP_CODES or code[2:4] == "00" or code[4:6] == "00":
-        problem = f"not a TERC code of a gmina (bad voivodeship, powiat or gmina part): {value!r}"
-    elif code[6] not in LOCATION_RODZ:
-        problem = f"RODZ {code[6]} is not a gmina or a part of one (1-5): {value!r}"
+    problem = gmina_code_problem(code, value, LOCATION_RODZ, "a gmina or a part of one (1-5)")
     if problem is not None:
         collector.add(problem, row=row, field=field, code="bad_code")
         return None

@@ -5,7 +5,7 @@ from datetime import date
 
 from loaders.cke.header import Sheet
 from loaders.cke.model import ExamSchool
-from loaders.errors import LoadRefused, SourceProblem
+from loaders.errors import LoadRefused, SourceProblem, refuse_other_year
 
 
 def exam_year(file: str, given: int | None, named: int | None, first: int, example: str) -> int:
@@ -14,10 +14,8 @@ def exam_year(file: str, given: int | None, named: int | None, first: int, examp
     CKE's sheets do not say the year; its file names do (`E8_2023.xlsx`). A year given that
     contradicts the name is refused rather than trusted.
     """
-    if given is not None and named is not None and given != named:
-        raise LoadRefused.one(
-            file, f"the name says {named}, but year {given} was expected", code="inconsistent"
-        )
+    if named is not None:
+        refuse_other_year(file, named, given, says="the name says")
     year = given if given is not None else named
     if year is None:
         raise LoadRefused.one(

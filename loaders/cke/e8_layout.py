@@ -10,19 +10,11 @@ says from how many takers CKE publishes statistics: 10 in 2021, 5 since 2022.
 import re
 from typing import Final
 
-SHEET: Final = "SAS"
-LEGEND_SHEET: Final = "Legenda"
-FIRST_HEADER: Final = "ID OKE"
-HEADER_SEARCH_ROWS: Final = 10
+from loaders.cke.identity import id_headers
 
-COL_CODE: Final = "Kod teryt gminy"
+LEGEND_SHEET: Final = "Legenda"
 COL_RSPO: Final = "RSPO"
-COL_GMINA_TYPE: Final = "Typ gminy"
-COL_PUBLIC: Final = "czy publiczna"
-COL_NAME: Final = "Nazwa szkoły"
-COL_LOCALITY: Final = "Miejscowość"
-COL_ADDRESS: Final = "Ulica nr"
-ID_COLUMNS: Final = (COL_CODE, COL_RSPO, COL_GMINA_TYPE, COL_PUBLIC, COL_NAME, COL_LOCALITY)
+ID_COLUMNS: Final = id_headers(COL_RSPO)
 """Identification headers a file must have (`Ulica nr` is read when present)."""
 
 SUBJECTS: Final[dict[str, str]] = {

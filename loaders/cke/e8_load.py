@@ -7,19 +7,17 @@ all takers, the takers of the schools whose mean CKE publishes (from 5 takers on
 Σ mean·takers / Σ takers with a mean (the mean of its pupils, as CKE's own means are).
 """
 
-import asyncio
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.cke.e8_layout import SUBJECTS, TAKERS, measure
 from loaders.cke.e8_parse import parse_cke_e8
 from loaders.cke.model import ExamSchool
-from loaders.cke.publish import publish_exam
-from loaders.observation_load import recompute_indicators
+from loaders.cke.publish import load_exam
 from loaders.observations import VariableDef
-from loaders.run import Counts, Progress, RunSummary, recorded_run
+from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_e8"
 CITATION: Final = (
@@ -31,36 +29,26 @@ SUBJECT_NAMES: Final = {code: name for name, code in SUBJECTS.items()}
 TAKERS_ALL: Final = "takers"
 TAKERS_WITH_MEAN: Final = "takers_with_mean"
 MEAN_X_TAKERS: Final = "mean_x_takers"
+SUMS: Final = (
+    (TAKERS_ALL, "zdający w szkołach położonych w jednostce", "osoba"),
+    (TAKERS_WITH_MEAN, "zdający w szkołach, dla których CKE podaje wynik średni", "osoba"),
+    (MEAN_X_TAKERS, "suma iloczynów wyniku średniego szkoły (%) i liczby zdających", "% · osoba"),
+)
+"""Each subject's gmina variables: code suffix, what it counts, measure unit."""
 
 
 def variables() -> list[VariableDef]:
-    defs = []
-    for subject, name in SUBJECT_NAMES.items():
-        prefix = f"Egzamin ósmoklasisty, {name}"
-        defs += [
-            VariableDef(
-                source=SOURCE,
-                code=f"{subject}.{TAKERS_ALL}",
-                name=f"{prefix}: zdający w szkołach położonych w jednostce",
-                measure_unit="osoba",
-                citation=CITATION,
-            ),
-            VariableDef(
-                source=SOURCE,
-                code=f"{subject}.{TAKERS_WITH_MEAN}",
-                name=f"{prefix}: zdający w szkołach, dla których CKE podaje wynik średni",
-                measure_unit="osoba",
-                citation=CITATION,
-            ),
-            VariableDef(
-                source=SOURCE,
-                code=f"{subject}.{MEAN_X_TAKERS}",
-                name=f"{prefix}: suma iloczynów wyniku średniego szkoły (%) i liczby zdających",
-                measure_unit="% · osoba",
-                citation=CITATION,
-            ),
-        ]
-    return defs
+    return [
+        VariableDef(
+            source=SOURCE,
+            code=f"{subject}.{suffix}",
+            name=f"Egzamin ósmoklasisty, {name}: {counts}",
+            measure_unit=unit,
+            citation=CITATION,
+        )
+        for subject, name in SUBJECT_NAMES.items()
+        for suffix, counts, unit in SUMS
+    ]
 
 
 def school_sums(school: ExamSchool) -> dict[str, float]:
@@ -82,13 +70,10 @@ async def load_cke_e8(
     engine: AsyncEngine, path: Path, *, year: int | None = None, progress: Progress | None = None
 ) -> RunSummary:
     """Load one E8 workbook; `year` (from the manifest) must match the year in its name."""
-    async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
-        run.progress.step("read and validate")
-        table = await asyncio.to_thread(parse_cke_e8, path, year=year)
-
-        async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
-            return await publish_exam(conn, run, table, variables=variables(), sums=school_sums)
-
-        return await run.publish(
-            publish, rows_read=len(table.schools), after_publish=recompute_indicators
-        )
+    return await load_exam(
+        engine,
+        path,
+        SOURCE,
+        lambda: (parse_cke_e8(path, year=year), variables(), school_sums),
+        progress,
+    )

@@ -14,20 +14,11 @@ from loaders.cke import cells
 from loaders.cke.checks import exam_year, find_sheet, refuse_duplicates
 from loaders.cke.e8_layout import (
     ALL_MEASURES,
-    COL_ADDRESS,
-    COL_CODE,
-    COL_GMINA_TYPE,
-    COL_LOCALITY,
-    COL_NAME,
-    COL_PUBLIC,
     COL_RSPO,
-    FIRST_HEADER,
-    HEADER_SEARCH_ROWS,
     ID_COLUMNS,
     LEGEND_SHEET,
     PUBLISHED_STATISTICS,
     REQUIRED_SUBJECTS,
-    SHEET,
     STATISTICS,
     STORED,
     SUBJECTS,
@@ -37,7 +28,14 @@ from loaders.cke.e8_layout import (
     threshold_in,
     year_in_name,
 )
-from loaders.cke.header import Sheet, block_labels, header_row, id_columns
+from loaders.cke.header import Sheet
+from loaders.cke.identity import (
+    COL_CODE,
+    SHEET,
+    find_header,
+    identify,
+    school_rows,
+)
 from loaders.cke.model import ExamSchool, ExamTable
 from loaders.errors import LoadRefused, ProblemCollector
 from loaders.gus_ages.workbook import read_sheets
@@ -102,17 +100,10 @@ def _threshold(file: str, legend: Sheet) -> int:
 
 
 def _layout(collector: ProblemCollector, rows: Sheet) -> Layout | None:
-    header = header_row(collector, rows, FIRST_HEADER, HEADER_SEARCH_ROWS)
-    if header is None:
+    found = find_header(collector, rows, ID_COLUMNS, "subjects")
+    if found is None:
         return None
-    if header == 0:
-        collector.add(
-            "no row of subjects above the header", row=1, field=FIRST_HEADER, code="missing_header"
-        )
-        return None
-    lower = rows[header]
-    ids = id_columns(collector, lower, header + 1, ID_COLUMNS, optional=(COL_ADDRESS,))
-    labels = block_labels(rows[header - 1], len(lower))
+    header, lower, labels = found.row, found.cells, found.labels
     blocks: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     headers: dict[str, dict[str, str]] = {}
@@ -167,7 +158,7 @@ def _layout(collector: ProblemCollector, rows: Sheet) -> Layout | None:
         return None
     return Layout(
         header=header,
-        ids=ids,
+        ids=found.ids,
         blocks=[
             Block(subject, names[subject], block, headers[subject])
             for subject, block in blocks.items()
@@ -179,26 +170,11 @@ def _schools(
     collector: ProblemCollector, rows: Sheet, layout: Layout, threshold: int
 ) -> list[ExamSchool]:
     schools: list[ExamSchool] = []
-    ids = layout.ids
-    for index in range(layout.header + 1, len(rows)):
-        if collector.full:
-            break
-        row, excel_row = rows[index], index + 1
-        if all(cells.blank(value) for value in row):
-            continue
+    for excel_row, row in school_rows(collector, rows, layout.header):
         before = len(collector.problems)
-        number = cells.rspo(collector, excel_row, COL_RSPO, cells.cell(row, ids[COL_RSPO]))
-        code = cells.location_code(
-            collector,
-            excel_row,
-            COL_CODE,
-            cells.cell(row, ids[COL_CODE]),
-            cells.cell(row, ids[COL_GMINA_TYPE]),
+        school = identify(
+            collector, excel_row, row, layout.ids, rspo_header=COL_RSPO, type_name=SCHOOL_TYPE
         )
-        public = cells.public(collector, excel_row, COL_PUBLIC, cells.cell(row, ids[COL_PUBLIC]))
-        name = cells.text_or_none(cells.cell(row, ids[COL_NAME]))
-        if name is None:
-            collector.add("a school without a name", row=excel_row, field=COL_NAME)
         figures: dict[str, float] = {}
         flags: dict[str, str] = {}
         for block in layout.blocks:
@@ -211,26 +187,9 @@ def _schools(
                 figures=figures,
                 flags=flags,
             )
-        if len(collector.problems) > before or number is None or code is None or name is None:
+        if len(collector.problems) > before or school is None:
             continue
-        schools.append(
-            ExamSchool(
-                row=excel_row,
-                rspo=number,
-                code=code,
-                name=name,
-                locality=cells.text_or_none(cells.cell(row, ids[COL_LOCALITY])),
-                address=(
-                    cells.text_or_none(cells.cell(row, ids[COL_ADDRESS]))
-                    if COL_ADDRESS in ids
-                    else None
-                ),
-                public=public,
-                type_name=SCHOOL_TYPE,
-                figures=figures,
-                flags=flags,
-            )
-        )
+        schools.append(msgspec.structs.replace(school, figures=figures, flags=flags))
     return schools
 
 

@@ -12,27 +12,11 @@ external candidates) are not schools.
 import re
 from typing import Final
 
-SHEET: Final = "SAS"
-FIRST_HEADER: Final = "ID OKE"
-HEADER_SEARCH_ROWS: Final = 10
+from loaders.cke.identity import id_headers
 
-COL_CODE: Final = "Kod teryt gminy"
 COL_RSPO: Final = "RSPO szkoły"
-COL_GMINA_TYPE: Final = "Typ gminy"
-COL_PUBLIC: Final = "czy publiczna"
-COL_NAME: Final = "Nazwa szkoły"
-COL_LOCALITY: Final = "Miejscowość"
-COL_ADDRESS: Final = "Ulica nr"
 COL_TYPE: Final = "typ placówki"
-ID_COLUMNS: Final = (
-    COL_CODE,
-    COL_RSPO,
-    COL_GMINA_TYPE,
-    COL_PUBLIC,
-    COL_NAME,
-    COL_LOCALITY,
-    COL_TYPE,
-)
+ID_COLUMNS: Final = (*id_headers(COL_RSPO), COL_TYPE)
 
 WHOLE_EXAM: Final = "dla całego egzaminu dojrzałości"
 COL_CERTIFICATES: Final = "Otrzymali świadectwo dojrzałości - liczba"

@@ -7,20 +7,18 @@ both formulas and any set of gminas is Σ certificates / Σ takers. The two file
 two loads that leave each other's figures alone.
 """
 
-import asyncio
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.cke.gminas import SchoolSums
 from loaders.cke.matura_layout import FORMULAS, measure
 from loaders.cke.matura_parse import parse_cke_matura
 from loaders.cke.model import ExamSchool
-from loaders.cke.publish import publish_exam
-from loaders.observation_load import recompute_indicators
+from loaders.cke.publish import ExamRead, load_exam
 from loaders.observations import VariableDef
-from loaders.run import Counts, Progress, RunSummary, recorded_run
+from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_matura"
 CITATION: Final = (
@@ -74,19 +72,9 @@ async def load_cke_matura(
     if formula is not None and formula not in FORMULAS:
         formulas = ", ".join(map(str, FORMULAS))
         raise ValueError(f"formula {formula}: not one of {formulas}")
-    async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
-        run.progress.step("read and validate")
-        parsed = await asyncio.to_thread(parse_cke_matura, path, year=year, formula=formula)
 
-        async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
-            return await publish_exam(
-                conn,
-                run,
-                parsed.table,
-                variables=variables(parsed.formula),
-                sums=formula_sums(parsed.formula),
-            )
+    def read() -> ExamRead:
+        parsed = parse_cke_matura(path, year=year, formula=formula)
+        return parsed.table, variables(parsed.formula), formula_sums(parsed.formula)
 
-        return await run.publish(
-            publish, rows_read=len(parsed.table.schools), after_publish=recompute_indicators
-        )
+    return await load_exam(engine, path, SOURCE, read, progress)

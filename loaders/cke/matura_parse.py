@@ -14,26 +14,25 @@ import msgspec
 
 from loaders.cke import cells
 from loaders.cke.checks import exam_year, find_sheet, refuse_duplicates
-from loaders.cke.header import Sheet, block_labels, header_row, id_columns
-from loaders.cke.matura_layout import (
-    COL_ADDRESS,
-    COL_CERTIFICATES,
+from loaders.cke.header import Sheet
+from loaders.cke.identity import (
     COL_CODE,
-    COL_GMINA_TYPE,
-    COL_LOCALITY,
     COL_NAME,
+    SHEET,
+    find_header,
+    identify,
+    school_rows,
+)
+from loaders.cke.matura_layout import (
+    COL_CERTIFICATES,
     COL_PASS_RATE,
-    COL_PUBLIC,
     COL_RSPO,
     COL_TAKERS,
     COL_TYPE,
     EXAM_BOARD_PREFIX,
-    FIRST_HEADER,
-    HEADER_SEARCH_ROWS,
     ID_COLUMNS,
     PASS_RATE_TOLERANCE,
     SCHOOL_TYPES,
-    SHEET,
     WHOLE_EXAM,
     WHOLE_EXAM_COLUMNS,
     formula_mark,
@@ -130,20 +129,10 @@ def _formula(file: str, given: int | None, named: int | None, layout: Layout) ->
 
 
 def _layout(collector: ProblemCollector, rows: Sheet) -> Layout | None:
-    header = header_row(collector, rows, FIRST_HEADER, HEADER_SEARCH_ROWS)
-    if header is None:
+    found = find_header(collector, rows, ID_COLUMNS, "exam blocks")
+    if found is None:
         return None
-    if header == 0:
-        collector.add(
-            "no row of exam blocks above the header",
-            row=1,
-            field=FIRST_HEADER,
-            code="missing_header",
-        )
-        return None
-    lower = rows[header]
-    ids = id_columns(collector, lower, header + 1, ID_COLUMNS, optional=(COL_ADDRESS,))
-    labels = block_labels(rows[header - 1], len(lower))
+    header, lower, labels = found.row, found.cells, found.labels
     whole: dict[str, int] = {}
     wanted = {name.lower(): name for name in WHOLE_EXAM_COLUMNS}
     for index, value in enumerate(lower):
@@ -176,7 +165,7 @@ def _layout(collector: ProblemCollector, rows: Sheet) -> Layout | None:
         )
     if collector.problems:
         return None
-    return Layout(header=header, ids=ids, whole=whole, formula=next(iter(marks), None))
+    return Layout(header=header, ids=found.ids, whole=whole, formula=next(iter(marks), None))
 
 
 def _schools(
@@ -186,12 +175,7 @@ def _schools(
     schools: list[ExamSchool] = []
     boards = board_takers = 0
     ids, whole = layout.ids, layout.whole
-    for index in range(layout.header + 1, len(rows)):
-        if collector.full:
-            break
-        row, excel_row = rows[index], index + 1
-        if all(cells.blank(value) for value in row):
-            continue
+    for excel_row, row in school_rows(collector, rows, layout.header):
         before = len(collector.problems)
         name = cells.text_or_none(cells.cell(row, ids[COL_NAME]))
         takers = cells.count(collector, excel_row, COL_TAKERS, cells.cell(row, whole[COL_TAKERS]))
@@ -205,19 +189,17 @@ def _schools(
             boards += 1
             board_takers += takers or 0
             continue
-        number = cells.rspo(collector, excel_row, COL_RSPO, cells.cell(row, ids[COL_RSPO]))
-        code = cells.location_code(
+        kind = cells.text_or_none(cells.cell(row, ids[COL_TYPE])) or ""
+        school = identify(
             collector,
             excel_row,
-            COL_CODE,
-            cells.cell(row, ids[COL_CODE]),
-            cells.cell(row, ids[COL_GMINA_TYPE]),
+            row,
+            ids,
+            rspo_header=COL_RSPO,
+            type_name=SCHOOL_TYPES.get(kind.lower(), kind),
         )
-        public = cells.public(collector, excel_row, COL_PUBLIC, cells.cell(row, ids[COL_PUBLIC]))
-        if name is None:
-            collector.add("a school without a name", row=excel_row, field=COL_NAME)
         _check_whole_exam(collector, excel_row, takers, certificates, rate)
-        if len(collector.problems) > before or number is None or code is None or name is None:
+        if len(collector.problems) > before or school is None:
             continue
         figures: dict[str, float] = {}
         for statistic, value in (
@@ -227,24 +209,7 @@ def _schools(
         ):
             if value is not None:
                 figures[measure(formula, statistic)] = float(value)
-        kind = cells.text_or_none(cells.cell(row, ids[COL_TYPE])) or ""
-        schools.append(
-            ExamSchool(
-                row=excel_row,
-                rspo=number,
-                code=code,
-                name=name,
-                locality=cells.text_or_none(cells.cell(row, ids[COL_LOCALITY])),
-                address=(
-                    cells.text_or_none(cells.cell(row, ids[COL_ADDRESS]))
-                    if COL_ADDRESS in ids
-                    else None
-                ),
-                public=public,
-                type_name=SCHOOL_TYPES.get(kind.lower(), kind),
-                figures=figures,
-            )
-        )
+        schools.append(msgspec.structs.replace(school, figures=figures))
     return schools, boards, board_takers
 
 

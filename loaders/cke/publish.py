@@ -1,6 +1,10 @@
 """Publish one parsed CKE file in the run's transaction: schools, their figures, gmina sums."""
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from loaders.cke.gminas import (
     SchoolSums,
@@ -11,10 +15,35 @@ from loaders.cke.gminas import (
 )
 from loaders.cke.model import ExamTable
 from loaders.cke.schools import publish_schools
+from loaders.observation_load import recompute_indicators
 from loaders.observations import VariableDef
 from loaders.publish_observations import publish_observations
-from loaders.run import Counts, RecordedRun
+from loaders.run import Counts, Progress, RecordedRun, RunSummary, recorded_run
 from loaders.unit_codes import GminaPlacer
+
+ExamRead = tuple[ExamTable, list[VariableDef], SchoolSums]
+"""A checked file, the gmina variables it feeds and how a school's sums are taken."""
+
+
+async def load_exam(
+    engine: AsyncEngine,
+    path: Path,
+    source: str,
+    read: Callable[[], ExamRead],
+    progress: Progress | None,
+) -> RunSummary:
+    """One CKE file's recorded run: read and check it off the event loop, then publish it and
+    recompute the indicators in one transaction."""
+    async with recorded_run(engine, source, path=path, progress=progress) as run:
+        run.progress.step("read and validate")
+        table, variables, sums = await asyncio.to_thread(read)
+
+        async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
+            return await publish_exam(conn, run, table, variables=variables, sums=sums)
+
+        return await run.publish(
+            publish, rows_read=len(table.schools), after_publish=recompute_indicators
+        )
 
 
 async def publish_exam(

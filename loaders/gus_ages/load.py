@@ -21,7 +21,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from loaders.errors import LoadRefused, SourceProblem
+from loaders.errors import SourceProblem, refuse_other_year
 from loaders.gus_ages.layout import VARIABLE_NAMES
 from loaders.gus_ages.parse import COL_CODE, AgesTable, UnitAges, parse_gus_ages
 from loaders.observation_load import recompute_indicators
@@ -162,13 +162,7 @@ async def load_gus_ages(
     async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
         run.progress.step("read and validate")
         table = await asyncio.to_thread(parse_gus_ages, path)
-        if year is not None and year != table.year:
-            raise LoadRefused.one(
-                table.file,
-                f"the titles say {table.year}, but year {year} was expected",
-                row=1,
-                code="inconsistent",
-            )
+        refuse_other_year(table.file, table.year, year, says="the titles say", row=1)
 
         async def publish(conn: AsyncConnection, run_id: int) -> Counts:
             placer = await GminaPlacer.from_db(conn, table.file)

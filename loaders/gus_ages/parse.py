@@ -20,7 +20,6 @@ from typing import Final
 
 import msgspec
 
-from domains.units.kinds import VOIVODESHIP_CODES
 from loaders.errors import MAX_PROBLEMS, LoadRefused, ProblemCollector, SourceProblem
 from loaders.gus_ages.layout import (
     EDUCATIONAL_GROUPS,
@@ -33,7 +32,7 @@ from loaders.gus_ages.layout import (
     normalise_label,
 )
 from loaders.gus_ages.workbook import Sheet, read_sheets
-from loaders.unit_codes import normalise_terc
+from loaders.unit_codes import gmina_code_problem, normalise_terc
 
 COL_LABEL: Final = "Wyszczególnienie"
 COL_CODE: Final = "Identyfikator terytorialny"
@@ -233,13 +232,7 @@ def _units(collector: ProblemCollector, sheet: str, rows: Sheet) -> list[UnitAge
 
 def _code(collector: ProblemCollector, row: int, cell: object) -> str | None:
     code = normalise_terc(cell)
-    problem = None
-    if code is None:
-        problem = f"not a 7-digit TERC code: {cell!r}"
-    elif code[:2] not in VOIVODESHIP_CODES or code[2:4] == "00" or code[4:6] == "00":
-        problem = f"not a TERC code of a gmina (bad voivodeship, powiat or gmina part): {cell!r}"
-    elif code[6] not in UNIT_RODZ:
-        problem = f"RODZ {code[6]} is not a GUS kind of gmina or part (1-5, 8, 9): {cell!r}"
+    problem = gmina_code_problem(code, cell, UNIT_RODZ, "a GUS kind of gmina or part (1-5, 8, 9)")
     if problem is not None:
         collector.add(problem, row=row, field=COL_CODE, code="bad_code")
         return None

@@ -19,21 +19,17 @@ import asyncio
 from pathlib import Path
 from typing import Final
 
-import msgspec
-import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from loaders.errors import LoadRefused
+from loaders.errors import refuse_other_year
 from loaders.mf_pit.parse import PitStatement, parse_mf_pit
 from loaders.mf_pit.place import place_rows, units_in_force
 from loaders.mf_pit.publish import publish_statements
-from loaders.mf_rb.aggregates import refresh_aggregates
-from loaders.observation_load import recompute_indicators
+from loaders.mf_rb.aggregates import refresh_totals_and_indicators
 from loaders.run import Counts, Progress, RecordedRun, RunSummary, recorded_run
 from loaders.unit_codes import GminaPlacer
 
 SOURCE: Final = "mf_pit"
-log = structlog.get_logger("miarka.loaders.mf_pit")
 
 
 async def load_mf_pit(
@@ -43,10 +39,9 @@ async def load_mf_pit(
     async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
         run.progress.step("read and validate")
         statement = await asyncio.to_thread(parse_mf_pit, path)
-        if year is not None and year != statement.year:
-            raise LoadRefused.one(statement.file, f"the title says {statement.year}, but year "
-                                  f"{year} was expected", row=1, field="tytuł",
-                                  code="inconsistent")  # fmt: skip
+        refuse_other_year(
+            statement.file, statement.year, year, says="the title says", row=1, field="tytuł"
+        )
 
         async def publish(conn: AsyncConnection, run_id: int) -> Counts:
             return await _publish(conn, run_id, statement, run)
@@ -68,16 +63,8 @@ async def _publish(
     for warning in published.warnings:
         run.warn(warning)
     counts = published.counts
-    if not published.changed:
-        return counts
-    run.progress.step("refresh yearly totals")
-    totals = await refresh_aggregates(conn, [statement.year], run_id)
-    log.info("mf_pit.totals", run_id=run_id, **msgspec.structs.asdict(totals))
-    if totals.changed:
-        run.progress.step("compute indicators")
-        await recompute_indicators(conn, run_id)
-    counts.rows_inserted += totals.rows_inserted
-    counts.rows_updated += totals.rows_updated
-    counts.rows_closed += totals.rows_closed
-    counts.rows_unchanged += totals.rows_unchanged
+    if published.changed:
+        await refresh_totals_and_indicators(
+            conn, run, [statement.year], run_id, counts, event="mf_pit.totals"
+        )
     return counts

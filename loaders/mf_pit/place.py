@@ -23,7 +23,7 @@ from domains.units.kinds import Kind
 from loaders.errors import LoadRefused, SourceProblem
 from loaders.mf_pit.layout import CODE_FIELD, SERIES
 from loaders.mf_pit.parse import PitRow, PitStatement
-from loaders.unit_codes import MAX_UNPLACED_SHARE, GminaPlacer
+from loaders.unit_codes import GminaPlacer, refuse_if_too_many_unplaced
 
 _SHOWN: Final = 12
 
@@ -122,7 +122,7 @@ def place_rows(
         placed.append(PlacedRow(row=row, teryt=teryt, flag=flag, series=series))
     unplaced = [*placer.unplaced, *upper.unplaced]
     placeable = sum(row.kind != "metropolis" for row in statement.rows)
-    _refuse_if_too_many_unplaced(statement.file, unplaced, placeable)
+    refuse_if_too_many_unplaced(statement.file, unplaced, placeable, on="unit")
     _refuse_duplicates(statement.file, placed)
     report = _report(statement.file, placer, upper, len(warnings))
     absent = _absent(statement.file, units, upper, placed)
@@ -143,25 +143,6 @@ def _metropolis(file: str, row: PitRow) -> SourceProblem:
         message=f"{row.name} (rozdział {row.rozdzial}, WK {row.wk}) is a metropolitan union, "
         f"no unit of the TERYT register: its {row.amounts['dw']} zł are reported, not stored",
     )
-
-
-def _refuse_if_too_many_unplaced(file: str, unplaced: list[SourceProblem], rows: int) -> None:
-    if rows and len(unplaced) > rows * MAX_UNPLACED_SHARE:
-        first = unplaced[0]
-        raise LoadRefused(
-            [
-                SourceProblem(
-                    file=file,
-                    sheet=first.sheet,
-                    row=first.row,
-                    field=first.field,
-                    code="too_many_unplaced",
-                    message=f"{len(unplaced):,} of {rows:,} rows could not be placed on a unit "
-                    f"in force (more than {MAX_UNPLACED_SHARE:.0%})",
-                ),
-                *unplaced,
-            ]
-        )
 
 
 def _refuse_duplicates(file: str, placed: list[PlacedRow]) -> None:

@@ -10,22 +10,18 @@ import asyncio
 from pathlib import Path
 from typing import Final
 
-import msgspec
-import structlog
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from loaders.errors import LoadRefused, SourceProblem
-from loaders.mf_rb.aggregates import refresh_aggregates
+from loaders.mf_rb.aggregates import refresh_totals_and_indicators
 from loaders.mf_rb.publish import publish_reports
 from loaders.mf_rb.records import ReportBatch
 from loaders.mf_rb.xml_reader import parse_package
-from loaders.observation_load import recompute_indicators
 from loaders.run import Counts, Progress, RecordedRun, RunSummary, recorded_run
 
 __all__ = ["SOURCE", "load_mf_rb", "publish_report_batch"]
 
 SOURCE: Final = "mf_rb"
-log = structlog.get_logger("miarka.loaders.mf_rb")
 
 
 async def publish_report_batch(run: RecordedRun, batch: ReportBatch) -> RunSummary:
@@ -39,16 +35,9 @@ async def publish_report_batch(run: RecordedRun, batch: ReportBatch) -> RunSumma
             run.warn(warning)
         counts = published.counts
         if published.changed_years:
-            run.progress.step("refresh yearly totals")
-            totals = await refresh_aggregates(conn, published.changed_years, run_id)
-            log.info("mf_rb.totals", run_id=run_id, **msgspec.structs.asdict(totals))
-            if totals.changed:
-                run.progress.step("compute indicators")
-                await recompute_indicators(conn, run_id)
-            counts.rows_inserted += totals.rows_inserted
-            counts.rows_updated += totals.rows_updated
-            counts.rows_closed += totals.rows_closed
-            counts.rows_unchanged += totals.rows_unchanged
+            await refresh_totals_and_indicators(
+                conn, run, published.changed_years, run_id, counts, event="mf_rb.totals"
+            )
         return counts
 
     return await run.publish(publish, rows_read=batch.line_count)

@@ -1,7 +1,7 @@
 """What every `miarka` command shares: settings, the engine, the console, load summaries."""
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +91,16 @@ def print_refusal(refused: LoadRefused) -> None:
     console.print(table)
 
 
+def run_or_refuse(settings: Settings, work: Callable[[AsyncEngine], Coroutine[Any, Any, T]]) -> T:
+    """Run `work` on a loader's engine; a refused load prints its problems and exits 2."""
+    try:
+        result: T = run_async(with_engine(settings, work))
+    except LoadRefused as refused:
+        print_refusal(refused)
+        raise typer.Exit(2) from refused
+    return result
+
+
 def run_load_command(settings: Settings, label: str, work: Any) -> None:  # noqa: ANN401 - a coroutine fn
     """Run one load with a Rich status line; print its summary or its refusal (exit 2)."""
 
@@ -100,16 +110,19 @@ def run_load_command(settings: Settings, label: str, work: Any) -> None:  # noqa
             result: RunSummary = await work(engine, progress)
             return result
 
-    try:
-        summary = run_async(with_engine(settings, run))
-    except LoadRefused as refused:
-        print_refusal(refused)
-        raise typer.Exit(2) from refused
+    summary = run_or_refuse(settings, run)
     print_summary(summary)
     for warning in summary.problems[:20]:
         console.print(f"[yellow]warning[/] {escape(str(warning))}")
     if len(summary.problems) > 20:  # noqa: PLR2004
         console.print(f"[yellow]... and {len(summary.problems) - 20} more warnings (miarka runs)")
+
+
+def given_or_latest(settings: Settings, source: str, path: Path | None) -> Path:
+    """The file given on the command line, else the newest shipped file of `source`."""
+    if path is not None:
+        return path
+    return verified_path(settings.data_dir, shipped_files(settings.data_dir, source)[-1])
 
 
 def shipped_or_given(settings: Settings, source: str, paths: list[Path] | None) -> list[Path]:

@@ -14,9 +14,8 @@ from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlReq
 from loaders.bdl.export_load import load_bdl_export
 from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
-from loaders.errors import LoadRefused
 from loaders.gus_ages import load_gus_ages
-from loaders.manifest import shipped_files, verified_path
+from loaders.manifest import shipped_files
 from loaders.mf_pit import load_mf_pit
 from loaders.mf_rb import load_mf_rb
 from loaders.mf_rb.bestia_client import DEFAULT_BASE_URL as BESTIA_BASE_URL
@@ -30,13 +29,12 @@ from loaders.teryt import load_teryt
 from service.cli.common import (
     RichProgress,
     console,
-    print_refusal,
+    given_or_latest,
     print_summary,
-    run_async,
     run_load_command,
+    run_or_refuse,
     settings_from_env,
     shipped_or_given,
-    with_engine,
 )
 from service.migrate import upgrade
 
@@ -55,20 +53,12 @@ def load_teryt_command(
 ) -> None:
     """Load the TERYT TERC register and publish it in one transaction."""
     settings = settings_from_env()
-    if path is None:
-        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "teryt")[-1])
+    file = given_or_latest(settings, "teryt", path)
 
-    async def work(engine: AsyncEngine) -> RunSummary:
-        await upgrade(str(settings.database_url))
-        with RichProgress(f"teryt {path.name}") as progress:
-            return await load_teryt(engine, path, allow_closures=allow_closures, progress=progress)
+    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
+        return await load_teryt(engine, file, allow_closures=allow_closures, progress=progress)
 
-    try:
-        summary = run_async(with_engine(settings, work))
-    except LoadRefused as refused:
-        print_refusal(refused)
-        raise typer.Exit(2) from refused
-    print_summary(summary)
+    run_load_command(settings, f"teryt {file.name}", work)
 
 
 @load_app.command("bdl-export")
@@ -282,16 +272,14 @@ def load_area_command(
 ) -> None:
     """Load the GUGiK list of areas of units (default: the shipped one)."""
     settings = settings_from_env()
-    if path is None:
-        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "area")[-1])
-    file = path
+    file = given_or_latest(settings, "area", path)
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_area(
             engine, file, as_of=as_of.date() if as_of else None, progress=progress
         )
 
-    run_load_command(settings, f"area {path.name}", work)
+    run_load_command(settings, f"area {file.name}", work)
 
 
 @load_app.command("gus-ages")
@@ -302,9 +290,7 @@ def load_gus_ages_command(
 ) -> None:
     """Load GUS population of every gmina by single year of age (default: the shipped file)."""
     settings = settings_from_env()
-    if path is None:
-        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "gus_ages")[-1])
-    file = path
+    file = given_or_latest(settings, "gus_ages", path)
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_gus_ages(engine, file, progress=progress)
@@ -320,9 +306,7 @@ def load_schools_command(
 ) -> None:
     """Load the national register of schools and institutions (default: the shipped file)."""
     settings = settings_from_env()
-    if path is None:
-        path = verified_path(settings.data_dir, shipped_files(settings.data_dir, "schools")[-1])
-    file = path
+    file = given_or_latest(settings, "schools", path)
 
     async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
         return await load_schools(engine, file, progress=progress)
@@ -408,10 +392,5 @@ def load_shipped_command() -> None:
         with RichProgress("shipped data") as progress:
             return await load_shipped(engine, settings.data_dir, progress)
 
-    try:
-        summaries = run_async(with_engine(settings, work))
-    except LoadRefused as refused:
-        print_refusal(refused)
-        raise typer.Exit(2) from refused
-    for summary in summaries:
+    for summary in run_or_refuse(settings, work):
         print_summary(summary)

@@ -7,16 +7,13 @@ import msgspec
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from loaders.errors import LoadRefused
 from loaders.shipped import database_is_empty, load_shipped
 from service.cli.common import (
     RichProgress,
     console,
-    print_refusal,
     print_summary,
-    run_async,
+    run_or_refuse,
     settings_from_env,
-    with_engine,
 )
 from service.migrate import upgrade
 
@@ -45,11 +42,7 @@ def serve(
                 for summary in await load_shipped(engine, settings.data_dir, progress):
                     print_summary(summary)
 
-    try:
-        run_async(with_engine(settings, prepare))
-    except LoadRefused as refused:
-        print_refusal(refused)
-        raise typer.Exit(2) from refused
+    run_or_refuse(settings, prepare)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets
     # atexit stop the embedded PostgreSQL instead of the process dying with it still running.
     signal.signal(signal.SIGTERM, _exit_on_signal)

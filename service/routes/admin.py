@@ -6,10 +6,7 @@ import structlog
 from litestar import Request, Router, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy import select, text
@@ -23,9 +20,10 @@ from loaders.run import fail_abandoned_runs
 from loaders.shipped import load_shipped
 from schemas.runs import LoadRunOut
 from service.db import make_engine
+from service.deps import Db, ExportDep, SettingsDep
 from service.errors import problem_responses
+from service.routes.params import documented
 from service.settings import Settings
-from service.tabular import ExportOptions
 
 log = structlog.get_logger("miarka.admin")
 
@@ -40,6 +38,7 @@ async def require_api_key(
 
 def _run(row: Any) -> LoadRunOut:  # noqa: ANN401 - a SQLAlchemy row
     data = dict(row._mapping)
+    data["changes"] = f"/api/v1/changes?run={data['id']}" if data["data_release_id"] else None
     return LoadRunOut(**{name: data[name] for name in LoadRunOut.__struct_fields__})
 
 
@@ -54,15 +53,10 @@ def _run(row: Any) -> LoadRunOut:  # noqa: ANN401 - a SQLAlchemy row
     responses=problem_responses(400, 401, 503),
 )
 async def list_runs(
-    db: NamedDependency[AsyncConnection],
-    export: NamedDependency[ExportOptions],
-    limit: Annotated[
-        int, Parameter(ge=1, le=1000, description="At most this many", examples=[Example(value=50)])
-    ] = 50,
-    source: Annotated[
-        str | None,
-        Parameter(max_length=32, description="Only this source", examples=[Example(value="teryt")]),
-    ] = None,
+    db: Db,
+    export: ExportDep,
+    limit: Annotated[int, documented("At most this many", 50, ge=1, le=1000)] = 50,
+    source: Annotated[str | None, documented("Only this source", "teryt", max_length=32)] = None,
 ) -> list[LoadRunOut]:
     query = select(LoadRun.__table__).order_by(LoadRun.id.desc()).limit(limit)
     if source:
@@ -77,10 +71,7 @@ async def list_runs(
     description="The run with every problem it met (stable code, file, row, field).",
     responses=problem_responses(400, 401, 404, 503),
 )
-async def read_run(
-    db: NamedDependency[AsyncConnection],
-    run_id: Annotated[int, Parameter(description="Load run id", examples=[Example(value=1)])],
-) -> LoadRunOut:
+async def read_run(db: Db, run_id: Annotated[int, documented("Load run id", 1)]) -> LoadRunOut:
     row = (await db.execute(select(LoadRun.__table__).where(LoadRun.id == run_id))).first()
     if row is None:
         raise NotFound(f"no load run {run_id}")
@@ -134,7 +125,7 @@ async def _load_shipped(engine: AsyncEngine, lock: AsyncConnection, settings: Se
     responses=problem_responses(401, 409, 503),
 )
 async def start_shipped_load(
-    request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    request: Request[Any, Any, Any], settings: SettingsDep
 ) -> Response[dict[str, str]]:
     engine, lock = await _claim_load_engine(settings)
     log.info("admin.load_started", by=request.scope.get("state", {}).get("api_key_name"))

@@ -3,12 +3,7 @@
 from typing import Annotated, Literal
 
 from litestar import Router, get
-from litestar.di import NamedDependency
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import get_domain, get_indicator, list_domains, list_indicators
 from schemas.indicators import (
     DomainDetail,
@@ -20,13 +15,11 @@ from schemas.indicators import (
     Status,
     Typology,
 )
+from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
-from service.tabular import ExportOptions
+from service.routes.params import DomainFilter, IndicatorCode, documented
 
-LangParam = Annotated[
-    Lang,
-    Parameter(description="Language of names and descriptions", examples=[Example(value="pl")]),
-]
+LangParam = Annotated[Lang, documented("Language of names and descriptions", "pl")]
 
 
 @get(
@@ -38,10 +31,7 @@ LangParam = Annotated[
     responses=problem_responses(400, 503),
 )
 async def list_domains_handler(
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    lang: LangParam = "pl",
+    export: ExportDep, db: Db, catalogue: CatalogueDep, lang: LangParam = "pl"
 ) -> list[DomainOut]:
     return await list_domains(db, catalogue, lang)
 
@@ -54,16 +44,9 @@ async def list_domains_handler(
     responses=problem_responses(400, 404, 503),
 )
 async def read_domain(
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    code: Annotated[
-        str,
-        Parameter(
-            description="Domain code, e.g. edukacja",
-            max_length=64,
-            examples=[Example(value="edukacja")],
-        ),
-    ],
+    db: Db,
+    catalogue: CatalogueDep,
+    code: Annotated[str, documented("Domain code, e.g. edukacja", "edukacja", max_length=64)],
     lang: LangParam = "pl",
 ) -> DomainDetail:
     return await get_domain(db, catalogue, code, lang)
@@ -79,31 +62,15 @@ async def read_domain(
 )
 async def list_indicators_handler(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    domain: Annotated[
-        str | None,
-        Parameter(description="Domain code", max_length=64, examples=[Example(value="kontekst")]),
-    ] = None,
-    typology: Annotated[
-        Typology | None,
-        Parameter(description="Kind of indicator", examples=[Example(value="context")]),
-    ] = None,
-    level: Annotated[
-        IndicatorLevel | None,
-        Parameter(description="Applies to level", examples=[Example(value="gmina")]),
-    ] = None,
-    status: Annotated[
-        Status | None, Parameter(description="ok or no_data", examples=[Example(value="ok")])
-    ] = None,
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
+    domain: DomainFilter = None,
+    typology: Annotated[Typology | None, documented("Kind of indicator", "context")] = None,
+    level: Annotated[IndicatorLevel | None, documented("Applies to level", "gmina")] = None,
+    status: Annotated[Status | None, documented("ok or no_data", "ok")] = None,
     q: Annotated[
-        str | None,
-        Parameter(
-            description="Text in the code or name",
-            max_length=100,
-            examples=[Example(value="ludno")],
-        ),
+        str | None, documented("Text in the code or name", "ludno", max_length=100)
     ] = None,
     lang: LangParam = "pl",
 ) -> list[IndicatorSummary]:
@@ -124,17 +91,7 @@ async def list_indicators_handler(
     responses=problem_responses(400, 404, 503),
 )
 async def read_indicator(
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    code: Annotated[
-        str,
-        Parameter(
-            description="Indicator code",
-            max_length=100,
-            examples=[Example(value="kontekst.ludnosc")],
-        ),
-    ],
-    lang: LangParam = "pl",
+    db: Db, catalogue: CatalogueDep, code: IndicatorCode, lang: LangParam = "pl"
 ) -> IndicatorDetail:
     return await get_indicator(db, catalogue, code, lang)
 

@@ -4,17 +4,14 @@ Every answer carries its audit trail (rozdziały, paragraphs, amounts, shares, k
 method, volumes, load runs); scenarios are labelled simulations and never stored.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Router, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.analysis import cost_cross_section, cost_scenario, list_cost_services
 from domains.costs.calculator import CostParameters
-from domains.costs.mapping import CostCatalogue, default_cost_catalogue
+from domains.costs.mapping import default_cost_catalogue
 from domains.costs.queries import unit_cost
 from schemas.costs import (
     CapitalMethod,
@@ -26,68 +23,54 @@ from schemas.costs import (
     ScenarioIn,
     ScenarioOut,
 )
+from service.deps import CostCatalogueDep, Db
 from service.errors import problem_responses
+from service.routes.params import LangParam, documented
 
-LangParam = Annotated[
-    Literal["pl", "en"], Parameter(description="Language of names", examples=[Example(value="pl")])
-]
 ServiceParam = Annotated[
     str,
-    Parameter(
-        description="Cost service code, e.g. edukacja.szkoly_podstawowe",
+    documented(
+        "Cost service code, e.g. edukacja.szkoly_podstawowe",
+        "edukacja.szkoly_podstawowe",
         max_length=100,
-        examples=[Example(value="edukacja.szkoly_podstawowe")],
     ),
 ]
-TerytParam = Annotated[
-    str,
-    # Kutno: the gmina whose Rb-27S/Rb-28S reports are shipped.
-    Parameter(description="TERC code", max_length=7, examples=[Example(value="1002011")]),
-]
+# Kutno: the gmina whose Rb-27S/Rb-28S reports are shipped.
+TerytParam = Annotated[str, documented("TERC code", "1002011", max_length=7)]
 YearParam = Annotated[
-    int | None,
-    Parameter(
-        ge=1990,
-        le=2100,
-        description="Budget year; default: the latest",
-        examples=[Example(value=2023)],
-    ),
+    int | None, documented("Budget year; default: the latest", 2023, ge=1990, le=2100)
 ]
 PerspectiveParam = Annotated[
     Perspective,
-    Parameter(
-        description="provider: own facilities; resident: + payments for residents served "
+    documented(
+        "provider: own facilities; resident: + payments for residents served "
         "elsewhere - income for others' residents served here",
-        examples=[Example(value="provider")],
+        "provider",
     ),
 ]
 OverheadParam = Annotated[
     str,
-    Parameter(
-        description="Overhead key: spend_share (alpha = C / sum C of the unit) or none; "
+    documented(
+        "Overhead key: spend_share (alpha = C / sum C of the unit) or none; "
         "the service lists the keys it supports",
+        "spend_share",
         max_length=32,
-        examples=[Example(value="spend_share")],
     ),
 ]
 CapitalParam = Annotated[
     CapitalMethod,
-    Parameter(
-        description="avg5 / avg10: average capital spending over 5 / 10 years; none",
-        examples=[Example(value="avg5")],
-    ),
+    documented("avg5 / avg10: average capital spending over 5 / 10 years; none", "avg5"),
 ]
-NetParam = Annotated[
-    bool,
-    Parameter(
-        description="true: KCU = C + O + K - E; false: gross", examples=[Example(value=True)]
-    ),
-]
+NetParam = Annotated[bool, documented("true: KCU = C + O + K - E; false: gross", True)]
 
 
-def _params(
-    perspective: Perspective, overhead: str, capital: CapitalMethod, net: bool
+def provide_cost_parameters(
+    perspective: PerspectiveParam = "provider",
+    overhead: OverheadParam = "spend_share",
+    capital: CapitalParam = "avg5",
+    net: NetParam = True,
 ) -> CostParameters:
+    """How a cost is computed, from the query; the same four parameters on every cost route."""
     return CostParameters(perspective=perspective, overhead=overhead, capital=capital, net=net)
 
 
@@ -100,9 +83,7 @@ def _params(
     "the classification vintages and their series breaks.",
     responses=problem_responses(400, 503),
 )
-async def list_costs(
-    cost_catalogue: NamedDependency[CostCatalogue], lang: LangParam = "pl"
-) -> CostServiceList:
+async def list_costs(cost_catalogue: CostCatalogueDep, lang: LangParam = "pl") -> CostServiceList:
     return list_cost_services(cost_catalogue, lang)
 
 
@@ -116,27 +97,16 @@ async def list_costs(
 )
 async def read_cost_cross_section(
     *,
-    db: NamedDependency[AsyncConnection],
-    cost_catalogue: NamedDependency[CostCatalogue],
+    db: Db,
+    cost_catalogue: CostCatalogueDep,
     service: ServiceParam,
     year: YearParam = None,
-    level: Annotated[
-        CostLevel, Parameter(description="Default: gmina", examples=[Example(value="gmina")])
-    ] = "gmina",
-    perspective: PerspectiveParam = "provider",
-    overhead: OverheadParam = "spend_share",
-    capital: CapitalParam = "avg5",
-    net: NetParam = True,
+    level: Annotated[CostLevel, documented("Default: gmina", "gmina")] = "gmina",
+    cost_params: NamedDependency[CostParameters],
     lang: LangParam = "pl",
 ) -> CostCrossSection:
     return await cost_cross_section(
-        db,
-        cost_catalogue,
-        service,
-        year=year,
-        level=level,
-        params=_params(perspective, overhead, capital, net),
-        lang=lang,
+        db, cost_catalogue, service, year=year, level=level, params=cost_params, lang=lang
     )
 
 
@@ -152,25 +122,16 @@ async def read_cost_cross_section(
 )
 async def read_unit_cost(
     *,
-    db: NamedDependency[AsyncConnection],
-    cost_catalogue: NamedDependency[CostCatalogue],
+    db: Db,
+    cost_catalogue: CostCatalogueDep,
     teryt: TerytParam,
     service: ServiceParam,
     year: YearParam = None,
-    perspective: PerspectiveParam = "provider",
-    overhead: OverheadParam = "spend_share",
-    capital: CapitalParam = "avg5",
-    net: NetParam = True,
+    cost_params: NamedDependency[CostParameters],
     lang: LangParam = "pl",
 ) -> CostOut:
     return await unit_cost(
-        db,
-        cost_catalogue,
-        teryt,
-        service,
-        year=year,
-        params=_params(perspective, overhead, capital, net),
-        lang=lang,
+        db, cost_catalogue, teryt, service, year=year, params=cost_params, lang=lang
     )
 
 
@@ -185,8 +146,8 @@ async def read_unit_cost(
 )
 async def run_cost_scenario(
     *,
-    db: NamedDependency[AsyncConnection],
-    cost_catalogue: NamedDependency[CostCatalogue],
+    db: Db,
+    cost_catalogue: CostCatalogueDep,
     teryt: TerytParam,
     service: ServiceParam,
     data: ScenarioIn,
@@ -198,6 +159,9 @@ async def run_cost_scenario(
 router = Router(
     path="/api/v1",
     route_handlers=[list_costs, read_cost_cross_section, read_unit_cost, run_cost_scenario],
-    dependencies={"cost_catalogue": Provide(default_cost_catalogue, sync_to_thread=False)},
+    dependencies={
+        "cost_catalogue": Provide(default_cost_catalogue, sync_to_thread=False),
+        "cost_params": Provide(provide_cost_parameters, sync_to_thread=False),
+    },
     tags=["costs"],
 )

@@ -9,19 +9,16 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import Request, Response, Router, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example, OpenAPIMediaType, Schema
+from litestar.openapi.spec import OpenAPIMediaType, Schema
 from litestar.openapi.spec.enums import OpenAPIType
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.indicators.catalogue import Catalogue
 from domains.indicators.coverage import latest_years
 from service.dcat import JSONLD, TURTLE, CatalogBuilder
+from service.deps import CatalogueDep, Db, SettingsDep
 from service.errors import problem_responses
 from service.release import ReleaseTracker
-from service.settings import Settings
+from service.routes.params import documented
 
 CatalogFormat = Literal["jsonld", "ttl"]
 
@@ -59,15 +56,12 @@ async def read_catalog(
     *,
     request: Request,  # type: ignore[type-arg]
     state: State,
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    settings: NamedDependency[Settings],
+    db: Db,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
     format: Annotated[
         CatalogFormat | None,
-        Parameter(
-            description="jsonld (default) or ttl; `Accept: text/turtle` works too",
-            examples=[Example(value="ttl")],
-        ),
+        documented("jsonld (default) or ttl; `Accept: text/turtle` works too", "ttl"),
     ] = None,
 ) -> Response[bytes]:
     release: ReleaseTracker = state.release

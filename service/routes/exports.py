@@ -15,17 +15,15 @@ from typing import Annotated, Any, Final
 
 from litestar import Router, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.errors import InvalidParameter
-from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import UnknownDomain, find_indicator
+from service.deps import CatalogueDep
 from service.errors import problem_responses
 from service.formats import BOM, MEDIA_TYPES, Locale
+from service.routes.params import documented
 
 QUEUE_CHUNKS: Final = 16
 EXPORT_TIMEOUT_MS: Final = 30 * 60 * 1000
@@ -160,13 +158,7 @@ def _stream(engine: AsyncEngine, codes: list[str], stem: str, fmt: str, locale: 
     )
 
 
-LocaleParam = Annotated[
-    Locale,
-    Parameter(
-        description="CSV dialect: pl (`;`, decimal comma, BOM) or en",
-        examples=[Example(value="pl")],
-    ),
-]
+LocaleParam = Annotated[Locale, documented("CSV dialect: pl (`;`, decimal comma, BOM) or en", "pl")]
 
 
 @get(
@@ -179,14 +171,8 @@ LocaleParam = Annotated[
 )
 async def export_indicator(
     state: State,
-    catalogue: NamedDependency[Catalogue],
-    file_name: Annotated[
-        str,
-        Parameter(
-            description="<indicator code>.csv|.parquet",
-            examples=[Example(value="kontekst.ludnosc.csv")],
-        ),
-    ],
+    catalogue: CatalogueDep,
+    file_name: Annotated[str, documented("<indicator code>.csv|.parquet", "kontekst.ludnosc.csv")],
     locale: LocaleParam = "pl",
 ) -> Stream:
     code, fmt = _split(file_name)
@@ -206,13 +192,8 @@ async def export_indicator(
 )
 async def export_domain(
     state: State,
-    catalogue: NamedDependency[Catalogue],
-    file_name: Annotated[
-        str,
-        Parameter(
-            description="<domain code>.csv|.parquet", examples=[Example(value="kontekst.parquet")]
-        ),
-    ],
+    catalogue: CatalogueDep,
+    file_name: Annotated[str, documented("<domain code>.csv|.parquet", "kontekst.parquet")],
     locale: LocaleParam = "pl",
 ) -> Stream:
     code, fmt = _split(file_name)

@@ -6,16 +6,13 @@ from typing import Annotated
 from litestar import Router, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.groups.queries import create_group, get_group, group_indicator, list_groups
-from domains.indicators.catalogue import Catalogue
 from schemas.groups import GroupIn, GroupIndicator, GroupOut
-from schemas.indicators import Lang
+from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
-from service.tabular import ExportOptions
+from service.routes.params import LangParam, Year, documented
 
 
 async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
@@ -25,12 +22,7 @@ async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
 
 
 GroupIdParam = Annotated[
-    str,
-    Parameter(
-        description="Group id, as POST /api/v1/groups answered it",
-        max_length=16,
-        examples=[Example(value="rMKa8IhX")],
-    ),
+    str, documented("Group id, as POST /api/v1/groups answered it", "rMKa8IhX", max_length=16)
 ]
 
 
@@ -41,9 +33,7 @@ GroupIdParam = Annotated[
     description="Groups anyone saved, with their members; share a group's `url`.",
     responses=problem_responses(400, 503),
 )
-async def list_groups_handler(
-    export: NamedDependency[ExportOptions], db: NamedDependency[AsyncConnection]
-) -> list[GroupOut]:
+async def list_groups_handler(export: ExportDep, db: Db) -> list[GroupOut]:
     return await list_groups(db)
 
 
@@ -69,10 +59,7 @@ async def create_group_handler(
     description="The group's name, description and member TERC codes.",
     responses=problem_responses(400, 404, 503),
 )
-async def read_group(
-    db: NamedDependency[AsyncConnection],
-    group_id: GroupIdParam,
-) -> GroupOut:
+async def read_group(db: Db, group_id: GroupIdParam) -> GroupOut:
     return await get_group(db, group_id)
 
 
@@ -88,27 +75,15 @@ async def read_group(
 )
 async def read_group_indicator(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
     group_id: GroupIdParam,
     code: Annotated[
-        str,
-        Parameter(
-            description="Indicator code",
-            max_length=100,
-            examples=[Example(value="kontekst.gestosc_zaludnienia")],
-        ),
+        str, documented("Indicator code", "kontekst.gestosc_zaludnienia", max_length=100)
     ],
-    year: Annotated[
-        int | None,
-        Parameter(
-            ge=1990, le=2100, description="Default: the latest", examples=[Example(value=2023)]
-        ),
-    ] = None,
-    lang: Annotated[
-        Lang, Parameter(description="Language of names", examples=[Example(value="pl")])
-    ] = "pl",
+    year: Year = None,
+    lang: LangParam = "pl",
 ) -> GroupIndicator:
     return await group_indicator(db, catalogue, group_id, code, lang, year=year)
 

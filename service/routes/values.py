@@ -3,14 +3,9 @@
 from typing import Annotated
 
 from litestar import Router, get, post
-from litestar.di import NamedDependency
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter
 from domains.groups.queries import get_group
-from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import cross_section, dashboard, peers, query_values, series
 from schemas.indicators import (
     MAX_QUERY_INDICATORS,
@@ -19,31 +14,17 @@ from schemas.indicators import (
     CrossSection,
     Dashboard,
     IndicatorLevel,
-    Lang,
     Peers,
     QueryIn,
     QueryOut,
     Series,
 )
+from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
-from service.tabular import ExportOptions
+from service.routes.changes import AsOfParam, as_of_for
+from service.routes.params import DomainFilter, IndicatorCode, LangParam, Year, documented
 
-LangParam = Annotated[
-    Lang, Parameter(description="Language of names", examples=[Example(value="pl")])
-]
-Year = Annotated[
-    int | None,
-    Parameter(ge=1990, le=2100, description="Default: the latest", examples=[Example(value=2023)]),
-]
-TerytPath = Annotated[
-    str, Parameter(description="TERC code", max_length=7, examples=[Example(value="1261011")])
-]
-IndicatorPath = Annotated[
-    str,
-    Parameter(
-        description="Indicator code", max_length=100, examples=[Example(value="kontekst.ludnosc")]
-    ),
-]
+TerytPath = Annotated[str, documented("TERC code", "1261011", max_length=7)]
 
 
 @get(
@@ -57,35 +38,22 @@ IndicatorPath = Annotated[
 )
 async def read_cross_section(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    code: IndicatorPath,
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
+    code: IndicatorCode,
     year: Year = None,
-    level: Annotated[
-        IndicatorLevel | None,
-        Parameter(description="Default: gmina", examples=[Example(value="powiat")]),
-    ] = None,
+    level: Annotated[IndicatorLevel | None, documented("Default: gmina", "powiat")] = None,
     parent: Annotated[
-        str | None,
-        Parameter(
-            description="TERC code of a voivodeship or powiat",
-            max_length=7,
-            examples=[Example(value="12")],
-        ),
+        str | None, documented("TERC code of a voivodeship or powiat", "12", max_length=7)
     ] = None,
     group: Annotated[
         str | None,
-        Parameter(
-            description="Saved group id (from POST /api/v1/groups)",
-            max_length=16,
-            examples=[Example(value="rMKa8IhX")],
-        ),
+        documented("Saved group id (from POST /api/v1/groups)", "rMKa8IhX", max_length=16),
     ] = None,
-    provenance: Annotated[
-        bool, Parameter(description="Add source variables and runs", examples=[Example(value=True)])
-    ] = False,
+    provenance: Annotated[bool, documented("Add source variables and runs", True)] = False,
     lang: LangParam = "pl",
+    as_of: AsOfParam = None,
 ) -> CrossSection:
     members = (await get_group(db, group)).members if group else None
     return await cross_section(
@@ -98,6 +66,7 @@ async def read_cross_section(
         parent=parent,
         members=members,
         provenance=provenance,
+        as_of=await as_of_for(db, as_of),
     )
 
 
@@ -111,18 +80,18 @@ async def read_cross_section(
 )
 async def read_dashboard(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
     teryt: TerytPath,
-    domain: Annotated[
-        str | None,
-        Parameter(description="Domain code", max_length=64, examples=[Example(value="kontekst")]),
-    ] = None,
+    domain: DomainFilter = None,
     year: Year = None,
     lang: LangParam = "pl",
+    as_of: AsOfParam = None,
 ) -> Dashboard:
-    return await dashboard(db, catalogue, teryt, lang, domain=domain, year=year)
+    return await dashboard(
+        db, catalogue, teryt, lang, domain=domain, year=year, as_of=await as_of_for(db, as_of)
+    )
 
 
 @get(
@@ -137,14 +106,15 @@ async def read_dashboard(
 )
 async def read_series(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
     teryt: TerytPath,
-    code: IndicatorPath,
+    code: IndicatorCode,
     lang: LangParam = "pl",
+    as_of: AsOfParam = None,
 ) -> Series:
-    return await series(db, catalogue, teryt, code, lang)
+    return await series(db, catalogue, teryt, code, lang, as_of=await as_of_for(db, as_of))
 
 
 @get(
@@ -158,11 +128,7 @@ async def read_series(
     ),
     responses=problem_responses(400, 404, 503),
 )
-async def read_peers(
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    teryt: TerytPath,
-) -> Peers:
+async def read_peers(export: ExportDep, db: Db, teryt: TerytPath) -> Peers:
     return await peers(db, teryt)
 
 
@@ -175,12 +141,7 @@ async def read_peers(
     status_code=200,
     responses=problem_responses(400, 503),
 )
-async def run_query(
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    data: QueryIn,
-) -> QueryOut:
+async def run_query(export: ExportDep, db: Db, catalogue: CatalogueDep, data: QueryIn) -> QueryOut:
     if not data.indicators or len(data.indicators) > MAX_QUERY_INDICATORS:
         raise InvalidParameter(
             "indicators", f"give 1 to {MAX_QUERY_INDICATORS} indicator codes", source="body"

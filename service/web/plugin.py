@@ -18,6 +18,7 @@ from litestar import Litestar, Request, Response
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.plugins import InitPlugin
@@ -30,7 +31,7 @@ from service.errors import EXCEPTION_HANDLERS
 from service.security_headers import security_headers
 from service.web.geo import load_maps
 from service.web.links import STATIC_ROUTE, links_for
-from service.web.routes import PAGES, error_page, html_exception_handlers
+from service.web.routes import PAGES, error_page, html_exception_handlers, provide_ui
 from service.web.templating import STATIC_DIR, template_config
 
 STATIC_MAX_AGE: Final = 86_400
@@ -86,6 +87,7 @@ class WebClientPlugin(InitPlugin):
             route_handlers=list(self.pages),
             include_in_schema=False,
             exception_handlers=html_exception_handlers(EXCEPTION_HANDLERS),
+            dependencies={"ui": Provide(provide_ui, sync_to_thread=False)},
         )
 
     def static_router(self) -> Router:

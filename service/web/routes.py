@@ -4,7 +4,8 @@ Errors on these pages are HTML in the reader's language with the status the API 
 (404 for an unknown unit or indicator, 400 for a bad parameter, 503 when the database is
 down): the API's own handlers decide the status, so both stay in step. Every handler has a
 route name (`web-...`): pages link to each other by those names (links.py), never by path.
-`PAGES` lists them; the plugin (plugin.py) mounts them on one router.
+`PAGES` lists them; the plugin (plugin.py) mounts them on one router, which provides `ui` (the
+reader's language from `?lang=`, its words and the links) to every page that names it.
 """
 
 import re
@@ -16,16 +17,14 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.costs.mapping import CostCatalogue, default_cost_catalogue
+from domains.costs.mapping import default_cost_catalogue
 from domains.errors import InvalidParameter
-from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
-from service.settings import Settings
+from service.deps import CatalogueDep, CostCatalogueDep, Db, SettingsDep
 from service.web.compare_page import build_compare_page
-from service.web.context import ErrorPage
+from service.web.context import ErrorPage, Ui
 from service.web.cost_page import build_cost_page
 from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
@@ -38,6 +37,11 @@ _TERYT: Final = re.compile(r"^(\d{2}|\d{4}|\d{7})$")
 
 LangParam = Annotated[Lang, Parameter(description="pl (default) or en")]
 Code = Annotated[str, Parameter(max_length=20)]
+UiDep = NamedDependency[Ui]
+
+
+def provide_ui(request: Request, lang: LangParam = "pl") -> Ui:  # type: ignore[type-arg]
+    return make_ui(request, lang)
 
 
 def _code(value: str | None, field: str, pattern: re.Pattern[str]) -> str | None:
@@ -52,15 +56,13 @@ def _code(value: str | None, field: str, pattern: re.Pattern[str]) -> str | None
 @get("/", name="web-start")
 async def read_start(
     *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    ui: UiDep,
+    db: Db,
+    catalogue: CatalogueDep,
     q: Annotated[str | None, Parameter(max_length=200)] = None,
     woj: Annotated[str | None, Parameter(max_length=2)] = None,
     powiat: Annotated[str | None, QueryParameter(name="pow", max_length=4)] = None,
-    lang: LangParam = "pl",
 ) -> Template:
-    ui = make_ui(request, lang)
     page = await build_start_page(
         db,
         catalogue,
@@ -73,28 +75,13 @@ async def read_start(
 
 
 @get("/j/{teryt:str}", name="web-unit")
-async def read_unit_page(
-    *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    teryt: Code,
-    lang: LangParam = "pl",
-) -> Template:
-    ui = make_ui(request, lang)
+async def read_unit_page(ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code) -> Template:
     return render("unit.html", ui, await build_unit_page(db, catalogue, teryt, ui))
 
 
 @get("/j/{teryt:str}/raport", name="web-report")
-async def read_report(
-    *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    teryt: Code,
-    lang: LangParam = "pl",
-) -> Template:
-    ui = make_ui(request, lang)
+async def read_report(ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code) -> Template:
+    """The unit page laid out for print: the same view model in another template."""
     return render("report.html", ui, await build_unit_page(db, catalogue, teryt, ui))
 
 
@@ -105,17 +92,15 @@ async def read_report(
 )
 async def read_costs(
     *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    cost_catalogue: NamedDependency[CostCatalogue],
+    ui: UiDep,
+    db: Db,
+    cost_catalogue: CostCatalogueDep,
     teryt: Code,
     usluga: Annotated[str | None, Parameter(max_length=100)] = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
     narzut: Annotated[str, Parameter(max_length=32)] = "spend_share",
     kapital: CapitalMethod = "avg5",
-    lang: LangParam = "pl",
 ) -> Template:
-    ui = make_ui(request, lang)
     page = await build_cost_page(
         db, cost_catalogue, teryt, ui, service=usluga, year=rok, overhead=narzut, capital=kapital
     )
@@ -125,9 +110,9 @@ async def read_costs(
 @get("/w/{code:str}", name="web-indicator")
 async def read_indicator_page(
     *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    ui: UiDep,
+    db: Db,
+    catalogue: CatalogueDep,
     code: Annotated[str, Parameter(max_length=100)],
     poziom: IndicatorLevel | None = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
@@ -135,9 +120,7 @@ async def read_indicator_page(
     j: Annotated[str | None, Parameter(max_length=7)] = None,
     sort: SortKey = "miejsce",
     kier: Direction = "rosn",
-    lang: LangParam = "pl",
 ) -> Template:
-    ui = make_ui(request, lang)
     page = await build_indicator_page(
         db,
         catalogue,
@@ -156,15 +139,13 @@ async def read_indicator_page(
 @get("/porownaj", name="web-compare")
 async def read_compare(
     *,
-    request: Request,  # type: ignore[type-arg]
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    ui: UiDep,
+    db: Db,
+    catalogue: CatalogueDep,
     j: list[str] | None = None,
     dodaj: Annotated[str | None, Parameter(max_length=200)] = None,
     podobne: Annotated[str | None, Parameter(max_length=1)] = None,
-    lang: LangParam = "pl",
 ) -> Template:
-    ui = make_ui(request, lang)
     selected = [code for code in (_code(c, "j", _TERYT) for c in j or []) if code]
     page = await build_compare_page(
         db, catalogue, ui, selected=selected, add=dodaj, similar=podobne == "1"
@@ -174,13 +155,11 @@ async def read_compare(
 
 @get("/deklaracja-dostepnosci", name="web-accessibility")
 async def read_accessibility_declaration(
-    *,
     request: Request,  # type: ignore[type-arg]
-    settings: NamedDependency[Settings],
-    lang: LangParam = "pl",
+    ui: UiDep,
+    settings: SettingsDep,
 ) -> Template:
     """The accessibility declaration the act of 4 April 2019 asks of a public body's site."""
-    ui = make_ui(request, lang)
     base_url = str(request.base_url).rstrip("/") + "/"
     page = build_declaration_page(settings, ui, base_url)
     return render("accessibility.html", ui, page)

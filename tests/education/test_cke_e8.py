@@ -25,6 +25,7 @@ from tests.conftest import TEST_DATA
 from tests.education.exam_db import all_checksums
 from tests.loader_checks import refused_and_unchanged
 from tests.loaders.teryt_db import database_copy, teryt_engine, teryt_template
+from tests.sql import one, rows, scalars
 
 __all__ = ["teryt_engine", "teryt_template"]
 
@@ -116,24 +117,18 @@ def test_every_shipped_year_reads_with_its_schools_and_threshold():
 
 async def test_school_figures_are_the_cells_of_the_sheet(loaded):
     engine, _ = loaded
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT rspo, measure, year, value, flag, source, source_file, source_row "
-                "FROM school_figure WHERE rspo = ANY(:rspo) AND measure LIKE 'e8.matematyka.%'"
-            ),
-            {"rspo": [52934, 84036]},
-        )
-        figures = {(r.rspo, r.measure, r.year): tuple(r[3:]) for r in rows}
-        school = (
-            await conn.execute(
-                text(
-                    "SELECT name, type_name, public, locality, location_teryt, "
-                    "location_source_code, location_placement, source "
-                    "FROM school WHERE rspo = 52934"
-                )
-            )
-        ).one()
+    found = await rows(
+        engine,
+        "SELECT rspo, measure, year, value, flag, source, source_file, source_row "
+        "FROM school_figure WHERE rspo = ANY(:rspo) AND measure LIKE 'e8.matematyka.%'",
+        rspo=[52934, 84036],
+    )
+    figures = {(r.rspo, r.measure, r.year): tuple(r[3:]) for r in found}
+    school = await one(
+        engine,
+        "SELECT name, type_name, public, locality, location_teryt, "
+        "location_source_code, location_placement, source FROM school WHERE rspo = 52934",
+    )
     for statistic, value in SP3_2023.items():
         assert figures[52934, f"e8.matematyka.{statistic}", 2023] == (
             value, None, "cke_e8", "E8_2023.xlsx", 3,
@@ -198,17 +193,16 @@ async def test_mean_indicators_are_weighted_means_and_differences_to_poland(load
 
 async def test_the_voivodeships_add_up_to_poland_in_every_subject(loaded):
     engine, _ = loaded
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT v.code, sum(o.value) FROM observation o JOIN variable v "
-                "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
-                "AND u.level = 'voivodeship' WHERE v.source = 'cke_e8' AND o.year = 2023 "
-                "AND split_part(v.code, '.', 1) IN ('matematyka', 'polski', 'angielski') "
-                "GROUP BY 1"
-            )
+    totals = dict(
+        await rows(
+            engine,
+            "SELECT v.code, sum(o.value) FROM observation o JOIN variable v "
+            "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
+            "AND u.level = 'voivodeship' WHERE v.source = 'cke_e8' AND o.year = 2023 "
+            "AND split_part(v.code, '.', 1) IN ('matematyka', 'polski', 'angielski') "
+            "GROUP BY 1",
         )
-        totals = dict(rows.all())
+    )
     for subject, expected in (
         ("matematyka", POLAND_MATH[2023]),
         ("polski", POLAND_POLISH_2023),
@@ -222,50 +216,32 @@ async def test_the_voivodeships_add_up_to_poland_in_every_subject(loaded):
 
 async def test_the_whole_distribution_is_plausible(loaded):
     engine, _ = loaded
-    async with engine.connect() as conn:
-        coverage = dict(
-            (
-                await conn.execute(
-                    text(
-                        "SELECT indicator_code || ':' || level || ':' || year, count(value) "
-                        "FROM indicator_value WHERE indicator_code LIKE 'edukacja.e8_%' "
-                        "GROUP BY 1"
-                    )
-                )
-            ).all()
+    coverage = dict(
+        await rows(
+            engine,
+            "SELECT indicator_code || ':' || level || ':' || year, count(value) "
+            "FROM indicator_value WHERE indicator_code LIKE 'edukacja.e8_%' GROUP BY 1",
         )
-        extremes = (
-            await conn.execute(
-                text(
-                    "SELECT min(value), max(value) FROM indicator_value "
-                    "WHERE indicator_code IN ('edukacja.e8_matematyka', 'edukacja.e8_polski', "
-                    "'edukacja.e8_angielski')"
-                )
-            )
-        ).one()
-        biggest = (
-            await conn.execute(
-                text(
-                    "SELECT o.teryt, o.value FROM observation o JOIN variable v "
-                    "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
-                    "AND u.level = 'gmina' WHERE v.code = 'matematyka.takers' AND o.year = 2023 "
-                    "ORDER BY o.value DESC LIMIT 1"
-                )
-            )
-        ).one()
-        zeros = (
-            (
-                await conn.execute(
-                    text(
-                        "SELECT o.teryt FROM observation o JOIN variable v ON v.id = o.variable_id "
-                        "WHERE v.code = 'matematyka.takers' AND o.year = 2023 AND o.value = 0 "
-                        "AND o.flag = 'no_school_in_file' ORDER BY 1"
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+    )
+    extremes = await one(
+        engine,
+        "SELECT min(value), max(value) FROM indicator_value "
+        "WHERE indicator_code IN ('edukacja.e8_matematyka', 'edukacja.e8_polski', "
+        "'edukacja.e8_angielski')",
+    )
+    biggest = await one(
+        engine,
+        "SELECT o.teryt, o.value FROM observation o JOIN variable v "
+        "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
+        "AND u.level = 'gmina' WHERE v.code = 'matematyka.takers' AND o.year = 2023 "
+        "ORDER BY o.value DESC LIMIT 1",
+    )
+    zeros = await scalars(
+        engine,
+        "SELECT o.teryt FROM observation o JOIN variable v ON v.id = o.variable_id "
+        "WHERE v.code = 'matematyka.takers' AND o.year = 2023 AND o.value = 0 "
+        "AND o.flag = 'no_school_in_file' ORDER BY 1",
+    )
     for year in LOADED_YEARS:
         for subject in ("matematyka", "polski", "angielski"):
             assert coverage[f"edukacja.e8_{subject}:gmina:{year}"] >= 2_400

@@ -22,6 +22,7 @@ from tests.conftest import TEST_DATA
 from tests.education.exam_db import all_checksums
 from tests.loader_checks import refused_and_unchanged
 from tests.loaders.teryt_db import database_copy, teryt_engine, teryt_template
+from tests.sql import one, rows, scalar
 
 __all__ = ["teryt_engine", "teryt_template"]
 
@@ -83,24 +84,16 @@ async def _sums(engine: AsyncEngine, *codes: str) -> dict[str, dict[int, tuple]]
 
 async def test_school_figures_are_the_cells_of_the_sheets(loaded):
     engine, _ = loaded
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT measure, value, source_row, source, source_file FROM school_figure "
-                "WHERE rspo = 4117"
-            )
-        )
-        figures = {(r.measure, r.value, r.source_row) for r in rows}
-        school = (
-            await conn.execute(
-                text(
-                    "SELECT type_name, public, location_teryt, source FROM school WHERE rspo = 4117"
-                )
-            )
-        ).one()
-        boards = await conn.scalar(
-            text("SELECT count(*) FROM school WHERE name LIKE 'OKRĘGOWA KOMISJA%'")
-        )
+    found = await rows(
+        engine,
+        "SELECT measure, value, source_row, source, source_file FROM school_figure "
+        "WHERE rspo = 4117",
+    )
+    figures = {(r.measure, r.value, r.source_row) for r in found}
+    school = await one(
+        engine, "SELECT type_name, public, location_teryt, source FROM school WHERE rspo = 4117"
+    )
+    boards = await scalar(engine, "SELECT count(*) FROM school WHERE name LIKE 'OKRĘGOWA KOMISJA%'")
     assert figures == SALEZJANIE
     assert tuple(school) == ("Liceum ogólnokształcące", True, "0401011", "cke")
     assert boards == 0  # the examination boards are not schools
@@ -109,15 +102,14 @@ async def test_school_figures_are_the_cells_of_the_sheets(loaded):
 async def test_gmina_sums_are_those_of_their_schools_per_formula(loaded):
     engine, _ = loaded
     assert await _sums(engine, *UNITS) == UNITS
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT v.code, sum(o.value) FROM observation o JOIN variable v "
-                "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
-                "AND u.level = 'voivodeship' WHERE v.source = 'cke_matura' GROUP BY 1"
-            )
+    totals = dict(
+        await rows(
+            engine,
+            "SELECT v.code, sum(o.value) FROM observation o JOIN variable v "
+            "ON v.id = o.variable_id JOIN territorial_unit u ON u.teryt = o.teryt "
+            "AND u.level = 'voivodeship' WHERE v.source = 'cke_matura' GROUP BY 1",
         )
-        totals = dict(rows.all())
+    )
     for formula, (certificates, takers) in POLAND.items():
         assert totals[f"f{formula}.certificates"] == certificates
         assert totals[f"f{formula}.takers"] == takers
@@ -144,33 +136,25 @@ async def test_the_pass_rate_is_certificates_over_takers_of_both_formulas(loaded
 
 async def test_the_whole_distribution_is_plausible(loaded):
     engine, _ = loaded
-    async with engine.connect() as conn:
-        coverage = dict(
-            (
-                await conn.execute(
-                    text(
-                        "SELECT level, count(value) FROM indicator_value "
-                        "WHERE indicator_code = 'edukacja.matura_zdawalnosc' GROUP BY 1"
-                    )
-                )
-            ).all()
+    coverage = dict(
+        await rows(
+            engine,
+            "SELECT level, count(value) FROM indicator_value "
+            "WHERE indicator_code = 'edukacja.matura_zdawalnosc' GROUP BY 1",
         )
-        low, high, poland = (
-            await conn.execute(
-                text(
-                    "SELECT min(value), max(value), sum(numerator) / sum(denominator) * 100 "
-                    "FROM indicator_value WHERE indicator_code = 'edukacja.matura_zdawalnosc' "
-                    "AND level = 'voivodeship'"
-                )
-            )
-        ).one()
-        empty = await conn.scalar(
-            text(
-                "SELECT count(*) FROM indicator_value WHERE level = 'gmina' AND value IS NULL "
-                "AND indicator_code = 'edukacja.matura_zdawalnosc' "
-                "AND flags @> ARRAY['no_school_in_file', 'denominator_zero']"
-            )
-        )
+    )
+    low, high, poland = await one(
+        engine,
+        "SELECT min(value), max(value), sum(numerator) / sum(denominator) * 100 "
+        "FROM indicator_value WHERE indicator_code = 'edukacja.matura_zdawalnosc' "
+        "AND level = 'voivodeship'",
+    )
+    empty = await scalar(
+        engine,
+        "SELECT count(*) FROM indicator_value WHERE level = 'gmina' AND value IS NULL "
+        "AND indicator_code = 'edukacja.matura_zdawalnosc' "
+        "AND flags @> ARRAY['no_school_in_file', 'denominator_zero']",
+    )
     assert coverage == {
         "gmina": GMINAS_WITH_TAKERS,
         "powiat": POWIATS_WITH_TAKERS,

@@ -357,24 +357,25 @@ def _most_in_any_window(times: list[float], period: float) -> int:
     return max(bisect_left(times, t + period) - i for i, t in enumerate(times))
 
 
-async def test_limiter_lets_at_most_5_requests_into_any_second():
+async def _anonymous_start_times(requests: int) -> list[float]:
+    """When each of `requests` requests in a row starts under the anonymous quotas."""
     clock = FakeClock()
     limiter = SlidingWindowLimiter(ANONYMOUS_QUOTAS, clock=clock, sleep=clock.sleep)
     times = []
-    for _ in range(40):
+    for _ in range(requests):
         await limiter.acquire()
         times.append(clock.now)
+    return times
+
+
+async def test_limiter_lets_at_most_5_requests_into_any_second():
+    times = await _anonymous_start_times(40)
     assert _most_in_any_window(times, 1) == 5
     assert times[-1] - times[0] == pytest.approx(7.0)  # 40 requests, 5 a second
 
 
 async def test_limiter_enforces_100_per_15_minutes_too():
-    clock = FakeClock()
-    limiter = SlidingWindowLimiter(ANONYMOUS_QUOTAS, clock=clock, sleep=clock.sleep)
-    times = []
-    for _ in range(250):
-        await limiter.acquire()
-        times.append(clock.now)
+    times = await _anonymous_start_times(250)
     assert _most_in_any_window(times, 1) == 5
     assert _most_in_any_window(times, 15 * 60) == 100
     assert times[100] - times[0] == pytest.approx(900.0)
