@@ -282,8 +282,17 @@ async def _load_shipped(url: str) -> None:
 
 
 LOADED_CACHE_PREFIX: Final = "miarka_cache_loaded_"
-LOADED_CACHE_INPUTS: Final = ("data", "domains", "loaders", "schemas", "service", "pyproject.toml")
-"""What a load of the shipped data depends on, below the repository root (and this file)."""
+LOADED_CACHE_INPUTS: Final = (
+    "data",
+    "domains",
+    "loaders",
+    "schemas",
+    "service/migrations",
+    "pyproject.toml",
+)
+"""What a load of the shipped data depends on, below the repository root (and this file): the
+schema's migrations and `load_shipped`, which imports nothing of `service` (the API, the CLI
+and the web client do not change what is loaded)."""
 LOADED_CACHE_KEPT: Final = 3
 
 
