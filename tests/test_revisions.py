@@ -6,6 +6,8 @@ values, then put some back. Every as-of answer and every change-feed page is che
 the history written out by hand below.
 """
 
+import csv
+import io
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -13,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import msgspec
+import pyarrow.parquet as pq
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -271,6 +274,93 @@ async def test_the_dashboard_and_series_as_of_each_release_are_the_history(scena
                 assert (shown["year"], shown["value"]) == (year, mine[year]), (release, teryt)
 
 
+@pytest.fixture(scope="module")
+async def group_url(scenario: Scenario, api: AsyncTestClient) -> str:  # type: ignore[type-arg]
+    g1, g2, g3, _ = scenario.g
+    created = await api.post(
+        "/api/v1/groups", json={"name": "SYNTHETIC g1-g3", "members": [g1, g2, g3]}
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["url"])
+
+
+async def test_the_group_aggregate_as_of_each_release_sums_the_members_then(
+    scenario, api, group_url
+):
+    members = set(scenario.g[:3])
+    for release, values in expected_gminas(scenario).items():
+        for year in (2023, 2024):
+            response = await api.get(
+                f"{group_url}/indicators/{CODE}?year={year}&as_of={release}&level=gmina"
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            then = {k: v for k, v in values.items() if k[0] == year and k[1] in members}
+            assert _gmina_values(body, year) == then, (release, year)
+            valued = [v for v in then.values() if v is not None]
+            aggregate = body["aggregate"]
+            assert aggregate["members_with_values"] == len(valued)
+            assert aggregate["value"] == (sum(valued) if valued else None), (release, year)
+    current = await api.get(f"{group_url}/indicators/{CODE}?year=2024")
+    assert (await api.get(f"{group_url}/indicators/{CODE}?year=2024&as_of=4")).json() == (
+        current.json()
+    )
+
+
+def _query_values(items: list[dict[str, Any]]) -> dict[tuple[int, str], float | None]:
+    return {(int(i["year"]), i["teryt"]): i["value"] for i in items}
+
+
+async def test_the_query_as_of_each_release_is_the_history_without_ranks(scenario, api):
+    body = {"indicators": [CODE], "levels": ["gmina"], "years": [2023, 2024]}
+    for release, values in expected_gminas(scenario).items():
+        response = await api.post(f"/api/v1/query?as_of={release}", json=body)
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert _query_values(items) == values, release
+        assert {(i["rank"], i["national_median"]) for i in items} <= {(None, None)}
+    now = (await api.post("/api/v1/query", json=body)).json()["items"]
+    assert _query_values(now) == expected_gminas(scenario)[4]
+    assert any(i["rank"] is not None for i in now)
+
+
+async def test_the_query_as_of_a_bad_release_is_a_400_naming_it(api):
+    response = await api.post("/api/v1/query?as_of=9", json={"indicators": [CODE]})
+    assert response.status_code == 400, response.text
+    assert "as_of" in response.text
+
+
+def _csv_gminas(text_body: str) -> dict[tuple[int, str], float | None]:
+    rows = list(csv.DictReader(io.StringIO(text_body)))
+    return {
+        (int(r["year"]), r["teryt"]): float(r["value"]) if r["value"] else None
+        for r in rows
+        if r["level"] == "gmina"
+    }
+
+
+async def test_the_bulk_exports_as_of_each_release_are_the_history(scenario, api):
+    for release, values in expected_gminas(scenario).items():
+        response = await api.get(f"/api/v1/exports/indicators/{CODE}.csv?locale=en&as_of={release}")
+        assert response.status_code == 200, response.text
+        assert f"-r{release}.csv" in response.headers["content-disposition"]
+        assert _csv_gminas(response.text) == values, release
+        domain = await api.get(
+            f"/api/v1/exports/domains/inwestycje_budownictwo.csv?locale=en&as_of={release}"
+        )
+        assert _csv_gminas(domain.text) == values, release
+    parquet = await api.get(f"/api/v1/exports/indicators/{CODE}.parquet?as_of=3")
+    assert parquet.status_code == 200, parquet.text
+    table = pq.read_table(io.BytesIO(parquet.content)).to_pylist()
+    assert (
+        _query_values([r for r in table if r["level"] == "gmina"]) == (expected_gminas(scenario)[3])
+    )
+    assert {r["rank"] for r in table} == {None}
+    current = await api.get(f"/api/v1/exports/indicators/{CODE}.csv?locale=en")
+    assert _csv_gminas(current.text) == expected_gminas(scenario)[4]
+    assert "-r" not in current.headers["content-disposition"]
+
+
 async def test_as_of_a_date_is_the_release_in_force_at_the_end_of_that_day(api):
     today = date.today().isoformat()  # noqa: DTZ011 - the releases were published today
     latest = await api.get(f"/api/v1/indicators/{CODE}/values?year=2024&as_of=4")
@@ -288,11 +378,14 @@ async def test_as_of_a_date_is_the_release_in_force_at_the_end_of_that_day(api):
         ("2024-13-01", "ISO date"),
     ],
 )
-async def test_a_bad_as_of_is_a_400_problem_naming_it(api, as_of, why):
+async def test_a_bad_as_of_is_a_400_problem_naming_it(api, group_url, as_of, why):
     for path in (
         f"/api/v1/indicators/{CODE}/values",
         "/api/v1/units/1261011/indicators",
         f"/api/v1/units/1261011/indicators/{CODE}/series",
+        f"{group_url}/indicators/{CODE}",
+        f"/api/v1/exports/indicators/{CODE}.csv",
+        "/api/v1/exports/domains/inwestycje_budownictwo.parquet",
     ):
         response = await api.get(path, params={"as_of": as_of})
         assert response.status_code == 400, (path, response.text)

@@ -12,6 +12,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter, NotFound
+from domains.indicators.as_of import AsOf
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import cross_section, find_indicator
 from schemas.groups import GroupAggregate, GroupIn, GroupIndicator, GroupOut
@@ -102,10 +103,11 @@ async def group_indicator(
     lang: Lang,
     *,
     year: int | None,
+    as_of: AsOf | None = None,
 ) -> GroupIndicator:
     group = await get_group(conn, group_id)
     section, aggregate = await members_aggregate(
-        conn, catalogue, group.members, code, lang, year=year
+        conn, catalogue, group.members, code, lang, year=year, as_of=as_of
     )
     return GroupIndicator(
         group=group,
@@ -125,6 +127,7 @@ async def members_aggregate(
     *,
     year: int | None,
     level: str | None = None,
+    as_of: AsOf | None = None,
 ) -> tuple[CrossSection, GroupAggregate]:
     """The members' cross-section of one year and its ratio of sums (partnerships use it too).
 
@@ -142,7 +145,7 @@ async def members_aggregate(
     if level is None:
         raise InvalidParameter("code", f"{code} applies to none of the group's levels")
     section = await cross_section(
-        conn, catalogue, code, lang, year=year, level=level, members=members
+        conn, catalogue, code, lang, year=year, level=level, members=members, as_of=as_of
     )
     formula = indicator.formula
     both = [i for i in section.items if i.numerator is not None and i.value is not None]

@@ -106,6 +106,21 @@ def versions(where: str, runs: str) -> str:
     """  # noqa: S608 - fragments are constants of this package
 
 
+def unranked(where: str, runs: str) -> str:
+    """`indicator_value`'s columns as of the runs in `runs`, for reads that span many indicators,
+    years and levels (POST /query, the bulk exports): values and flags as they were, the peer
+    group as it is now, and ranks and medians null (they belong to that release's
+    cross-section, which `CROSS_SECTION_AS_OF` recomputes)."""
+    return f"""
+    SELECT v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator, v.denominator,
+           v.flags, NULL::int AS rank, NULL::int AS rank_of,
+           ty.peer_group,
+           NULL::float8 AS peer_median, NULL::float8 AS peer_q1, NULL::float8 AS peer_q3,
+           NULL::float8 AS national_median, NULL::float8 AS yoy_change
+    FROM ({versions(where, runs)}) v LEFT JOIN unit_typology ty ON ty.teryt = v.teryt
+    """  # noqa: S608 - fragments are constants of this package
+
+
 # The engine's statistics again, over the values as they were: rank by polarity, national
 # median, peer-group quartiles (peer groups as they are now) and the change on the year before.
 CROSS_SECTION_AS_OF: Final = f"""

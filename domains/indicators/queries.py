@@ -477,17 +477,21 @@ async def peers(conn: AsyncConnection, teryt: str) -> Peers:
     )
 
 
-_QUERY = f"""
-SELECT {VALUE_COLUMNS}
-FROM indicator_value v
-JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.indicator_code = ANY($1::text[])
+_QUERY_WHERE: Final = """v.indicator_code = ANY($1::text[])
   AND (cardinality($2::text[]) = 0 OR v.teryt = ANY($2))
   AND (cardinality($3::text[]) = 0 OR v.level = ANY($3))
-  AND (cardinality($4::int[]) = 0 OR v.year = ANY($4))
+  AND (cardinality($4::int[]) = 0 OR v.year = ANY($4))"""
+_QUERY: Final = f"""
+SELECT {VALUE_COLUMNS}
+FROM {{source}} v
+JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
+WHERE {_QUERY_WHERE}
 ORDER BY v.indicator_code, v.year, v.teryt
 LIMIT $5
 """  # noqa: S608 - VALUE_COLUMNS is a constant
+_QUERY_NOW: Final = _QUERY.format(source="indicator_value")
+_QUERY_AS_OF: Final = _QUERY.format(source=f"({past.unranked(_QUERY_WHERE, '$6')})")
+"""Values as of a release (runs in $6): ranks and medians null, as on a past dashboard."""
 
 
 async def query_values(
@@ -499,6 +503,7 @@ async def query_values(
     levels: list[str],
     years: list[int],
     limit: int,
+    as_of: past.AsOf | None = None,
 ) -> list[ValueRow]:
     for code in codes:
         if catalogue.indicator(code) is None:
@@ -506,7 +511,11 @@ async def query_values(
     for teryt in units:
         if not is_teryt(teryt):
             raise InvalidParameter("units", f"not a TERC code: {teryt!r}", source="body")
-    rows = await fetch(conn, _QUERY, codes, units, levels, years, limit + 1)
+    selection = (codes, units, levels, years, limit + 1)
+    if as_of is None:
+        rows = await fetch(conn, _QUERY_NOW, *selection)
+    else:
+        rows = await fetch(conn, _QUERY_AS_OF, *selection, as_of.runs)
     items = [ValueRow(*row) for row in rows]
     if len(items) > limit:
         raise InvalidParameter(

@@ -19,10 +19,12 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.errors import InvalidParameter
+from domains.indicators.as_of import AsOf, unranked
 from domains.indicators.queries import UnknownDomain, find_indicator
-from service.deps import CatalogueDep
+from service.deps import CatalogueDep, Db
 from service.errors import problem_responses
 from service.formats import BOM, MEDIA_TYPES, Locale
+from service.routes.changes import AsOfParam, as_of_for
 from service.routes.params import documented
 
 QUEUE_CHUNKS: Final = 16
@@ -39,7 +41,16 @@ def _number(column: str, locale: Locale) -> str:
     return f"replace({column}::text, '.', ',')" if locale == "pl" else f"{column}::text"
 
 
-def export_sql(locale: Locale) -> str:
+_CODES: Final = "v.indicator_code = ANY($1::text[])"
+
+
+def source(as_of: AsOf | None) -> str:
+    """The values a bulk export reads: the current ones, or those of a past release (its runs
+    are `$2`), whose ranks and medians are null (they belong to that release's cross-section)."""
+    return "indicator_value" if as_of is None else f"({unranked(_CODES, '$2')})"
+
+
+def export_sql(locale: Locale, as_of: AsOf | None = None) -> str:
     """The SELECT behind every bulk export; `$1` is the list of indicator codes."""
     numbers = ", ".join(
         f"{_number('v.' + c, locale)} AS {c}"
@@ -53,18 +64,24 @@ SELECT v.indicator_code AS indicator, v.teryt,
        CASE WHEN u.name ~ '^[-=+@\t\r]' THEN '''' || u.name ELSE u.name END AS name,
        v.level, v.year, {numbers}, NULLIF(array_to_string(v.flags, '|'), '') AS flags,
        v.rank, v.rank_of, v.peer_group
-FROM indicator_value v
+FROM {source(as_of)} v
 JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.indicator_code = ANY($1::text[])
+WHERE {_CODES}
 ORDER BY v.indicator_code, v.year, v.level, v.teryt
 """  # noqa: S608 - built from constants only
 
 
-def _ordered(locale: Locale) -> str:
-    return f"SELECT {COLUMNS} FROM ({export_sql(locale)}) AS e"  # noqa: S608 - constants only
+def _ordered(locale: Locale, as_of: AsOf | None) -> str:
+    return f"SELECT {COLUMNS} FROM ({export_sql(locale, as_of)}) AS e"  # noqa: S608 - constants
 
 
-async def copy_csv(engine: AsyncEngine, codes: list[str], locale: Locale) -> AsyncIterator[bytes]:
+def _args(codes: list[str], as_of: AsOf | None) -> list[object]:
+    return [codes] if as_of is None else [codes, as_of.runs]
+
+
+async def copy_csv(
+    engine: AsyncEngine, codes: list[str], locale: Locale, as_of: AsOf | None = None
+) -> AsyncIterator[bytes]:
     """PostgreSQL's CSV, relayed with backpressure: at most QUEUE_CHUNKS chunks in memory."""
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_CHUNKS)
     async with engine.connect() as conn:
@@ -79,8 +96,8 @@ async def copy_csv(engine: AsyncEngine, codes: list[str], locale: Locale) -> Asy
                 async with driver.transaction(readonly=True):
                     await driver.execute(f"SET LOCAL statement_timeout = {EXPORT_TIMEOUT_MS}")
                     await driver.copy_from_query(
-                        _ordered(locale),
-                        codes,
+                        _ordered(locale, as_of),
+                        *_args(codes, as_of),
                         output=sink,
                         format="csv",
                         header=True,
@@ -104,7 +121,9 @@ async def copy_csv(engine: AsyncEngine, codes: list[str], locale: Locale) -> Asy
                     await task
 
 
-async def parquet_file(engine: AsyncEngine, codes: list[str]) -> AsyncIterator[bytes]:
+async def parquet_file(
+    engine: AsyncEngine, codes: list[str], as_of: AsOf | None = None
+) -> AsyncIterator[bytes]:
     import pyarrow as pa  # noqa: PLC0415 - heavy; only for this format
     import pyarrow.parquet as pq  # noqa: PLC0415
 
@@ -118,13 +137,13 @@ async def parquet_file(engine: AsyncEngine, codes: list[str]) -> AsyncIterator[b
             ("national_median", pa.float64()), ("yoy_change", pa.float64()),
         ]
     )  # fmt: skip
-    sql = """
+    sql = f"""
 SELECT v.indicator_code, v.teryt, u.name, v.level, v.year, v.value,
        array_to_string(v.flags, '|'), v.numerator, v.denominator, v.rank, v.rank_of,
        v.peer_group, v.peer_median, v.peer_q1, v.peer_q3, v.national_median, v.yoy_change
-FROM indicator_value v JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
-WHERE v.indicator_code = ANY($1::text[]) ORDER BY 1, 5, 4, 2
-"""
+FROM {source(as_of)} v JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
+WHERE {_CODES} ORDER BY 1, 5, 4, 2
+"""  # noqa: S608 - built from constants only
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below
     try:
         async with engine.connect() as conn:
@@ -132,7 +151,7 @@ WHERE v.indicator_code = ANY($1::text[]) ORDER BY 1, 5, 4, 2
             writer = pq.ParquetWriter(spool, schema, compression="zstd")
             async with driver.transaction():
                 await driver.execute(f"SET LOCAL statement_timeout = {EXPORT_TIMEOUT_MS}")
-                cursor = await driver.cursor(sql, codes)
+                cursor = await driver.cursor(sql, *_args(codes, as_of))
                 while rows := await cursor.fetch(PARQUET_BATCH):
                     columns = list(zip(*rows, strict=True))
                     writer.write_batch(pa.record_batch(columns, schema=schema))
@@ -144,17 +163,27 @@ WHERE v.indicator_code = ANY($1::text[]) ORDER BY 1, 5, 4, 2
         spool.close()
 
 
-def _stream(engine: AsyncEngine, codes: list[str], stem: str, fmt: str, locale: Locale) -> Stream:
+def _stream(
+    engine: AsyncEngine,
+    codes: list[str],
+    *,
+    stem: str,
+    fmt: str,
+    locale: Locale,
+    as_of: AsOf | None,
+) -> Stream:
     if fmt == "csv":
-        body = copy_csv(engine, codes, locale)
+        body = copy_csv(engine, codes, locale, as_of)
     elif fmt == "parquet":
-        body = parquet_file(engine, codes)
+        body = parquet_file(engine, codes, as_of)
     else:
         raise InvalidParameter("format", "bulk exports are csv or parquet", source="path")
     return Stream(
         body,
         media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="miarka-{stem}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="miarka-{stem}{_suffix(as_of)}.{fmt}"'
+        },
     )
 
 
@@ -166,18 +195,23 @@ LocaleParam = Annotated[Locale, documented("CSV dialect: pl (`;`, decimal comma,
     operation_id="exportIndicator",
     summary="Every unit and year of one indicator, as CSV or Parquet (streamed)",
     description="`/exports/indicators/kontekst.ludnosc.csv` or `.parquet`. Long shape: one row "
-    "per unit and year with flags and peer statistics; missing values are empty cells.",
+    "per unit and year with flags and peer statistics; missing values are empty cells. "
+    "With `as_of`, the values and flags as they were then (ranks and medians empty).",
     responses=problem_responses(400, 404, 503),
 )
 async def export_indicator(
+    *,
     state: State,
+    db: Db,
     catalogue: CatalogueDep,
     file_name: Annotated[str, documented("<indicator code>.csv|.parquet", "kontekst.ludnosc.csv")],
     locale: LocaleParam = "pl",
+    as_of: AsOfParam = None,
 ) -> Stream:
     code, fmt = _split(file_name)
     find_indicator(catalogue, code)
-    return _stream(state.read_engine, [code], code, fmt, locale)
+    past = await as_of_for(db, as_of)
+    return _stream(state.read_engine, [code], stem=code, fmt=fmt, locale=locale, as_of=past)
 
 
 @get(
@@ -186,21 +220,31 @@ async def export_indicator(
     summary="Every indicator of a domain, every unit and year, as CSV or Parquet (streamed)",
     description=(
         "`/exports/domains/kontekst.csv` or `.parquet`: the long shape of every indicator of the "
-        "domain in one file."
+        "domain in one file; `as_of` as for one indicator."
     ),
     responses=problem_responses(400, 404, 503),
 )
 async def export_domain(
+    *,
     state: State,
+    db: Db,
     catalogue: CatalogueDep,
     file_name: Annotated[str, documented("<domain code>.csv|.parquet", "kontekst.parquet")],
     locale: LocaleParam = "pl",
+    as_of: AsOfParam = None,
 ) -> Stream:
     code, fmt = _split(file_name)
     if catalogue.domain(code) is None:
         raise UnknownDomain(f"no domain with code {code!r}; see /api/v1/domains")
     codes = [i.code for i in catalogue.indicators if i.domain == code]
-    return _stream(state.read_engine, codes, f"domain-{code}", fmt, locale)
+    past = await as_of_for(db, as_of)
+    stem = f"domain-{code}"
+    return _stream(state.read_engine, codes, stem=stem, fmt=fmt, locale=locale, as_of=past)
+
+
+def _suffix(as_of: AsOf | None) -> str:
+    """A past export's file name says its release, so two downloads do not overwrite each other."""
+    return "" if as_of is None else f"-r{as_of.release}"
 
 
 def _split(file_name: str) -> tuple[str, str]:

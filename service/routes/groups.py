@@ -12,6 +12,7 @@ from domains.groups.queries import create_group, get_group, group_indicator, lis
 from schemas.groups import GroupIn, GroupIndicator, GroupOut
 from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
+from service.routes.changes import AsOfParam, as_of_for
 from service.routes.params import LangParam, Year, documented
 
 
@@ -69,7 +70,8 @@ async def read_group(db: Db, group_id: GroupIdParam) -> GroupOut:
     summary="An indicator over a group: ratio of sums, with every member's value",
     description=(
         "The group's value as a ratio of sums over its members (never a mean of the members' "
-        "ratios) and every member's own value, for one year (default: the latest)."
+        "ratios) and every member's own value, for one year (default: the latest); with `as_of`, "
+        "from the members' values as they were then."
     ),
     responses=problem_responses(400, 404, 503),
 )
@@ -84,8 +86,11 @@ async def read_group_indicator(
     ],
     year: Year = None,
     lang: LangParam = "pl",
+    as_of: AsOfParam = None,
 ) -> GroupIndicator:
-    return await group_indicator(db, catalogue, group_id, code, lang, year=year)
+    return await group_indicator(
+        db, catalogue, group_id, code, lang, year=year, as_of=await as_of_for(db, as_of)
+    )
 
 
 router = Router(

@@ -137,11 +137,14 @@ async def read_peers(export: ExportDep, db: Db, teryt: TerytPath) -> Peers:
     operation_id="queryValues",
     summary="Long selections: many units x indicators x years in one request",
     description=f"At most {MAX_QUERY_UNITS:,} units, {MAX_QUERY_INDICATORS} indicators and "
-    f"{MAX_QUERY_ROWS:,} values per request; larger selections get a 400.",
+    f"{MAX_QUERY_ROWS:,} values per request; larger selections get a 400. With `as_of`, "
+    "values and flags as they were then; ranks and medians null (see the cross-section).",
     status_code=200,
     responses=problem_responses(400, 503),
 )
-async def run_query(export: ExportDep, db: Db, catalogue: CatalogueDep, data: QueryIn) -> QueryOut:
+async def run_query(
+    export: ExportDep, db: Db, catalogue: CatalogueDep, data: QueryIn, as_of: AsOfParam = None
+) -> QueryOut:
     if not data.indicators or len(data.indicators) > MAX_QUERY_INDICATORS:
         raise InvalidParameter(
             "indicators", f"give 1 to {MAX_QUERY_INDICATORS} indicator codes", source="body"
@@ -156,6 +159,7 @@ async def run_query(export: ExportDep, db: Db, catalogue: CatalogueDep, data: Qu
         levels=list(data.levels),
         years=data.years,
         limit=MAX_QUERY_ROWS,
+        as_of=await as_of_for(db, as_of),
     )
     return QueryOut(count=len(items), items=items)
 
