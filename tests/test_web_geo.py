@@ -1,6 +1,7 @@
-"""The map shapes: built once from the boundary files (all 380 powiats joined to TERC, each once;
-every gmina in force but the two created in 2025 drawn once) and shipped with digests that the
-web client and this test check.
+"""The map shapes: built once from the boundary files (all 380 powiats joined by TERC code, each
+once; every gmina in force drawn once, the two created in 2025 with the 2020 polygon of the gmina
+they were split from; every gmina's neighbours) and shipped with digests that the web client and
+this test check.
 
 The build step (service/web/build_shapes.py) needs shapely, a dev dependency, so these tests
 import it; the service itself only reads the shipped service/web/shapes/maps.json.
@@ -10,7 +11,6 @@ import hashlib
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
@@ -23,21 +23,20 @@ from service.web import build_shapes
 from service.web.build_gminas import (
     GMINA_FILE,
     NEW_GMINAS,
+    SPLIT_FROM,
     checked_join,
     join_gminas,
     read_gminas,
     read_register_gminas,
 )
 from service.web.build_shapes import (
-    PowiatShape,
+    POWIAT_FILE,
+    build,
     build_maps,
-    contains,
+    checked_powiat_join,
     join_powiats,
-    normalise_powiat_name,
-    place_powiats,
     read_powiats,
     read_register_powiats,
-    read_voivodeships,
     register_file,
 )
 from service.web.geo import RECORD_FILE, SHAPES_DIR, GeoDataError, Maps, load_maps, read_record
@@ -47,18 +46,9 @@ GMINAS_IN_FORCE = 2479
 GMINA_POLYGONS = 2477
 RODZ_CHANGED = 80
 WLODOWICE_2020, WLODOWICE = "2416092", "2416093"  # gmina wiejska in 2020, miejsko-wiejska now
-DUPLICATED = {
-    "powiat grodziski": {"1405", "3005"},  # mazowieckie, wielkopolskie
-    "powiat tomaszowski": {"0618", "1016"},  # lubelskie, łódzkie
-    "powiat brzeski": {"1202", "1601"},  # małopolskie, opolskie
-    "powiat krośnieński": {"0802", "1807"},  # lubuskie, podkarpackie
-    "powiat średzki": {"0218", "3025"},  # dolnośląskie, wielkopolskie
-    "powiat bielski": {"2003", "2402"},  # podlaskie, śląskie
-    "powiat ostrowski": {"1416", "3017"},  # mazowieckie, wielkopolskie
-    "powiat opolski": {"0612", "1609"},  # lubelskie, opolskie
-    "powiat nowodworski": {"1414", "2210"},  # mazowieckie, pomorskie
-    "powiat świdnicki": {"0219", "0617"},  # dolnośląskie, lubelskie
-}
+SZCZAWA, KAMIENICA = "1207132", "1207052"  # created on 2025-01-01 from a part of Kamienica
+ZYWIEC = "2417011"
+ZYWIEC_NEIGHBOURS = ["2417022", "2417032", "2417062", "2417072", "2417082", "2417102", "2417132"]
 
 
 @cache
@@ -67,8 +57,12 @@ def terc_powiats() -> list[tuple[str, str]]:
 
 
 @cache
-def shapes() -> list[PowiatShape]:
-    return place_powiats(read_powiats(), read_voivodeships())
+def powiat_polygons() -> list[tuple[str, str, shapely.Geometry]]:
+    return read_powiats()
+
+
+def powiat_codes(register: list[tuple[str, str]] | None = None):
+    return join_powiats([(c, n) for c, n, _ in powiat_polygons()], register or terc_powiats())
 
 
 @cache
@@ -91,14 +85,12 @@ def test_the_build_joins_to_the_newest_shipped_register():
 
 
 def test_all_380_powiats_join_to_distinct_terc_codes():
-    joined = join_powiats(shapes(), terc_powiats())
+    joined = checked_powiat_join(powiat_polygons(), terc_powiats())
     assert len(terc_powiats()) == POWIATS_IN_FORCE
-    assert len(shapes()) == POWIATS_IN_FORCE
-    assert joined.unmatched_features == []
-    assert joined.unmatched_units == []
-    assert len(joined.teryt_by_feature) == POWIATS_IN_FORCE
-    assert len(set(joined.teryt_by_feature.values())) == POWIATS_IN_FORCE
-    assert set(joined.teryt_by_feature.values()) == {teryt for teryt, _ in terc_powiats()}
+    assert len(powiat_polygons()) == POWIATS_IN_FORCE
+    assert joined.unmatched_codes == joined.repeated_codes == joined.without_shape == []
+    codes = {code for code, _, _ in powiat_polygons()}
+    assert codes == {teryt for teryt, _ in terc_powiats()}
 
 
 def test_the_built_and_the_shipped_maps_hold_every_powiat_once():
@@ -108,54 +100,37 @@ def test_the_built_and_the_shipped_maps_hold_every_powiat_once():
     assert set(load_maps().voivodeships) == {teryt[:2] for teryt in codes}
 
 
-def test_the_ten_repeated_names_resolve_by_voivodeship():
-    joined = join_powiats(shapes(), terc_powiats())
-    codes_by_name = defaultdict(set)
-    for shape in shapes():
-        codes_by_name[shape.name].add(joined.teryt_by_feature[shape.feature_id])
-    repeated = {name for name, codes in codes_by_name.items() if len(codes) > 1}
-    assert repeated == set(DUPLICATED)
-    for name, codes in DUPLICATED.items():
-        assert codes_by_name[name] == codes, name
+def test_a_powiat_renamed_since_2020_joins_by_its_code():
+    joined = powiat_codes()
+    # powiat jeleniogórski became karkonoski in 2021 under the same code
+    assert joined.renamed == {"0206": ("jeleniogórski", "karkonoski")}
+    assert load_maps().powiats["0206"].startswith("M")
 
 
-@pytest.mark.parametrize(
-    ("name", "teryt"),
-    [
-        ("powiat Kraków", "1261"),  # a city with powiat rights, capitalised
-        ("powiat Warszawa", "1465"),
-        ("powiat bolesławiecki", "0201"),
-        ("powiat żywiecki", "2417"),
-        ("powiat jeleniogórski", "0206"),  # renamed karkonoski in 2021; TERC has the new name
-    ],
-)
-def test_named_powiats_join_to_their_code(name, teryt):
-    joined = join_powiats(shapes(), terc_powiats())
-    (shape,) = [s for s in shapes() if s.name == name]
-    assert joined.teryt_by_feature[shape.feature_id] == teryt
-    assert shape.voivodeship == teryt[:2]
-
-
-def test_every_inside_point_lies_inside_its_own_powiat_and_voivodeship():
-    voivodeships = read_voivodeships()
-    areas = {feature_id: area for feature_id, _, area in read_powiats()}
-    for shape in shapes():
-        assert contains(areas[shape.feature_id], shape.inside), shape.name
-        assert contains(voivodeships[shape.voivodeship], shape.inside), shape.name
-
-
-def test_a_register_with_two_equal_keys_is_refused():
-    with pytest.raises(GeoDataError, match="two powiats"):
-        join_powiats(shapes(), [("0201", "bolesławiecki"), ("0299", "Bolesławiecki")])
-
-
-def test_a_powiat_missing_from_the_register_is_left_unmatched_not_guessed():
+def test_a_powiat_missing_from_the_register_is_reported_not_guessed():
     register = [(teryt, name) for teryt, name in terc_powiats() if teryt != "2417"]
-    joined = join_powiats(shapes(), register)
-    (zywiecki,) = [s.feature_id for s in shapes() if s.name == "powiat żywiecki"]
-    assert joined.unmatched_features == [zywiecki]
-    assert joined.unmatched_units == []
-    assert "2417" not in joined.teryt_by_feature.values()
+    joined = powiat_codes(register)
+    assert joined.unmatched_codes == ["2417"]
+    assert joined.without_shape == []
+    with pytest.raises(GeoDataError, match=r"powiats not joined.*\['2417'\]"):
+        checked_powiat_join(powiat_polygons(), register)
+
+
+def test_a_powiat_without_a_polygon_or_with_two_stops_the_build():
+    without = [p for p in powiat_polygons() if p[0] != "1261"]
+    with pytest.raises(GeoDataError, match=r"without a polygon \['1261'\]"):
+        checked_powiat_join(without, terc_powiats())
+    twice = [*powiat_polygons(), powiat_polygons()[0]]
+    with pytest.raises(GeoDataError, match=r"more than one polygon \['0201'\]"):
+        checked_powiat_join(twice, terc_powiats())
+
+
+def test_the_old_powiat_file_joined_by_name_is_gone():
+    assert POWIAT_FILE == "data/geo/jusuff_poland.counties.json"
+    assert not (REPO_ROOT / "data" / "geo" / "polska-geojson_powiaty-min.geojson").exists()
+    sha = hashlib.sha256((REPO_ROOT / POWIAT_FILE).read_bytes()).hexdigest()
+    assert read_record().inputs[POWIAT_FILE] == sha
+    assert sha in (REPO_ROOT / "data" / "PROVENANCE.md").read_text(encoding="utf-8")
 
 
 def test_the_build_stops_unless_every_powiat_joins(tmp_path):
@@ -179,12 +154,6 @@ def test_the_build_stops_unless_every_powiat_joins(tmp_path):
         build_maps(tmp_path)
 
 
-def test_names_normalise_to_terc_spelling():
-    assert normalise_powiat_name("powiat Kraków") == normalise_powiat_name("Kraków")
-    assert normalise_powiat_name("powiat  Jelenia Góra") == "jelenia góra"
-    assert normalise_powiat_name("powiat jeleniogórski") == "karkonoski"
-
-
 def test_every_gmina_polygon_joins_a_different_gmina_in_force():
     joined = checked_join(gmina_polygons(), terc_gminas())
     assert len(terc_gminas()) == GMINAS_IN_FORCE
@@ -195,22 +164,79 @@ def test_every_gmina_polygon_joins_a_different_gmina_in_force():
     for old, new in joined.rodz_changed.items():  # only the RODZ digit, same name
         assert old[:6] == new[:6]
         assert (old[6], new[6]) == ("2", "3")
-    assert joined.without_shape == sorted(NEW_GMINAS) == ["1207132", "2002162"]
+    assert joined.without_shape == sorted(NEW_GMINAS) == ["1207132", "2002162"]  # no polygon
     assert {teryt: terc_gminas()[teryt] for teryt in NEW_GMINAS} == NEW_GMINAS
 
 
-def test_the_built_and_the_shipped_maps_draw_every_gmina_but_the_new_ones_once():
-    expected = set(terc_gminas()) - set(NEW_GMINAS)
+def test_the_built_and_the_shipped_maps_draw_every_gmina_in_force_once():
+    expected = set(terc_gminas())
     for maps in (built(), load_maps()):
         drawn = [
             (voivodeship, teryt)
             for voivodeship, gminas in maps.gminas.items()
             for teryt in gminas.gminas
         ]
-        assert len(drawn) == len(expected) == GMINA_POLYGONS
+        assert len(drawn) == len(expected) == GMINAS_IN_FORCE
         assert {teryt for _, teryt in drawn} == expected
         assert all(teryt[:2] == voivodeship for voivodeship, teryt in drawn)
         assert set(maps.gminas) == set(maps.voivodeships)
+
+
+def test_the_new_gminas_are_drawn_with_the_2020_polygon_they_were_split_from():
+    assert {new: terc_gminas()[old] for new, old in SPLIT_FROM.items()} == {
+        "1207132": "Kamienica",
+        "2002162": "Supraśl",
+    }
+    maps = load_maps()
+    shared = {new: old for m in maps.gminas.values() for new, old in m.shared.items()}
+    assert shared == SPLIT_FROM
+    for new, old in SPLIT_FROM.items():
+        paths = maps.gminas[new[:2]].gminas
+        assert paths[new] == paths[old]
+        assert new[:4] == old[:4]  # the same powiat
+
+
+def test_a_split_from_gmina_that_is_not_drawn_stops_the_build():
+    polygons = [p for p in gmina_polygons() if p[0] != KAMIENICA]
+    register = {teryt: name for teryt, name in terc_gminas().items() if teryt != KAMIENICA}
+    with pytest.raises(GeoDataError, match=f"gmina {SZCZAWA}: {KAMIENICA} is no gmina drawn"):
+        checked_join(polygons, register)
+
+
+def test_every_gmina_in_force_has_its_neighbours_on_both_sides():
+    neighbourhoods = load_maps().neighbourhoods
+    assert set(neighbourhoods) == set(terc_gminas())
+    for teryt, around in neighbourhoods.items():
+        assert around.neighbours, teryt  # an enclosed town still has the gmina around it
+        assert teryt not in around.neighbours
+        for other in around.neighbours:
+            assert teryt in neighbourhoods[other].neighbours, (teryt, other)
+        _, _, width, height = around.box
+        assert width > 0
+        assert height > 0
+    assert neighbourhoods[ZYWIEC].neighbours == ZYWIEC_NEIGHBOURS
+    across = [(a, b) for a, n in neighbourhoods.items() for b in n.neighbours if a[:2] != b[:2]]
+    assert len(across) > 500  # neighbours across a voivodeship border count too
+
+
+def test_a_new_gmina_neighbours_the_gmina_it_was_split_from_and_its_neighbours():
+    neighbourhoods = load_maps().neighbourhoods
+    szczawa = neighbourhoods[SZCZAWA].neighbours
+    assert KAMIENICA in szczawa
+    assert set(szczawa) == {KAMIENICA, *neighbourhoods[KAMIENICA].neighbours} - {SZCZAWA}
+    assert neighbourhoods[SZCZAWA].box == neighbourhoods[KAMIENICA].box
+
+
+def test_a_neighbourhood_box_holds_the_gmina_in_its_voivodeship_frame():
+    maps = load_maps()
+    frame = maps.gminas[ZYWIEC[:2]]
+    x, y, width, height = maps.neighbourhoods[ZYWIEC].box
+    assert 0 <= x < x + width <= frame.width
+    assert 0 <= y < y + height <= frame.height
+    start = maps.gminas["24"].gminas[ZYWIEC][1:].split("l")[0]
+    px, py = (int(v) for v in start.split())
+    assert x <= px <= x + width
+    assert y <= py <= y + height
 
 
 def test_a_gmina_that_changed_its_rodz_is_drawn_under_its_code_in_force():
@@ -251,12 +277,15 @@ def test_a_gmina_in_force_without_a_polygon_other_than_the_new_ones_stops_the_bu
         checked_join(polygons, terc_gminas())
 
 
-def test_the_build_reports_what_it_joined_and_what_it_does_not_draw():
-    text = build_shapes.report(built(), checked_join(gmina_polygons(), terc_gminas()))
+def test_the_build_reports_what_it_joined_and_how_it_draws_the_new_gminas():
+    maps, powiats, gminas = build()
+    text = build_shapes.report(maps, powiats, gminas)
+    assert "powiats: 380 joined by code (0206 jeleniogórski -> karkonoski renamed" in text
     assert "gminas: 2477 polygons joined, each to a different gmina in force: 2397 by the" in text
     assert "80 by the code in force after a change of RODZ only" in text
     assert f"  {WLODOWICE_2020} -> {WLODOWICE}\n" in text
-    assert "not drawn (a page lists them as no shape): 1207132 Szczawa, 2002162 Grabówka" in text
+    assert "split from (a page says so under the map): 1207132 Szczawa in 1207052, " in text
+    assert "2002162 Grabówka in 2002093" in text
 
 
 def test_the_gmina_boundaries_shipped_are_the_ones_recorded():
@@ -347,7 +376,7 @@ def test_the_service_starts_without_shapely():
         "from service.app import create_app\n"
         "from service.web.geo import load_maps\n"
         "assert len(load_maps().powiats) == 380\n"
-        "assert sum(len(m.gminas) for m in load_maps().gminas.values()) == 2477\n"
+        "assert sum(len(m.gminas) for m in load_maps().gminas.values()) == 2479\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, timeout=120, check=False

@@ -18,6 +18,7 @@ KRAKOW = "1261011"
 BOLESLAWIEC = "0201011"  # gmina miejska; two more gminas share the name
 ZYWIEC = "2417011"
 SZCZAWA = "1207132"  # created on 2025-01-01: no population in the shipped 2020/2023 tables
+KAMIENICA = "1207052"  # the gmina Szczawa was split from
 WLODOWICE = "2416093"  # 2416092 (gmina wiejska) in the 2020 boundary file: RODZ changed
 
 
@@ -198,11 +199,11 @@ def _map_paths(html: str) -> list[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("voivodeship", "name", "without_shape"),
-    [("24", "śląskie", []), ("12", "małopolskie", [SZCZAWA]), ("14", "mazowieckie", [])],
+    ("voivodeship", "name", "shared"),
+    [("24", "śląskie", {}), ("12", "małopolskie", {SZCZAWA: KAMIENICA}), ("14", "mazowieckie", {})],
 )
 async def test_gmina_map_of_a_voivodeship_draws_each_of_its_gminas_in_force(
-    client, voivodeship, name, without_shape
+    client, voivodeship, name, shared
 ):
     in_force = [t for t in read_register_gminas(register_file()) if t[:2] == voivodeship]
     response = await client.get(
@@ -211,17 +212,22 @@ async def test_gmina_map_of_a_voivodeship_draws_each_of_its_gminas_in_force(
     assert response.status_code == 200
     text = parse(response.text).text
     drawn = _map_paths(response.text)
-    assert len(drawn) == len(in_force) - len(without_shape)
+    assert len(drawn) == len(in_force)
     assert sorted(d for d, _, _ in drawn) == sorted(load_maps().gminas[voivodeship].gminas.values())
     assert f"Mapa: gminy, województwo {name}" in response.text  # the map's own <title>
     legend = response.text.split('<table class="legend">', 1)[1].split("</table>", 1)[0]
     counts = re.findall(r'<td class="n">(\d+)</td></tr>', legend)
     assert sum(int(n) for n in counts) == len(drawn)  # classes (and "no data") count shapes
     assert "Rozkład wartości" not in text  # the map replaces the histogram
-    notes = re.findall(r'<p class="hint">Bez kształtu na mapie[^<]*</p>', response.text)
-    assert len(notes) == (1 if without_shape else 0)
-    for teryt in without_shape:  # named in words, never drawn with an invented boundary
-        assert f"({teryt})" in notes[0]
+    assert "Bez kształtu na mapie" not in text  # every gmina in force is drawn
+    notes = re.findall(r'<p class="hint">Gminy utworzone 1 stycznia 2025[^<]*</p>', response.text)
+    assert len(notes) == (1 if shared else 0)
+    for new, old in shared.items():  # drawn striped over the 2020 polygon, and said so
+        assert f"Szczawa ({new}) w granicach gminy Kamienica ({old})" in notes[0]
+        [(fill, title)] = [(f, t) for d, f, t in drawn if t.startswith("Szczawa")]
+        assert fill.startswith("url(#map-s")
+        paths = {t.split(":")[0]: d for d, _, t in drawn}
+        assert paths["Szczawa"] == paths["Kamienica"]
 
 
 async def test_a_gmina_that_changed_its_rodz_is_drawn_under_its_code_in_force(client):

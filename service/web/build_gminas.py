@@ -5,31 +5,35 @@ The boundary file (data/geo/jusuff_poland.municipalities.json, see data/PROVENAN
 shipped TERC register with the same code; when that code is gone, the gmina whose code differs
 only in the last (RODZ) digit and whose name is the same (a gmina wiejska that became
 miejsko-wiejska: 2 -> 3). The gminas in force that no polygon reaches must be exactly the ones
-created since 2020 (`NEW_GMINAS`): they are not drawn, and a page lists them as "no shape". No
-boundary is invented: their area stays inside the 2020 polygon of the gmina they were split from.
-Anything else (a polygon joining no gmina or a gmina twice, a name that differs without being a
-known renaming) stops the build. Each voivodeship gets its own projection, so a page draws the
-gminas of one voivodeship at the scale of that voivodeship.
+created since 2020 (`NEW_GMINAS`). No boundary is invented: each is drawn with the 2020 polygon
+of the gmina it was split from (`SPLIT_FROM`), which covers both, and a page says so under the
+map. Anything else (a polygon joining no gmina or a gmina twice, a name that differs without
+being a known renaming) stops the build. Each voivodeship gets its own projection, so a page
+draws the gminas of one voivodeship at the scale of that voivodeship; each records its corner
+and scale, so the map of a gmina's neighbourhood can draw gminas of the next voivodeship in it.
 """
 
 import csv
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
 import msgspec
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from service.settings import REPO_ROOT
-from service.web.geo import GeoDataError, GminaMap
+from service.web.geo import GeoDataError, GminaMap, Neighbourhood
 from service.web.shape_draw import (
     Area,
     area_path,
     borders_path,
     decode,
-    projection,
+    fit,
+    projector,
     read_area,
 )
 
@@ -47,10 +51,17 @@ tolerance mostly drops points closer together than a pixel.
 GMINA_KINDS: Final = frozenset("123")
 """RODZ of a gmina: 1 miejska, 2 wiejska, 3 miejsko-wiejska (4-9 are its parts and districts)."""
 NEW_GMINAS: Final[Mapping[str, str]] = {
-    # Created on 2025-01-01, so missing from the 2020 file: drawn as no shape, not guessed.
+    # Created on 2025-01-01, so missing from the 2020 file: drawn with the polygon they lie in.
     "1207132": "Szczawa",
     "2002162": "Grabówka",
 }
+SPLIT_FROM: Final[Mapping[str, str]] = {
+    # The gmina each new one was split from (it kept its code): its 2020 polygon covers both.
+    "1207132": "1207052",  # Kamienica, powiat limanowski
+    "2002162": "2002093",  # Supraśl, powiat białostocki
+}
+NEIGHBOURHOOD_MARGIN: Final = 0.04
+"""Share of the neighbourhood's width or height left free around it on the small map."""
 GMINA_RENAMES: Final[Mapping[str, tuple[str, str]]] = {
     # Same code, the register's name differs from the 2020 file's: (file's name, register's).
     "2602072": ("Słupia (Jędrzejowska)", "Słupia"),  # the file adds the usual qualifier
@@ -162,6 +173,10 @@ def checked_join(gminas: Iterable[tuple[str, str, Area]], register: Mapping[str,
             f"gminas in force without a polygon: {joined.without_shape}; "
             f"only the gminas created since 2020 may be, {sorted(NEW_GMINAS)}"
         )
+    drawn = set(joined.teryt_by_code.values())
+    for new, parent in SPLIT_FROM.items():
+        if parent not in drawn or parent[:4] != new[:4]:
+            raise GeoDataError(f"gmina {new}: {parent} is no gmina drawn in its powiat")
     return joined
 
 
@@ -173,17 +188,23 @@ def _dissolved(powiat: str, parts: list[Area]) -> Area:
     return union
 
 
+def _areas_in_force(gminas: Iterable[tuple[str, str, Area]], joined: GminaJoin) -> dict[str, Area]:
+    """Gmina code in force -> its polygon; a new gmina gets the polygon it was split from."""
+    areas = {joined.teryt_by_code[code]: area for code, _, area in gminas}
+    return {**areas, **{new: areas[parent] for new, parent in SPLIT_FROM.items()}}
+
+
 def gmina_maps(
     gminas: Iterable[tuple[str, str, Area]], joined: GminaJoin, register: Mapping[str, str]
 ) -> dict[str, GminaMap]:
     """One map per voivodeship: its gminas and its powiats' borders in its own projection."""
     by_voivodeship: dict[str, dict[str, Area]] = defaultdict(dict)
-    for code, _, area in gminas:
-        teryt = joined.teryt_by_code[code]
+    for teryt, area in _areas_in_force(gminas, joined).items():
         by_voivodeship[teryt[:2]][teryt] = area
     maps = {}
     for voivodeship, areas in sorted(by_voivodeship.items()):
-        project, height = projection(areas.values(), GMINA_MAP_WIDTH)
+        west, north, scale, height = fit(areas.values(), GMINA_MAP_WIDTH)
+        project = projector(west, north, scale)
         by_powiat: dict[str, list[Area]] = defaultdict(list)
         for teryt, area in areas.items():
             by_powiat[teryt[:4]].append(area)
@@ -200,10 +221,57 @@ def gmina_maps(
                 for teryt, area in sorted(areas.items())
             },
             powiats=borders,
-            without_shape={
-                teryt: register[teryt]
-                for teryt in joined.without_shape
-                if teryt.startswith(voivodeship)
+            shared={
+                new: parent
+                for new, parent in sorted(SPLIT_FROM.items())
+                if new.startswith(voivodeship) and new in register
             },
+            west=west,
+            north=north,
+            scale=scale,
         )
     return maps
+
+
+def adjacent(areas: Mapping[str, Area]) -> dict[str, set[str]]:
+    """Code -> the codes whose polygon shares a stretch of border with it (not a corner only)."""
+    codes = list(areas)
+    shapes = [areas[code] for code in codes]
+    tree = shapely.STRtree(shapes)
+    found: dict[str, set[str]] = {code: set() for code in codes}
+    for i, j in zip(*tree.query(shapes, predicate="intersects"), strict=True):
+        if i < j and shapes[i].boundary.intersection(shapes[j].boundary).length > 0:
+            found[codes[i]].add(codes[j])
+            found[codes[j]].add(codes[i])
+    return found
+
+
+def neighbourhoods(
+    gminas: Iterable[tuple[str, str, Area]], joined: GminaJoin, maps: Mapping[str, GminaMap]
+) -> dict[str, Neighbourhood]:
+    """Every gmina's neighbours and the box around them on its voivodeship's map.
+
+    A new gmina lies inside the 2020 polygon of the gmina it was split from: its neighbours are
+    that gmina and that gmina's neighbours, and it is a neighbour of each of them.
+    """
+    drawn = {joined.teryt_by_code[code]: area for code, _, area in gminas}
+    found = adjacent(drawn)
+    for new, parent in SPLIT_FROM.items():
+        found[new] = {parent, *found[parent]}
+        for other in found[new]:
+            found[other].add(new)
+    areas = _areas_in_force(gminas, joined)
+    result = {}
+    for teryt, others in sorted(found.items()):
+        frame = maps[teryt[:2]]
+        project = projector(frame.west, frame.north, frame.scale)
+        group = [areas[teryt], *(areas[other] for other in others)]
+        west, south, east, north = shapely.total_bounds(group)
+        (x0, y0), (x1, y1) = project(np.array([[west, north], [east, south]]))
+        pad_x, pad_y = (x1 - x0) * NEIGHBOURHOOD_MARGIN, (y1 - y0) * NEIGHBOURHOOD_MARGIN
+        left, top = math.floor(x0 - pad_x), math.floor(y0 - pad_y)
+        result[teryt] = Neighbourhood(
+            neighbours=sorted(others),
+            box=(left, top, math.ceil(x1 + pad_x) - left, math.ceil(y1 + pad_y) - top),
+        )
+    return result

@@ -287,6 +287,48 @@ class MapShape(msgspec.Struct, frozen=True, kw_only=True):
     label: str
     """Name and value, shown as a tooltip."""
     highlight: bool = False
+    striped: bool = False
+    """Drawn over the polygon of another unit that covers it too (a gmina created since the
+    boundary file, in the polygon of the gmina it was split from): stripes of its own colour
+    let the other's show between them."""
+
+
+def map_patterns(
+    chart_id: str, shapes: Sequence[MapShape], colours: Sequence[str], scale: float
+) -> str:
+    """The hatching of "no data" and the stripes of each striped shape's class, sized for a map
+    2000 units wide times `scale`."""
+    tile, bar = f"{18 * scale:g}", f"{6 * scale:g}"
+    stripes = sorted({-1 if s.fill_class is None else s.fill_class for s in shapes if s.striped})
+    return (
+        f'<defs><pattern id="{chart_id}-na" width="{tile}" height="{tile}" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="{tile}" height="{tile}" fill="#ffffff"/>'
+        f'<rect width="{bar}" height="{tile}" fill="{MISSING_STROKE}"/></pattern>'
+        + "".join(
+            f'<pattern id="{chart_id}-s{index + 1}" width="{tile}" height="{tile}" '
+            f'patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">'
+            f'<rect width="{bar}" height="{tile}" '
+            f'fill="{MISSING_STROKE if index < 0 else colours[index]}"/></pattern>'
+            for index in stripes
+        )
+        + "</defs>"
+    )
+
+
+def map_fills(chart_id: str, shapes: Sequence[MapShape], colours: Sequence[str]) -> str:
+    """One filled path per shape, the striped ones last (over the polygon they share)."""
+    parts = []
+    for shape in sorted(shapes, key=lambda s: s.striped):
+        index = shape.fill_class
+        if shape.striped:
+            fill = f"url(#{chart_id}-s{0 if index is None else index + 1})"
+        else:
+            fill = f"url(#{chart_id}-na)" if index is None else colours[index]
+        parts.append(
+            f'<path d="{shape.path}" fill="{fill}"><title>{escape(shape.label)}</title></path>'
+        )
+    return "".join(parts)
 
 
 def choropleth(
@@ -305,21 +347,12 @@ def choropleth(
     Strokes and hatching are sized for a map 2000 units wide; `scale` is the map's width over
     2000, so a map drawn in fewer units (shorter path data) looks the same on screen.
     """
-    hatch = f"{chart_id}-na"
-    tile, bar = f"{18 * scale:g}", f"{6 * scale:g}"
     parts = [
-        f'<defs><pattern id="{hatch}" width="{tile}" height="{tile}" '
-        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        f'<rect width="{tile}" height="{tile}" fill="#ffffff"/>'
-        f'<rect width="{bar}" height="{tile}" fill="{MISSING_STROKE}"/></pattern></defs>',
+        map_patterns(chart_id, shapes, colours, scale),
         f'<g stroke="{MAP_BORDER}" stroke-width="{1.6 * scale:g}" stroke-linejoin="round">',
+        map_fills(chart_id, shapes, colours),
+        "</g>",
     ]
-    for shape in shapes:
-        fill = f"url(#{hatch})" if shape.fill_class is None else colours[shape.fill_class]
-        parts.append(
-            f'<path d="{shape.path}" fill="{fill}"><title>{escape(shape.label)}</title></path>'
-        )
-    parts.append("</g>")
     if outlines:
         parts.append(
             f'<path d="{"".join(outlines)}" fill="none" stroke="{MAP_BORDER}" '

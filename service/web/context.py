@@ -287,6 +287,8 @@ class IndicatorPage:
     legend: list[LegendItem]
     map_unmapped: list[str]
     """Units ranked on the page that the map cannot draw (no boundary shipped), with codes."""
+    map_shared: list[str]
+    """Gminas drawn in the 2020 polygon of the gmina they were split from, in words."""
     histogram_svg: Markup | None
     histogram_rows: list[HistogramRow]
     sort_links: dict[str, SortLink]

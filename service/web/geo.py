@@ -32,8 +32,23 @@ class GminaMap(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """Gmina TERC code in force (7 digits) -> SVG path data; gminas without a polygon absent."""
     powiats: str
     """SVG path data of the powiat borders (the gminas dissolved), drawn over the gminas."""
-    without_shape: dict[str, str]
-    """Gminas of the voivodeship in force that have no polygon (created since): code -> name."""
+    shared: dict[str, str]
+    """Gminas created since 2020, drawn with the 2020 polygon of the gmina they were split from
+    (which kept its code and that polygon): new gmina's code -> that gmina's code."""
+    west: float
+    north: float
+    """Longitude and latitude of the map's top-left corner (map units 0, 0)."""
+    scale: float
+    """Map units per degree of latitude (a degree of longitude is cos 52° of that)."""
+
+
+class Neighbourhood(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The gminas around one gmina, for the small map on its page."""
+
+    neighbours: list[str]
+    """Gminas whose polygon shares a stretch of border with its own, in any voivodeship."""
+    box: tuple[int, int, int, int]
+    """x, y, width, height around it and its neighbours, in its voivodeship's map units."""
 
 
 class Maps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -43,9 +58,11 @@ class Maps(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     voivodeships: dict[str, str]
     """Voivodeship TERC code -> SVG path data."""
     powiats: dict[str, str]
-    """Powiat TERC code -> SVG path data (the boundary file has names only: joined at build)."""
+    """Powiat TERC code -> SVG path data."""
     gminas: dict[str, GminaMap]
     """Voivodeship TERC code -> its gmina map (a page draws one voivodeship, never all 2,477)."""
+    neighbourhoods: dict[str, Neighbourhood]
+    """Gmina TERC code in force -> the gminas around it (every gmina in force has one)."""
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True):

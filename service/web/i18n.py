@@ -128,8 +128,11 @@ PL: Final[dict[str, str]] = {
     "zakreskowane. Dokładne wartości są w tabeli rankingu.",
     "legend": "Legenda",
     "legend_missing": "brak danych",
-    "map_no_shape": "Bez kształtu na mapie (gmina utworzona po 2020 r., a mapa ma granice gmin "
-    "z 2020 r.; jej obszar leży w granicach gminy, z której ją wydzielono)",
+    "map_no_shape": "Bez kształtu na mapie (mapa ma granice gmin z 2020 r.)",
+    "map_shared": "Gminy utworzone 1 stycznia 2025 r., narysowane w granicach z 2020 r. gminy, "
+    "z której je wydzielono (paski w kolorze nowej gminy na kolorze tamtej; granicy między nimi "
+    "nie ma w pliku granic z 2020 r.)",
+    "map_shared_in": "w granicach gminy",
     "map_table": "Przedziały mapy",
     "col_class": "Przedział",
     "col_colour": "Kolor",
@@ -380,8 +383,11 @@ EN: Final[dict[str, str]] = {
     "Exact values are in the ranking table.",
     "legend": "Legend",
     "legend_missing": "no data",
-    "map_no_shape": "Not on the map (a gmina created after 2020, and the map has the gmina "
-    "boundaries of 2020; its area lies within the gmina it was split from)",
+    "map_no_shape": "Not on the map (the map has the gmina boundaries of 2020)",
+    "map_shared": "Gminas created on 1 January 2025, drawn within the 2020 boundary of the gmina "
+    "they were split from (stripes of the new gmina's colour over that gmina's colour; the "
+    "boundary between them is not in the 2020 boundary file)",
+    "map_shared_in": "within the 2020 boundary of",
     "map_table": "Map classes",
     "col_class": "Class",
     "col_colour": "Colour",

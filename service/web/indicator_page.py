@@ -4,8 +4,9 @@ Reads `get_indicator` and `cross_section`, `placed_units` for the kinds of the u
 statement) and `list_units` for the voivodeship filter. Voivodeships and powiats get a
 choropleth map on the shipped shapes (geo.py: already joined to TERC codes); gminas get one
 for a single voivodeship (all 2,477 on one page would be too heavy for a phone) and a
-histogram for the whole of Poland. The table under each chart holds every value shown; gminas
-with no shape (created after the 2020 boundaries) are named under the map.
+histogram for the whole of Poland. The table under each chart holds every value shown; a gmina
+created after the 2020 boundaries is drawn striped over the 2020 polygon of the gmina it was
+split from, and named so under the map.
 """
 
 from collections.abc import Mapping
@@ -158,6 +159,7 @@ async def build_indicator_page(
     legend: list[LegendItem] = []
     hist_rows: list[HistogramRow] = []
     unmapped: list[str] = []
+    shared: list[str] = []
     if items and level in ("voivodeship", "powiat"):
         page_map, legend = _map(
             items, names, _frame(maps, level, None), highlight=highlight, show=show, ui=ui
@@ -166,9 +168,17 @@ async def build_indicator_page(
         frame = _frame(maps, level, region.teryt)
         where = display_name(region.name, region.kind, lang)
         page_map, legend = _map(
-            items, names, frame, highlight=highlight, show=show, ui=ui, where=where
+            items,
+            names,
+            frame,
+            highlight=highlight,
+            show=show,
+            ui=ui,
+            where=where,
+            striped=set(gmina_map.shared),
         )
-        unmapped = _unmapped(items, kinds, frame, gmina_map.without_shape, lang)
+        unmapped = _unmapped(items, kinds, frame, lang)
+        shared = shared_notes(gmina_map.shared, names, ui)
     elif items:
         hist_svg, hist_rows = _histogram(values, items, highlight, show, ui)
     csv_href = ui.url(
@@ -211,6 +221,7 @@ async def build_indicator_page(
         map_svg=page_map,
         legend=legend,
         map_unmapped=unmapped,
+        map_shared=shared,
         histogram_svg=hist_svg,
         histogram_rows=hist_rows,
         sort_links=_sort_links(ui, code, params, sort, direction),
@@ -281,22 +292,22 @@ def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
 
 
 def _unmapped(
-    items: list[ValueRow],
-    kinds: Mapping[str, str],
-    frame: _Frame,
-    without_shape: Mapping[str, str],
-    lang: Lang,
+    items: list[ValueRow], kinds: Mapping[str, str], frame: _Frame, lang: Lang
 ) -> list[str]:
-    """'Name (code)' of each gmina the map cannot draw: ranked here or in force without a shape.
+    """'Name (code)' of each unit ranked here that the map cannot draw (it has no shape)."""
+    return [
+        f"{display_name(item.name, kinds.get(item.teryt, ''), lang)} ({item.teryt})"
+        for item in sorted(items, key=lambda i: i.teryt)
+        if item.teryt not in frame.paths
+    ]
 
-    A new gmina without a value is not in the ranking, yet a reader looking for it on the map
-    should learn why it is not there.
-    """
-    names = dict(without_shape)
-    for item in items:
-        if item.teryt not in frame.paths:
-            names[item.teryt] = display_name(item.name, kinds.get(item.teryt, ""), lang)
-    return [f"{name} ({teryt})" for teryt, name in sorted(names.items())]
+
+def shared_notes(shared: Mapping[str, str], names: Mapping[str, str], ui: Ui) -> list[str]:
+    """'Szczawa (1207132) within Kamienica (1207052)' for each new gmina drawn on the map."""
+    return [
+        f"{names.get(new, new)} ({new}) {ui.t['map_shared_in']} {names.get(old, old)} ({old})"
+        for new, old in sorted(shared.items())
+    ]
 
 
 def _map(
@@ -308,11 +319,12 @@ def _map(
     show: Formatter,
     ui: Ui,
     where: str | None = None,
+    striped: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[Markup, list[LegendItem]]:
     """Quantile classes on real boundaries; units without a value are hatched.
 
     Only the units of `frame` are drawn and counted in the legend; a unit ranked but without a
-    shape is for the caller to name.
+    shape is for the caller to name. The `striped` ones share another unit's polygon.
     """
     t = ui.t
     by_teryt = {item.teryt: item for item in items}
@@ -336,6 +348,7 @@ def _map(
                 fill_class=index,
                 label=f"{name}: {show(value)}",
                 highlight=teryt == highlight,
+                striped=teryt in striped,
             )
         )
     legend = [

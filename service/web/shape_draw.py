@@ -43,18 +43,32 @@ def decode(path: Path, kind: type[_T]) -> _T:
         raise GeoDataError(f"{path.name}: {exc}") from exc
 
 
-def projection(areas: Iterable[Area], width: int) -> tuple[Any, int]:
-    """Equirectangular lon/lat -> map units (y downwards) fitted to the areas' extent."""
-    west, south, east, north = shapely.total_bounds(list(areas))
-    factor = math.cos(math.radians(STANDARD_PARALLEL))
-    scale = width / ((east - west) * factor)
+LONGITUDE_FACTOR: Final = math.cos(math.radians(STANDARD_PARALLEL))
+
+
+def fit(areas: Iterable[Area], width: int) -> tuple[float, float, float, int]:
+    """West and north edges (degrees), map units per degree of latitude, and the height, of a
+    map `width` units wide fitted to the areas' extent."""
+    west, south, east, north = (float(v) for v in shapely.total_bounds(list(areas)))
+    scale = width / ((east - west) * LONGITUDE_FACTOR)
+    return west, north, scale, math.ceil((north - south) * scale)
+
+
+def projector(west: float, north: float, scale: float) -> Any:  # noqa: ANN401 - numpy's callable
+    """Equirectangular lon/lat -> map units (y downwards) from the map's top-left corner."""
 
     def project(points: np.ndarray) -> np.ndarray:
         return np.column_stack(
-            ((points[:, 0] - west) * factor * scale, (north - points[:, 1]) * scale)
+            ((points[:, 0] - west) * LONGITUDE_FACTOR * scale, (north - points[:, 1]) * scale)
         )
 
-    return project, math.ceil((north - south) * scale)
+    return project
+
+
+def projection(areas: Iterable[Area], width: int) -> tuple[Any, int]:
+    """Equirectangular lon/lat -> map units (y downwards) fitted to the areas' extent."""
+    west, north, scale, height = fit(areas, width)
+    return projector(west, north, scale), height
 
 
 def ring_path(ring: Sequence[tuple[float, float]]) -> str:
