@@ -31,17 +31,23 @@ EDUCATIONAL_GROUPS: Final[dict[str, tuple[str, AgeRange]]] = {
 }
 """Row label (spaces normalised) -> Miarka variable code and the ages it covers."""
 
+ECONOMIC_GROUPS: Final[dict[str, str]] = {
+    "Wiek przedprodukcyjny": "age_pre_working",
+    "Wiek produkcyjny": "age_working",
+    "Wiek poprodukcyjny": "age_post_working",
+}
+"""GUS's economic age groups (label -> variable): pre-working 0-17, working 18-64 for men and
+18-59 for women, post-working 65+ men and 60+ women; the three add up to the total."""
+PRE_WORKING: Final = AgeRange(0, 17)
+
 OTHER_LABELS: Final = frozenset(
     {
-        "Wiek przedprodukcyjny",
-        "Wiek produkcyjny",
         "18-64 lata mężczyźni",
         "18-59 lat kobiety",
         "Wiek mobilny",
         "Wiek niemobilny",
         "45-64 lata mężczyźni",
         "45-59 lat kobiety",
-        "Wiek poprodukcyjny",
         "65 lat i więcej mężczyźni",
         "60 lat i więcej kobiety",
         "Biologiczne grupy wieku",
@@ -57,7 +63,7 @@ _SINGLE: Final = re.compile(r"^(\d{1,2})$")
 _GROUP: Final = re.compile(r"^(\d{1,3})-(\d{1,3})$")
 _OPEN: Final = re.compile(r"^(\d{1,3}) i więcej$")
 
-LabelKind = Literal["single", "group", "educational", "educational_total", "other"]
+LabelKind = Literal["single", "group", "educational", "educational_total", "economic", "other"]
 
 
 class Label(NamedTuple):
@@ -88,6 +94,8 @@ def classify(label: str) -> Label | None:
         found = Label("educational", ages, variable)
     elif label == EDUCATIONAL_TOTAL:
         found = Label("educational_total", None, None)
+    elif label in ECONOMIC_GROUPS:
+        found = Label("economic", None, ECONOMIC_GROUPS[label])
     elif label in OTHER_LABELS:
         found = Label("other", None, None)
     return found
@@ -100,5 +108,8 @@ VARIABLE_NAMES: Final[dict[str, str]] = {
         variable: f"Ludność w wieku {ages.first}-{ages.last} lat (edukacyjna grupa wieku GUS)"
         for variable, ages in EDUCATIONAL_GROUPS.values()
     },
+    "age_pre_working": "Ludność w wieku przedprodukcyjnym (0-17 lat)",
+    "age_working": "Ludność w wieku produkcyjnym (mężczyźni 18-64, kobiety 18-59 lat)",
+    "age_post_working": "Ludność w wieku poprodukcyjnym (mężczyźni 65+, kobiety 60+ lat)",
 }
 """Every variable the loader stores, in the order of the table."""

@@ -22,7 +22,9 @@ import msgspec
 
 from loaders.errors import MAX_PROBLEMS, LoadRefused, ProblemCollector, SourceProblem
 from loaders.gus_ages.layout import (
+    ECONOMIC_GROUPS,
     EDUCATIONAL_GROUPS,
+    PRE_WORKING,
     SINGLE_YEARS,
     TOTAL,
     VARIABLE_NAMES,
@@ -108,6 +110,7 @@ class _Block:
         self.groups: list[_Row] = []
         self.educational: dict[str, _Row] = {}
         self.educational_total: _Row | None = None
+        self.economic: dict[str, _Row] = {}
         self.broken = False
         """A cell of the block was refused: its sums are not checked (no follow-on problems)."""
 
@@ -296,6 +299,9 @@ def _add_row(
     elif label.kind == "educational_total":
         duplicate = block.educational_total is not None
         block.educational_total = block.educational_total or entry
+    elif label.kind == "economic" and label.variable is not None:
+        duplicate = label.variable in block.economic
+        block.economic.setdefault(label.variable, entry)
     if duplicate:
         collector.add(
             f"row {text!r} appears twice in the block of {block.name} ({block.code})",
@@ -314,6 +320,7 @@ def _finish(collector: ProblemCollector, block: _Block) -> UnitAges | None:
     _check_groups(collector, block, groups)
     _check_singles(collector, block, groups)
     _check_educational(collector, block, groups)
+    _check_economic(collector, block, groups)
     if len(collector.problems) > before:
         return None
     values: dict[str, int | None] = {TOTAL: block.total}
@@ -325,6 +332,9 @@ def _finish(collector: ProblemCollector, block: _Block) -> UnitAges | None:
     for label, (variable, _) in EDUCATIONAL_GROUPS.items():
         values[variable] = block.educational[label].value
         rows[variable] = block.educational[label].row
+    for variable, entry in block.economic.items():
+        values[variable] = entry.value
+        rows[variable] = entry.row
     return UnitAges(
         sheet=block.sheet,
         row=block.row,
@@ -440,6 +450,38 @@ def _check_educational(collector: ProblemCollector, block: _Block, groups: list[
             f"{block.name} ({block.code}): educational age groups are "
             f"{block.educational_total.value} but the five groups sum to {total}",
             row=block.educational_total.row,
+            field=COL_TOTAL,
+            code="inconsistent",
+        )
+
+
+def _check_economic(collector: ProblemCollector, block: _Block, groups: list[_Row]) -> None:
+    """The three economic groups are there, add up to the total, and pre-working is 0-17."""
+    absent = [label for label, code in ECONOMIC_GROUPS.items() if code not in block.economic]
+    if absent:
+        collector.add(
+            f"the block of {block.name} ({block.code}) has no row {', '.join(absent)}",
+            row=block.row,
+            field=COL_LABEL,
+            code="missing_header",
+        )
+        return
+    total = sum(entry.value for entry in block.economic.values())
+    if total != block.total:
+        collector.add(
+            f"{block.name} ({block.code}): the economic age groups sum to {total}, the total "
+            f"is {block.total}",
+            row=block.economic["age_working"].row,
+            field=COL_TOTAL,
+            code="inconsistent",
+        )
+    pre = block.economic["age_pre_working"]
+    summed = _sum_of_ages(block, groups, PRE_WORKING.first, PRE_WORKING.last or 0)
+    if summed is not None and summed != pre.value:
+        collector.add(
+            f"{block.name} ({block.code}): Wiek przedprodukcyjny is {pre.value} but ages "
+            f"0..17 sum to {summed}",
+            row=pre.row,
             field=COL_TOTAL,
             code="inconsistent",
         )

@@ -60,7 +60,7 @@ MAZOWIECKIE_TOTAL = 5_428_031
 POLAND_TOTAL, POLAND_3_6 = 38_354_173, 1_525_052
 WARSZAWA_TOTAL = 1_793_579  # Mazowieckie row 293; its 18 dzielnice add up to the same
 UNITS_IN_FILE, GMINAS_IN_FILE, DISTRICTS_IN_FILE = 2_510, 2_477, 33
-VALUES_PER_UNIT = 36
+VALUES_PER_UNIT = 39
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +110,38 @@ def test_figures_of_named_units_are_those_of_the_sheet(table):
     assert by_code["0261011"].values["total"] == 78_778
 
 
+def test_economic_age_groups_are_stored_and_add_up_to_the_total(table):
+    by_code = {unit.code: unit for unit in table.units}
+    krakow = by_code["1261011"]
+    economic = ("age_pre_working", "age_working", "age_post_working")
+    assert [krakow.values[k] for k in economic] == [135_566, 459_900, 185_515]
+    assert krakow.rows["age_working"] == 59  # sheet Małopolskie, row "Wiek produkcyjny"
+    assert by_code["1002011"].values["age_working"] == 24_875  # Kutno
+    for unit in table.units:
+        assert sum(unit.values[k] for k in economic) == unit.values["total"], unit.code  # type: ignore[misc]
+        assert unit.values["age_pre_working"] <= unit.values["total"]  # type: ignore[operator]
+
+
+def test_economic_groups_that_do_not_add_up_are_refused_naming_the_row(tmp_path):
+    """SYNTHETIC edit of the derived slice: Ciepłowody's working age (row 129) raised by 10."""
+    book = openpyxl.load_workbook(SLICE)
+    sheet = book["Dolnośląskie"]
+    working = int(sheet.cell(129, 3).value)
+    sheet.cell(129, 3, value=working + 10)
+    broken = tmp_path / "tabela12_working_age_synthetic.xlsx"
+    book.save(broken)
+    with pytest.raises(LoadRefused) as refused:
+        parse_gus_ages(broken)
+    problem = refused.value.problems[0]
+    assert (problem.sheet, problem.row, problem.field, problem.code) == (
+        "Dolnośląskie",
+        129,
+        "Ogółem",
+        "inconsistent",
+    )
+    assert "economic age groups sum to 2981" in problem.message
+
+
 def test_every_educational_group_equals_its_single_years(table):
     groups = {"age_3_6": (3, 6), "age_7_12": (7, 12), "age_13_15": (13, 15), "age_16_18": (16, 18)}
     for unit in table.units:
@@ -128,11 +160,13 @@ def test_ages_without_rows_are_missing_never_zero(table):
 
 def test_a_dash_is_a_count_of_zero(tmp_path):
     """SYNTHETIC edit of the derived slice: Ciepłowody's 33 persons aged 2 (row 84) made "-",
-    its 0-4 group (row 81) and total (row 80) lowered by 33, so the block still adds up."""
+    its 0-4 group (row 81), pre-working age (row 128) and total (row 80) lowered by 33, so the
+    block still adds up."""
     book = openpyxl.load_workbook(SLICE)
     sheet = book["Dolnośląskie"]
     sheet.cell(84, 3, value="-")
     sheet.cell(81, 3, value=151 - 33)
+    sheet.cell(128, 3, value=535 - 33)
     sheet.cell(80, 3, value=2_971 - 33)
     book.save(tmp_path / "tabela12_dash_synthetic.xlsx")
     unit = next(

@@ -27,6 +27,18 @@ DATA = REPO_ROOT / "data" / "derived" / "bdl_powiaty_2002_2022"
 WAGES = DATA / "Average salary amount.xlsx"
 WAGE, NURSERIES = "kontekst.przecietne_wynagrodzenie", "polityka_spoleczna.dzieci_w_zlobkach"
 DWELLINGS = "inwestycje_budownictwo.mieszkania_oddane_na_1000"
+PER_1000, WORKING_SHARE = "kontekst.bezrobotni_na_1000", "kontekst.udzial_wiek_produkcyjny"
+# Registered unemployed (Number of unemployed.xlsx) over the working age of 30 VI 2020 summed
+# from the gminas (RODZ 1-3) of tabela12, computed by hand with pandas from the two files:
+# kutnowski 2020 3,411 / 56,776; Kraków 2018 11,467 / 459,900; Warszawa 2022 20,172 /
+# 1,023,071; bolesławiecki 2020 1,885 / 54,347; łódzkie 2020 67,812 / 1,431,585.
+UNEMPLOYED_PER_1000 = {
+    ("1002", 2020): 3_411 / 56_776 * 1000,
+    ("1261", 2018): 11_467 / 459_900 * 1000,
+    ("1465", 2022): 20_172 / 1_023_071 * 1000,
+    ("0201", 2020): 1_885 / 54_347 * 1000,
+    ("10", 2020): 67_812 / 1_431_585 * 1000,
+}
 FIGURES = {
     (WAGE, "1201", 2002): 1880.68,
     (WAGE, "1261", 2022): 8157.43,
@@ -115,3 +127,30 @@ async def test_a_code_naming_another_powiat_refuses_the_file(teryt_engine, tmp_p
     assert (problem.row, problem.field, problem.code) == (3, "County", "inconsistent")
     assert "bocheński" in problem.message
     assert "Kraków" in problem.message
+
+
+async def test_unemployed_per_1000_of_working_age_by_hand_and_only_near_2020(engine):
+    async with engine.connect() as conn:
+        rows = await conn.execute(text(
+            "SELECT indicator_code, teryt, year, value, flags, level FROM indicator_value "
+            "WHERE indicator_code = ANY(:codes)"), {"codes": [PER_1000, WORKING_SHARE]}
+        )  # fmt: skip
+        values = {(r.indicator_code, r.teryt, r.year): r for r in rows}
+    for (teryt, year), expected in UNEMPLOYED_PER_1000.items():
+        assert values[PER_1000, teryt, year].value == pytest.approx(expected)
+    assert "derived_copy" in values[PER_1000, "1002", 2020].flags
+    assert "denominator_year_2020" in values[PER_1000, "1261", 2018].flags
+    per_1000 = {key: row for key, row in values.items() if key[0] == PER_1000}
+    with_value = {key for key, row in per_1000.items() if row.value is not None}
+    # the file has 2002-2022; the working age is of 2020 only, at most two years away
+    assert {key[2] for key in with_value} == {2018, 2019, 2020, 2021, 2022}
+    powiats = {key[1] for key in with_value if per_1000[key].level == "powiat"}
+    assert len(powiats) == 380
+    assert len({key[1] for key in with_value if per_1000[key].level == "voivodeship"}) == 16
+    # a plausible range: no ratio of counts from different units (GUS: about 10-100 per 1,000)
+    assert all(5 < per_1000[key].value < 150 for key in with_value)
+    # the share of working age: Kraków 459,900 of 780,981 (tabela12, 30 VI 2020)
+    assert values[WORKING_SHARE, "1261011", 2020].value == pytest.approx(459_900 / 780_981 * 100)
+    shares = [r.value for k, r in values.items() if k[0] == WORKING_SHARE and r.level == "gmina"]
+    assert len([v for v in shares if v is not None]) >= 2_470
+    assert all(45 < v < 75 for v in shares if v is not None)
