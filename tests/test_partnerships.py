@@ -1,9 +1,8 @@
 """Partnerships: the ZMP rubric as data, members over time, aggregates, self-assessments.
 
 Every partnership here is an EXAMPLE (named so); its members are real TERC codes chosen for
-the test, not a membership anyone published. The database holds only the register, the BDL
-exports and the areas (a small load of the shipped files), so aggregates are checked against
-sums of the stored observations by hand.
+the test, not a membership anyone published. The database is a copy of the loaded shipped
+data; aggregates are checked against sums of the stored observations by hand.
 """
 
 import csv
@@ -20,7 +19,6 @@ from domains.admin.keys import create_key
 from domains.partnerships.keys import create_partnership_key
 from domains.partnerships.queries import member_in_year
 from domains.partnerships.rubric import RUBRIC_FILE, RubricError, default_rubric, load_rubric
-from loaders.shipped import load_shipped
 from service.app import create_app
 from service.settings import Settings
 from tests.plugin import (
@@ -30,7 +28,6 @@ from tests.plugin import (
     admin,
     copy_database,
     engine_for,
-    small_data_dir,
 )
 
 SOURCE = TEST_DATA / "partnerships" / "partnerstwa_standardy_wspolpracy.txt"
@@ -120,19 +117,15 @@ def test_a_member_counts_for_a_year_when_it_was_one_on_31_december():
     assert not member_in_year(date(2015, 1, 1), date(2020, 12, 31), 2020)
 
 
-# --- The API over a small load ---------------------------------------------------------------
+# --- The API over the shipped data ---------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-async def small_db_url(pg_server_url, template_db, tmp_path_factory):
+async def small_db_url(pg_server_url, loaded_template):
+    """A copy of the loaded shipped data of its own (these tests write partnerships): seconds,
+    where a load of even a few files took half a minute in each worker."""
     name = f"{DB_PREFIX}{RUN}_partnerships"
-    url = await copy_database(pg_server_url, template_db, name)
-    data_dir = small_data_dir(tmp_path_factory.mktemp("data"), ("teryt", "bdl_export", "area"))
-    engine = engine_for(url)
-    try:
-        await load_shipped(engine, data_dir)
-    finally:
-        await engine.dispose()
+    url = await copy_database(pg_server_url, loaded_template, name)
     yield url
     await admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
