@@ -29,6 +29,8 @@ from tests.sql import one, rows, scalars
 
 __all__ = ["teryt_engine", "teryt_template"]
 
+# Its module fixtures load real files into a database of their own: one worker builds them once.
+pytestmark = pytest.mark.xdist_group("cke_e8")
 E8 = REPO_ROOT / "data" / "cke" / "e8"
 SLICE = TEST_DATA / "cke" / "E8_2023_slice_derived.xlsx"
 LOADED_YEARS = (2021, 2023)

@@ -26,6 +26,8 @@ from tests.sql import one, rows, scalar
 
 __all__ = ["teryt_engine", "teryt_template"]
 
+# Its module fixtures load real files into a database of their own: one worker builds them once.
+pytestmark = pytest.mark.xdist_group("cke_matura")
 MATURA = REPO_ROOT / "data" / "cke" / "matura"
 FILES = {2023: MATURA / "EM2023_2023.xlsx", 2015: MATURA / "EM2015_2023.xlsx"}
 SLICE = TEST_DATA / "cke" / "EM2023_2023_slice_derived.xlsx"

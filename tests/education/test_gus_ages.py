@@ -28,6 +28,8 @@ from tests.loaders.teryt_db import checksum, database_copy, teryt_engine, teryt_
 
 __all__ = ["teryt_engine", "teryt_template"]
 
+# Its module fixtures load real files into a database of their own: one worker builds them once.
+pytestmark = pytest.mark.xdist_group("gus_ages")
 DATA = REPO_ROOT / "data"
 SHIPPED = DATA / "gus" / "ludnosc_wiek_2020" / "tabela12.xls.gz"
 SLICE = TEST_DATA / "gus_ages" / "tabela12_slice_derived.xlsx"

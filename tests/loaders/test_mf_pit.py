@@ -29,6 +29,8 @@ from tests.loaders.teryt_db import checksum, database_copy, teryt_engine, teryt_
 
 __all__ = ["teryt_engine", "teryt_template"]
 
+# Its module fixtures load real files into a database of their own: one worker builds them once.
+pytestmark = pytest.mark.xdist_group("mf_pit")
 DATA = REPO_ROOT / "data"
 FILES = DATA / "mf" / "udzialy_pit_2019_2020"
 LUDN_2137 = DATA / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
