@@ -9,6 +9,7 @@ the history written out by hand below.
 import csv
 import io
 import itertools
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -45,6 +46,8 @@ DWELLINGS = VariableDef(
 )
 _names = itertools.count()
 
+RELEASE_DAYS_AGO = {1: 20, 2: 10, 3: 5}
+"""Release 4 is published today."""
 Loads = dict[str, dict[int, float | None]]
 """teryt -> year -> value of one SYNTHETIC load (a year it names is replaced whole)."""
 
@@ -116,6 +119,16 @@ async def scenario(pg_server_url: str, teryt_template: str) -> AsyncIterator[Sce
             summary = await _load(engine, values)
             runs[summary.data_release_id] = summary.run_id
         assert sorted(runs) == [2, 3, 4]
+        async with engine.begin() as conn:
+            # Earlier releases on earlier days, so a date between two of them picks the first.
+            for release, days in RELEASE_DAYS_AGO.items():
+                await conn.execute(
+                    text(
+                        "UPDATE data_release SET published_at = now() - make_interval(days => :d)"
+                        " WHERE id = :r"
+                    ),
+                    {"d": days, "r": release},
+                )
         yield Scenario(
             url=with_database(pg_server_url, name),
             g=[g1, g2, g3, g4],
@@ -522,3 +535,75 @@ async def test_atom_feeds_of_a_unit_and_an_indicator_list_the_newest_first(scena
     assert unit.content == (await api.get(f"/api/v1/units/{g1}/changes.atom")).content
     assert (await api.get("/api/v1/units/9999999/changes.atom")).status_code == 404
     assert (await api.get("/api/v1/indicators/nope/changes.atom")).status_code == 404
+
+
+# --- the web client: a unit's page as of a council session ----------------------------------
+
+
+def _days_ago(days: int) -> str:
+    return (date.today() - timedelta(days=days)).isoformat()  # noqa: DTZ011 - as the releases
+
+
+def _card_html(page: str) -> str:
+    card_id = CODE.replace(".", "-")
+    start = page.index(f'aria-labelledby="c-{card_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def _trend_cells(card: str) -> dict[int, str]:
+    """Year -> the trend table's value cell, tags removed."""
+    rows = re.findall(r'<th scope="row">(\d{4})</th><td class="n">(.*?)</td>', card)
+    return {int(year): " ".join(re.sub(r"<[^>]+>", " ", cell).split()) for year, cell in rows}
+
+
+async def test_the_unit_page_as_of_a_session_shows_then_and_marks_what_changed_since(scenario, api):
+    g1 = scenario.g[0]
+    session = _days_ago(7)  # after release 2, before release 3
+    response = await api.get("/j/" + g1, params={"stan_na": session})
+    assert response.status_code == 200, response.text
+    page = response.text
+    assert f"Liczby według stanu na <strong>{session}</strong> (wydanie danych nr 2" in page
+    assert "Wskaźniki, których liczby zmieniły się od tego dnia: <strong>1</strong>" in page
+    assert f'<input type="date" id="stan_na" name="stan_na" value="{session}"' in page
+    assert f'<form method="get" action="/j/{g1}"' in page
+    assert f'href="/j/{g1}/raport?stan_na={session}"' in page
+    card = _card_html(page)
+    assert '<span class="num">11,0</span>' in card  # the number quoted at the session
+    mark = f'<strong class="changed">Zmiana po {session}: obecnie 13,0</strong>'
+    assert mark in card
+    assert _trend_cells(card) == {2023: "10,0", 2024: f"11,0 Zmiana po {session}: obecnie 13,0"}
+    report = (await api.get(f"/j/{g1}/raport", params={"stan_na": session})).text
+    assert f'11,0<br><span class="changed small">Zmiana po {session}: obecnie 13,0' in report
+    now = (await api.get("/j/" + g1)).text
+    assert '<span class="num">13,0</span>' in _card_html(now)
+    assert 'class="changed' not in now
+    assert "wydanie danych nr" not in now
+
+
+async def test_the_unit_page_as_of_a_date_marks_a_value_blank_then_in_words_in_english(
+    scenario, api
+):
+    g2 = scenario.g[1]
+    session = _days_ago(3)  # release 3: g2's 2024 value was missing at source
+    page = (await api.get("/j/" + g2, params={"stan_na": session, "lang": "en"})).text
+    card = _card_html(page)
+    assert '<span class="num">20.0</span>' in card  # the latest year with a value then: 2023
+    assert _trend_cells(card) == {
+        2023: "20.0",
+        2024: f"no data no data at the source Changed since {session}: now 22.0",
+    }
+    assert '<input type="hidden" name="lang" value="en">' in page
+    report = (await api.get(f"/j/{g2}/raport", params={"stan_na": session})).text
+    assert "od tego dnia: <strong>1</strong>" in report  # the 2024 row is not in the report
+    assert f'href="/j/{g2}?stan_na={session}"' in report
+
+
+@pytest.mark.parametrize(
+    ("stan_na", "status"), [("", 200), ("30.11.2026", 400), ("2001-01-01", 400)]
+)
+async def test_the_unit_page_as_of_a_bad_or_too_early_date_is_an_html_400(
+    scenario, api, stan_na, status
+):
+    response = await api.get("/j/" + scenario.g[0], params={"stan_na": stan_na})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")

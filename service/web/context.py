@@ -120,6 +120,8 @@ class TrendRow:
     year: int
     value: str
     notes: str
+    changed: str = ""
+    """When the page is as of a date: how this year's value has changed since, in words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,8 @@ class IndicatorCard:
     yoy: str | None
     note_refs: list[int] = field(default_factory=list)
     """Numbers of this value's notes in `UnitPage.notes` (footnotes of the printed report)."""
+    changed: str = ""
+    """When the page is as of a date: how the value shown has changed since, in words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,21 @@ class Fact:
     label: str
     value: str
     year: int | None
+    changed: str = ""
+    """When the page is as of a date: how the value has changed since, in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class AsOfView:
+    """A unit page as of a date the reader chose (a council session): what it shows then."""
+
+    date: str
+    release: int
+    published: str
+    """When that data release was published (YYYY-MM-DD, Polish time)."""
+    changed: int
+    """How many indicators shown have a number (value or trend year) that has changed since."""
+    current_href: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +208,9 @@ class UnitPage:
     domains: list[DomainBlock]
     notes: list[str] = field(default_factory=list)
     """Every distinct note on the page's values, numbered from 1 in this order."""
+    as_of: AsOfView | None = None
+    as_of_action: str = ""
+    """Where the "as of a date" form sends its date (this page's path)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ reader's language from `?lang=`, its words and the links) to every page that nam
 """
 
 import re
+from datetime import date
 from typing import Annotated, Any, Final
 
 from litestar import Request, Response, get
@@ -17,14 +18,17 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.mapping import default_cost_catalogue
 from domains.errors import InvalidParameter
+from domains.indicators.as_of import resolve_as_of
+from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
 from service.deps import CatalogueDep, CostCatalogueDep, Db, SettingsDep
 from service.web.compare_page import build_compare_page
-from service.web.context import ErrorPage, Ui
+from service.web.context import ErrorPage, Ui, UnitPage
 from service.web.cost_page import build_cost_page
 from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
@@ -74,15 +78,43 @@ async def read_start(
     return render("start.html", ui, page)
 
 
+AsOfDay = Annotated[
+    str | None,
+    Parameter(
+        description="The page as of this day (YYYY-MM-DD, e.g. a council session's date); "
+        "every number that has changed since is marked",
+        max_length=10,
+    ),
+]
+
+
+async def _unit_page(
+    db: AsyncConnection, catalogue: Catalogue, teryt: str, ui: Ui, day: str | None
+) -> UnitPage:
+    """Empty means "now" (the date field left blank); anything else must be a date."""
+    if not day:
+        return await build_unit_page(db, catalogue, teryt, ui)
+    try:
+        chosen = date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise InvalidParameter("stan_na", "a date (YYYY-MM-DD)") from None
+    as_of = await resolve_as_of(db, chosen)
+    return await build_unit_page(db, catalogue, teryt, ui, as_of=as_of, as_of_day=chosen)
+
+
 @get("/j/{teryt:str}", name="web-unit")
-async def read_unit_page(ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code) -> Template:
-    return render("unit.html", ui, await build_unit_page(db, catalogue, teryt, ui))
+async def read_unit_page(
+    ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code, stan_na: AsOfDay = None
+) -> Template:
+    return render("unit.html", ui, await _unit_page(db, catalogue, teryt, ui, stan_na))
 
 
 @get("/j/{teryt:str}/raport", name="web-report")
-async def read_report(ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code) -> Template:
+async def read_report(
+    ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code, stan_na: AsOfDay = None
+) -> Template:
     """The unit page laid out for print: the same view model in another template."""
-    return render("report.html", ui, await build_unit_page(db, catalogue, teryt, ui))
+    return render("report.html", ui, await _unit_page(db, catalogue, teryt, ui, stan_na))
 
 
 @get(

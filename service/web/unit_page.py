@@ -2,15 +2,19 @@
 
 Reads only through the query layer: `get_unit` (units), `dashboard`, `query_values` (for the
 trend of every indicator in one statement), `peers` (indicators) and `placed_units` (the kinds
-of the similar units, in one statement).
+of the similar units, in one statement). As of a date the reader chose (a council session), the
+dashboard and trends are those of that date's data release and every number that differs now
+says so in words (`_changed`), beside today's value.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.indicators.as_of import POLAND, AsOf
 from domains.indicators.catalogue import Catalogue, Indicator
 from domains.indicators.queries import dashboard, peers, query_values
 from domains.units.placed import placed_units
@@ -19,6 +23,7 @@ from schemas.indicators import ValueRow
 from service.web import fmt
 from service.web.charts import position_strip, sparkline
 from service.web.context import (
+    AsOfView,
     DomainBlock,
     Fact,
     IndicatorCard,
@@ -39,6 +44,32 @@ BROWSE: Final = "przegladaj"
 """The id of the start page's browse list."""
 
 
+class Since:
+    """The date a page is as of, and today's rows of each indicator to say what changed."""
+
+    def __init__(self, day: str, now: Mapping[str, list[ValueRow]]) -> None:
+        self.day = day
+        self.now = {code: {row.year: row for row in rows} for code, rows in now.items()}
+
+
+def _changed(
+    then: ValueRow | None,
+    now: ValueRow | None,
+    *,
+    show: Callable[[float | None], str],
+    t: Mapping[str, str],
+    day: str,
+) -> str:
+    """How a number shown as of `day` differs today, in words (a mark that is not colour
+    alone, WCAG 1.4.1); empty when it is the same. A value added or removed since is a change."""
+    if (then is None and now is None) or (
+        then is not None and now is not None and then.value == now.value
+    ):
+        return ""
+    today = t["now_removed"] if now is None else f"{t['now_value']} {show(now.value)}"
+    return f"{t['changed_since']} {day}: {today}"
+
+
 def _card(
     indicator: Indicator,
     value: ValueRow,
@@ -47,6 +78,7 @@ def _card(
     years: list[int],
     ui: Ui,
     teryt: str,
+    since: Since | None = None,
 ) -> IndicatorCard:
     lang, t = ui.lang, ui.t
     decimals = indicator.decimals
@@ -56,6 +88,12 @@ def _card(
 
     def show(number: float | None) -> str:
         return fmt.number(number, decimals, lang)
+
+    def change(year: int) -> str:
+        if since is None:
+            return ""
+        now = since.now.get(indicator.code, {}).get(year)
+        return _changed(by_year.get(year), now, show=show, t=t, day=since.day)
 
     points = [(year, by_year[year].value if year in by_year else None) for year in years]
     trend_desc = "; ".join(f"{year}: {show(v)}" for year, v in points)
@@ -93,6 +131,7 @@ def _card(
                 notes="; ".join(flags_in_words(indicator, by_year[year].flags, lang))
                 if year in by_year
                 else "",
+                changed=change(year),
             )
             for year, v in points
         ],
@@ -111,33 +150,59 @@ def _card(
         rank=rank,
         national_median=show(value.national_median),
         yoy=fmt.signed_percent(value.yoy_change, lang) if value.yoy_change is not None else None,
+        changed=change(value.year),
     )
 
 
+async def _history(
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    teryt: str,
+    codes: list[str],
+    as_of: AsOf | None,
+) -> dict[str, list[ValueRow]]:
+    """Every year of the unit's indicators `codes` (as of a release), by indicator."""
+    history: dict[str, list[ValueRow]] = defaultdict(list)
+    if codes:
+        for row in await query_values(
+            conn,
+            catalogue,
+            codes=codes,
+            units=[teryt],
+            levels=[],
+            years=[],
+            limit=MAX_SERIES_VALUES,
+            as_of=as_of,
+        ):
+            history[row.indicator].append(row)
+    return history
+
+
 async def build_unit_page(
-    conn: AsyncConnection, catalogue: Catalogue, teryt: str, ui: Ui
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    teryt: str,
+    ui: Ui,
+    *,
+    as_of: AsOf | None = None,
+    as_of_day: str = "",
 ) -> UnitPage:
+    """The unit's page; with `as_of` (the release in force on `as_of_day`), as it was then."""
     lang, t = ui.lang, ui.t
     detail = await get_unit(conn, teryt)
-    board = await dashboard(conn, catalogue, teryt, lang)
+    board = await dashboard(conn, catalogue, teryt, lang, as_of=as_of)
     with_data = [
         item.indicator.code
         for domain in board.domains
         for item in domain.items
         if item.indicator.status == "ok"
     ]
-    history: dict[str, list[ValueRow]] = defaultdict(list)
-    if with_data:
-        for row in await query_values(
-            conn,
-            catalogue,
-            codes=with_data,
-            units=[teryt],
-            levels=[],
-            years=[],
-            limit=MAX_SERIES_VALUES,
-        ):
-            history[row.indicator].append(row)
+    history = await _history(conn, catalogue, teryt, with_data, as_of)
+    since = (
+        None
+        if as_of is None
+        else Since(as_of_day, await _history(conn, catalogue, teryt, with_data, None))
+    )
     similar = await peers(conn, teryt)
     shown = similar.neighbours[:SIMILAR_SHOWN]
     similar_units = await placed_units(conn, [n.teryt for n in shown])
@@ -170,6 +235,7 @@ async def build_unit_page(
                     years=item.indicator.years,
                     ui=ui,
                     teryt=teryt,
+                    since=since,
                 )
             )
         if cards or missing:
@@ -191,13 +257,22 @@ async def build_unit_page(
             continue
         fact = values.get(code)
         unit = pick(indicator, "unit", lang)
+
+        def show(number: float | None, decimals: int = indicator.decimals) -> str:
+            return fmt.number(number, decimals, lang)
+
+        changed = ""
+        if since is not None and fact is not None:
+            now = since.now.get(code, {}).get(fact.year)
+            changed = _changed(fact, now, show=show, t=t, day=since.day)
         facts.append(
             Fact(
                 label=pick(indicator, "name", lang),
-                value=f"{fmt.number(fact.value, indicator.decimals, lang)} {unit}"
+                value=f"{show(fact.value)} {unit}"
                 if fact and fact.value is not None
                 else fmt.MISSING[lang],
                 year=fact.year if fact else None,
+                changed=changed,
             )
         )
 
@@ -226,9 +301,27 @@ async def build_unit_page(
             ref_link(similar_units[n.teryt].unit, ui) for n in shown if n.teryt in similar_units
         ],
         compare_href=ui.url("web-compare", j=[teryt, *(n.teryt for n in shown)]),
-        report_href=ui.url("web-report", teryt=teryt),
+        report_href=ui.url("web-report", teryt=teryt, stan_na=as_of_day or None),
         domains=domains,
         notes=notes,
+        as_of=None if as_of is None else _as_of_view(as_of, as_of_day, domains, teryt, ui),
+        as_of_action=ui.action("web-unit", teryt=teryt),
+    )
+
+
+def _as_of_view(as_of: AsOf, day: str, domains: list[DomainBlock], teryt: str, ui: Ui) -> AsOfView:
+    changed = sum(
+        1
+        for domain in domains
+        for card in domain.cards
+        if card.changed or any(row.changed for row in card.trend_rows)
+    )
+    return AsOfView(
+        date=day,
+        release=as_of.release,
+        published=as_of.published_at.astimezone(POLAND).date().isoformat(),
+        changed=changed,
+        current_href=ui.url("web-unit", teryt=teryt),
     )
 
 
