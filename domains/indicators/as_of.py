@@ -122,16 +122,23 @@ def unranked(where: str, runs: str) -> str:
 
 
 # The engine's statistics again, over the values as they were: rank by polarity, national
-# median, peer-group quartiles (peer groups as they are now) and the change on the year before.
+# median, peer-group quartiles (peer groups as they are now) and the change on the year before
+# (`lag` over the two years read). The statistics are MATERIALIZED and there is no self-join:
+# the planner cannot estimate `run = ANY(...)` and, guessing one row, ran them once per unit
+# (2.7 s for every gmina; bench/revisions.py).
 CROSS_SECTION_AS_OF: Final = f"""
 WITH v AS ({versions("v.indicator_code = $1 AND v.year IN ($2, $2 - 1) AND v.level = $3", "$4")}),
-t AS (SELECT v.*, ty.peer_group FROM v LEFT JOIN unit_typology ty ON ty.teryt = v.teryt),
-cur AS (SELECT * FROM t WHERE year = $2),
-national AS (
+t AS (
+    SELECT v.*, ty.peer_group,
+           lag(v.value) OVER (PARTITION BY v.teryt ORDER BY v.year) AS previous
+    FROM v LEFT JOIN unit_typology ty ON ty.teryt = v.teryt
+),
+cur AS MATERIALIZED (SELECT * FROM t WHERE year = $2),
+national AS MATERIALIZED (
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median
     FROM cur WHERE value IS NOT NULL
 ),
-peers AS (
+peers AS MATERIALIZED (
     SELECT peer_group, count(value) AS n,
            percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS q1,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS q2,
@@ -147,14 +154,13 @@ ranked AS (
            CASE WHEN c.value IS NOT NULL THEN count(c.value) OVER () END::int AS rank_of,
            c.peer_group, p.q2 AS peer_median, p.q1 AS peer_q1, p.q3 AS peer_q3,
            n.median AS national_median,
-           CASE WHEN prev.value <> 0 THEN (c.value - prev.value) / abs(prev.value) * 100 END
+           CASE WHEN c.previous <> 0 THEN (c.value - c.previous) / abs(c.previous) * 100 END
                AS yoy_change,
            u.parent_teryt
     FROM cur c
     JOIN territorial_unit u ON u.teryt = c.teryt AND u.valid_to IS NULL
     CROSS JOIN national n
     LEFT JOIN peers p ON p.peer_group = c.peer_group
-    LEFT JOIN t prev ON prev.teryt = c.teryt AND prev.year = $2 - 1
 )
 SELECT indicator, teryt, name, level, year, value, flags, numerator, denominator, rank, rank_of,
        peer_group, peer_median, peer_q1, peer_q3, national_median, yoy_change
