@@ -204,3 +204,19 @@ class QueryIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 class QueryOut(msgspec.Struct, frozen=True, kw_only=True):
     count: int
     items: list[ValueRow]
+
+
+class MonthlyPoint(msgspec.Struct, frozen=True, gc=False):
+    year: int
+    month: int
+    value: float | None
+    flag: str | None
+    """The source's flag (e.g. attribute_n: no value published for that month)."""
+
+
+class MonthlySeries(msgspec.Struct, frozen=True, kw_only=True):
+    teryt: str
+    name: str
+    indicator: IndicatorSummary
+    points: list[MonthlyPoint]
+    """Every month the source gives for the unit, oldest first; December is the yearly value."""

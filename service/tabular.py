@@ -29,6 +29,8 @@ from schemas.indicators import (
     Dashboard,
     DomainOut,
     IndicatorSummary,
+    MonthlyPoint,
+    MonthlySeries,
     Neighbour,
     Peers,
     QueryOut,
@@ -233,6 +235,9 @@ ADAPTERS: Final[dict[type, Callable[[Any, Shape], Table]]] = {
     CrossSection: _cross_section,
     Dashboard: _dashboard,
     Series: _series,
+    MonthlySeries: lambda body, _s: _structs(
+        f"miarka-{body.teryt}-{body.indicator.code}-monthly", body.points, MonthlyPoint
+    ),
     Peers: lambda body, _s: _structs(f"miarka-{body.teryt}-peers", body.neighbours, Neighbour),
     QueryOut: lambda body, shape: _values("miarka-query", body.items, shape),
     GroupIndicator: lambda body, shape: _values(

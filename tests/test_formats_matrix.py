@@ -45,6 +45,11 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     ),
     "getDashboard": ("GET", "/api/v1/units/1261011/indicators", None),
     "getSeries": ("GET", "/api/v1/units/1261011/indicators/kontekst.ludnosc/series", None),
+    "getMonthlySeries": (
+        "GET",
+        "/api/v1/units/1002/indicators/kontekst.stopa_bezrobocia/monthly",
+        None,
+    ),
     "getPeers": ("GET", "/api/v1/units/1261011/peers", None),
     "queryValues": (
         "POST",

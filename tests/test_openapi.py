@@ -50,6 +50,7 @@ OPERATION_IDS = {
     ("GET", "/api/v1/catalog"): "getCatalog",
     ("GET", "/api/v1/units/{teryt}/indicators"): "getDashboard",
     ("GET", "/api/v1/units/{teryt}/indicators/{code}/series"): "getSeries",
+    ("GET", "/api/v1/units/{teryt}/indicators/{code}/monthly"): "getMonthlySeries",
     ("GET", "/api/v1/changes"): "listChanges",
     ("GET", "/api/v1/units/{teryt}/changes.atom"): "getUnitChangesFeed",
     ("GET", "/api/v1/indicators/{code}/changes.atom"): "getIndicatorChangesFeed",

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Final, Literal
 
 import msgspec
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.calculator import CostInputs, CostParameters, calculate, fiscal_year_volume
@@ -30,8 +29,8 @@ from domains.costs.sources import (
     years_with_reports,
 )
 from domains.costs.trail import Line, VolumeResult
-from domains.errors import InvalidParameter, NotFound, UnknownUnit
-from domains.units.kinds import is_teryt
+from domains.errors import InvalidParameter, NotFound
+from domains.units.queries import unit_in_force
 from schemas.costs import CostOut
 
 __all__ = ["NoCostData", "UnknownService", "find_service", "gather_unit", "unit_cost"]
@@ -66,20 +65,6 @@ def check_parameters(service: CostService, params: CostParameters) -> None:
             f"{params.overhead!r} is not an overhead key of {service.code}; supported: "
             f"{', '.join(service.overhead_keys)}",
         )
-
-
-async def _unit(conn: AsyncConnection, teryt: str) -> tuple[str, str]:
-    if not is_teryt(teryt):
-        raise InvalidParameter("teryt", "a TERC code has 2, 4 or 7 digits", source="path")
-    row = (
-        await conn.execute(
-            text("SELECT name, level FROM territorial_unit WHERE teryt = :t AND valid_to IS NULL"),
-            {"t": teryt},
-        )
-    ).first()
-    if row is None:
-        raise UnknownUnit(f"no unit in force with TERC code {teryt}")
-    return row.name, row.level
 
 
 async def _year(conn: AsyncConnection, teryt: str, year: int | None) -> int:
@@ -152,7 +137,7 @@ async def gather_unit(
     with_schools: bool = True,
 ) -> GatheredUnit:
     """Everything the calculator needs for one unit and year, and the context of the answer."""
-    name, level = await _unit(conn, teryt)
+    name, level = await unit_in_force(conn, teryt)
     year = await _year(conn, teryt, year)
     vintage, mapping = catalogue.mapping_for(service, year)
     window = list(range(year - WINDOW_YEARS + 1, year + 1))

@@ -89,6 +89,20 @@ class Indicator(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     decimals: int = 1
     caveats_pl: str = ""
     caveats_en: str = ""
+    monthly: bool = False
+    """The yearly value is December's: the one numerator variable ends in `.m12` and its
+    siblings `.m01` ... `.m11` hold the other months, served as the unit's monthly series."""
+
+    def month_variables(self) -> tuple[str, list[str]] | None:
+        """(source, the twelve variable codes, January first) of a monthly indicator."""
+        if not self.monthly:
+            return None
+        term = self.formula.numerator[0]
+        stem = term.code.removesuffix(DECEMBER_SUFFIX)
+        return term.source, [f"{stem}.m{month:02d}" for month in range(1, 13)]
+
+
+DECEMBER_SUFFIX = ".m12"
 
 
 class _DomainsFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -159,6 +173,15 @@ def _check(catalogue: Catalogue) -> None:
             raise CatalogueError(f"{where}: a difference to Poland takes same-year terms only")
         if not indicator.citation.strip():
             raise CatalogueError(f"{where}: every source variable needs a citation")
+        formula = indicator.formula
+        if indicator.monthly and (
+            len(formula.numerator) != 1
+            or formula.denominator
+            or not formula.numerator[0].code.endswith(DECEMBER_SUFFIX)
+        ):
+            raise CatalogueError(
+                f"{where}: a monthly indicator is one `{DECEMBER_SUFFIX}` variable, no denominator"
+            )
 
 
 @cache

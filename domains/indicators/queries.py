@@ -15,6 +15,7 @@ from domains.hot_reads import fetch
 from domains.indicators import as_of as past
 from domains.indicators.catalogue import Catalogue, Indicator, Term
 from domains.units.kinds import is_teryt
+from domains.units.queries import unit_in_force
 from schemas.indicators import (
     CrossSection,
     Dashboard,
@@ -312,20 +313,6 @@ async def _provenance(conn: AsyncConnection, indicator: Indicator, year: int) ->
     )
 
 
-async def _unit(conn: AsyncConnection, teryt: str) -> tuple[str, str]:
-    if not is_teryt(teryt):
-        raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits", source="path")
-    row = (
-        await conn.execute(
-            text("SELECT name, level FROM territorial_unit WHERE teryt = :t AND valid_to IS NULL"),
-            {"t": teryt},
-        )
-    ).first()
-    if row is None:
-        raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
-    return row[0], row[1]
-
-
 _DASHBOARD = f"""
 SELECT i.code, i.years, u.name, u.level, t.peer_group, {VALUE_COLUMNS}
 FROM territorial_unit u
@@ -413,7 +400,7 @@ async def series(
 ) -> Series:
     """As of a past release: values and flags as they were; ranks and medians are null (they
     belong to that release's cross-section)."""
-    name, _ = await _unit(conn, teryt)
+    name, _ = await unit_in_force(conn, teryt)
     indicator = find_indicator(catalogue, code)
     rows = await (
         fetch(conn, _SERIES, teryt, code)
@@ -435,7 +422,7 @@ async def series(
 
 
 async def peers(conn: AsyncConnection, teryt: str) -> Peers:
-    name, _ = await _unit(conn, teryt)
+    name, _ = await unit_in_force(conn, teryt)
     typology = (
         await conn.execute(
             text(

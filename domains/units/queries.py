@@ -203,3 +203,18 @@ async def count_units(conn: AsyncConnection) -> int:
             select(func.count()).select_from(T.teryt.table).where(T.valid_to.is_(None))
         )
     ).scalar_one()
+
+
+async def unit_in_force(conn: AsyncConnection, teryt: str) -> tuple[str, str]:
+    """The name and level of the unit in force with code `teryt`; a 400 or 404 otherwise."""
+    if not is_teryt(teryt):
+        raise InvalidParameter("teryt", "a TERC code of 2, 4 or 7 digits", source="path")
+    row = (
+        await conn.execute(
+            text("SELECT name, level FROM territorial_unit WHERE teryt = :t AND valid_to IS NULL"),
+            {"t": teryt},
+        )
+    ).first()
+    if row is None:
+        raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
+    return row.name, row.level

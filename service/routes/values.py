@@ -6,6 +6,7 @@ from litestar import Router, get, post
 
 from domains.errors import InvalidParameter
 from domains.groups.queries import get_group
+from domains.indicators.monthly import monthly_series
 from domains.indicators.queries import cross_section, dashboard, peers, query_values, series
 from schemas.indicators import (
     MAX_QUERY_INDICATORS,
@@ -14,6 +15,7 @@ from schemas.indicators import (
     CrossSection,
     Dashboard,
     IndicatorLevel,
+    MonthlySeries,
     Peers,
     QueryIn,
     QueryOut,
@@ -118,6 +120,30 @@ async def read_series(
 
 
 @get(
+    "/units/{teryt:str}/indicators/{code:str}/monthly",
+    operation_id="getMonthlySeries",
+    summary="Month by month values of an indicator whose yearly figure is December's",
+    description=(
+        "For indicators the source publishes monthly (the registered unemployment rate): every "
+        "month's value as the source gives it, with its flag; a yearly indicator is a 404."
+    ),
+    responses=problem_responses(400, 404, 503),
+)
+async def read_monthly_series(
+    *,
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
+    teryt: TerytPath,
+    code: Annotated[
+        str, documented("Code of an indicator with months", "kontekst.stopa_bezrobocia")
+    ],
+    lang: LangParam = "pl",
+) -> MonthlySeries:
+    return await monthly_series(db, catalogue, teryt, code, lang)
+
+
+@get(
     "/units/{teryt:str}/peers",
     operation_id="getPeers",
     summary="The unit's peer group and its most similar units, with the features compared",
@@ -166,6 +192,13 @@ async def run_query(
 
 router = Router(
     path="/api/v1",
-    route_handlers=[read_cross_section, read_dashboard, read_series, read_peers, run_query],
+    route_handlers=[
+        read_cross_section,
+        read_dashboard,
+        read_series,
+        read_monthly_series,
+        read_peers,
+        run_query,
+    ],
     tags=["values"],
 )

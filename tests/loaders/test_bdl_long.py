@@ -20,7 +20,7 @@ from service.settings import REPO_ROOT
 from tests.plugin import engine_for
 
 FILE = REPO_ROOT / "data" / "bdl" / "GUS_bezrobocie.csv"
-DECEMBER = {"grudzień;stopa bezrobocia rejestrowanego": "labour.registered_unemployment_rate"}
+DECEMBER = {"grudzień;stopa bezrobocia rejestrowanego": "labour.registered_unemployment_rate.m12"}
 RATE = "kontekst.stopa_bezrobocia"
 FIGURES = {
     ("1002", 2014): 15.5,
@@ -91,7 +91,7 @@ async def test_the_rate_is_published_as_the_source_gives_it_and_never_summed(eng
         values = {(r.teryt, r.year): (r.value, r.level) for r in rows}
         derived = await conn.scalar(
             text("SELECT count(*) FROM observation o JOIN variable v ON v.id = o.variable_id "
-                 "WHERE v.code = 'labour.registered_unemployment_rate' AND o.derived")
+                 "WHERE v.code LIKE 'labour.registered_unemployment_rate.m__' AND o.derived")
         )  # fmt: skip
     for key, rate in FIGURES.items():
         assert values[key][0] == pytest.approx(rate)
@@ -103,3 +103,25 @@ async def test_the_rate_is_published_as_the_source_gives_it_and_never_summed(eng
         assert levels[year].count("voivodeship") == 16
     assert levels[2017] == []
     assert all(0 < value < 40 for value, _ in values.values())  # a rate in %, 2014-2016
+
+
+async def test_the_monthly_series_is_every_month_of_the_file(client):
+    """Powiat kutnowski, rows 4706-4753 of the file (month by month, four years each)."""
+    answer = await client.get(f"/api/v1/units/1002/indicators/{RATE}/monthly")
+    assert answer.status_code == 200, answer.text
+    points = {(p["year"], p["month"]): (p["value"], p["flag"]) for p in answer.json()["points"]}
+    assert len(points) == 4 * 12  # 2014-2017, the months after March 2017 declared missing
+    assert points[2014, 1] == (18.5, None)  # row 4706
+    assert points[2016, 2] == (15.1, None)  # row 4712
+    assert points[2017, 3] == (11.8, None)  # row 4717, the file's last month
+    assert points[2017, 4] == (None, "attribute_n")  # row 4721: empty with attribute n
+    assert points[2016, 12] == (12.2, None)  # December: the yearly value of the indicator
+    assert sum(value is None for value, _ in points.values()) == 9
+    assert [(p["year"], p["month"]) for p in answer.json()["points"]] == sorted(points)
+
+
+async def test_a_yearly_indicator_has_no_monthly_series(client):
+    answer = await client.get("/api/v1/units/1002/indicators/kontekst.ludnosc/monthly")
+    assert answer.status_code == 404
+    assert answer.json()["type"] == "/problems/not-monthly"
+    assert RATE in answer.json()["detail"]
