@@ -224,7 +224,7 @@ async def test_gmina_map_of_a_voivodeship_draws_each_of_its_gminas_in_force(
     assert len(notes) == (1 if shared else 0)
     for new, old in shared.items():  # drawn striped over the 2020 polygon, and said so
         assert f"Szczawa ({new}) w granicach gminy Kamienica ({old})" in notes[0]
-        [(fill, title)] = [(f, t) for d, f, t in drawn if t.startswith("Szczawa")]
+        [fill] = [f for _, f, t in drawn if t.startswith("Szczawa")]
         assert fill.startswith("url(#map-s")
         paths = {t.split(":")[0]: d for d, _, t in drawn}
         assert paths["Szczawa"] == paths["Kamienica"]

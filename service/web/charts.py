@@ -27,11 +27,20 @@ HIGHLIGHT: Final = "#c8102e"
 Formatter = Callable[[float | None], str]
 
 
-def _svg(chart_id: str, size: tuple[float, float], title: str, desc: str, body: str) -> Markup:
+def _svg(
+    chart_id: str,
+    size: tuple[float, float],
+    title: str,
+    desc: str,
+    body: str,
+    *,
+    origin: tuple[float, float] = (0, 0),
+) -> Markup:
     """Wrap chart parts; `title` and `desc` are escaped here, `body` is built from numbers."""
     width, height = size
+    left, top = origin
     return Markup(  # noqa: S704 - every interpolated text is escaped
-        f'<svg class="chart" viewBox="0 0 {width:g} {height:g}" role="img" '
+        f'<svg class="chart" viewBox="{left:g} {top:g} {width:g} {height:g}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>{body}</svg>'
@@ -367,6 +376,63 @@ def choropleth(
                 f'stroke-linejoin="round"/>'
             )
     return _svg(chart_id, size, title, desc, "".join(parts))
+
+
+class MapLayer(msgspec.Struct, frozen=True, kw_only=True):
+    """Shapes drawn in another map's units: x' = k x + dx, y' = k y + dy takes them into the
+    units of the map drawn (k = 1, dx = dy = 0 for its own)."""
+
+    shapes: Sequence[MapShape]
+    k: float = 1.0
+    dx: float = 0.0
+    dy: float = 0.0
+
+
+NEIGHBOURHOOD_SCREEN: Final = 640
+"""Strokes and stripes of a neighbourhood map are sized as if its box were this many px wide."""
+
+
+def neighbourhood_map(
+    chart_id: str,
+    *,
+    box: tuple[int, int, int, int],
+    layers: Sequence[MapLayer],
+    colours: Sequence[str],
+    title: str,
+    desc: str,
+) -> Markup:
+    """A small choropleth cropped to `box` (x, y, width, height in the first layer's units):
+    one gmina and the gminas around it, some of them from another voivodeship's map."""
+    x, y, width, height = box
+    scale = width / NEIGHBOURHOOD_SCREEN
+    everything = [shape for layer in layers for shape in layer.shapes]
+    parts = [map_patterns(chart_id, everything, colours, scale)]
+
+    def group(layer: MapLayer, attributes: str, body: str) -> str:
+        matrix = f"{layer.k:.6g} 0 0 {layer.k:.6g} {layer.dx:.2f} {layer.dy:.2f}"
+        return f'<g transform="matrix({matrix})" {attributes}>{body}</g>'
+
+    for layer in layers:
+        parts.append(
+            group(
+                layer,
+                f'stroke="{MAP_BORDER}" stroke-width="{1.6 * scale / layer.k:.3g}" '
+                'stroke-linejoin="round"',
+                map_fills(chart_id, layer.shapes, colours),
+            )
+        )
+    for layer in layers:  # over every fill, so no neighbour covers the outline
+        outlines = "".join(f'<path d="{shape.path}"/>' for shape in layer.shapes if shape.highlight)
+        if outlines:
+            parts.append(
+                group(
+                    layer,
+                    f'fill="none" stroke="{HIGHLIGHT}" stroke-width="{5 * scale / layer.k:.3g}" '
+                    'stroke-linejoin="round"',
+                    outlines,
+                )
+            )
+    return _svg(chart_id, (width, height), title, desc, "".join(parts), origin=(x, y))
 
 
 def contrast_ratio(first: str, second: str) -> float:

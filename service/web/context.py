@@ -189,6 +189,35 @@ class AsOfView:
 
 
 @dataclass(frozen=True, slots=True)
+class NeighbourRow:
+    teryt: str
+    name: str
+    href: str
+    value: str
+    class_label: str
+    """The map class in words (its bounds, or "no data"): what its colour says."""
+    is_self: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourhoodMap:
+    """A gmina and the gminas around it, coloured for one indicator (on the gmina's page)."""
+
+    indicator: str
+    unit: str
+    year: int
+    svg: Markup
+    legend: list["LegendItem"]
+    rows: list[NeighbourRow]
+    options: list["Option"]
+    """The gmina indicators the reader can put on the map."""
+    action: str
+    indicator_href: str
+    shared: list[str]
+    """Gminas drawn in the 2020 polygon of the gmina they were split from, in words."""
+
+
+@dataclass(frozen=True, slots=True)
 class UnitPage:
     teryt: str
     name: str
@@ -208,6 +237,8 @@ class UnitPage:
     domains: list[DomainBlock]
     notes: list[str] = field(default_factory=list)
     """Every distinct note on the page's values, numbered from 1 in this order."""
+    neighbourhood: NeighbourhoodMap | None = None
+    """A gmina's page only: the small map of it and the gminas around it."""
     as_of: AsOfView | None = None
     as_of_action: str = ""
     """Where the "as of a date" form sends its date (this page's path)."""

@@ -145,6 +145,15 @@ PL: Final[dict[str, str]] = {
     "z której je wydzielono (paski w kolorze nowej gminy na kolorze tamtej; granicy między nimi "
     "nie ma w pliku granic z 2020 r.)",
     "map_shared_in": "w granicach gminy",
+    "neighbourhood_title": "Gmina i jej sąsiedzi na mapie",
+    "neighbourhood_lead": "Gmina (czerwony obrys) i gminy, które z nią graniczą. Kolory to "
+    "przedziały wartości wszystkich gmin Polski w tym roku: im ciemniejszy, tym wyższa wartość; "
+    "gminy bez danych są zakreskowane. Wartości są w tabeli pod mapą.",
+    "neighbourhood_desc": "Mapa gminy i gmin sąsiednich; wartości i przedziały w tabeli pod mapą.",
+    "neighbourhood_choose": "Wskaźnik na mapie",
+    "neighbourhood_table": "Wartości gmin na mapie",
+    "col_gmina": "Gmina",
+    "this_gmina": "ta gmina",
     "map_table": "Przedziały mapy",
     "col_class": "Przedział",
     "col_colour": "Kolor",
@@ -412,6 +421,16 @@ EN: Final[dict[str, str]] = {
     "they were split from (stripes of the new gmina's colour over that gmina's colour; the "
     "boundary between them is not in the 2020 boundary file)",
     "map_shared_in": "within the 2020 boundary of",
+    "neighbourhood_title": "The gmina and its neighbours on a map",
+    "neighbourhood_lead": "The gmina (red outline) and the gminas that border it. The colours "
+    "are classes of the values of every gmina in Poland that year: the darker, the higher; "
+    "gminas without data are hatched. The values are in the table under the map.",
+    "neighbourhood_desc": "Map of the gmina and its neighbours; values and classes are in the "
+    "table under the map.",
+    "neighbourhood_choose": "Indicator on the map",
+    "neighbourhood_table": "Values of the gminas on the map",
+    "col_gmina": "Gmina",
+    "this_gmina": "this gmina",
     "map_table": "Map classes",
     "col_class": "Class",
     "col_colour": "Colour",

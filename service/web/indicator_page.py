@@ -351,25 +351,7 @@ def _map(
                 striped=teryt in striped,
             )
         )
-    legend = [
-        LegendItem(
-            colour=colour,
-            swatch=swatch_class(colour),
-            label=f"{show(breaks[i])} {fmt.EN_DASH} {show(breaks[i + 1])}",
-            count=counts[i],
-        )
-        for i, colour in enumerate(colours)
-    ]
-    if missing:
-        legend.append(
-            LegendItem(
-                colour="",
-                swatch="swatch-na",
-                label=t["legend_missing"],
-                count=missing,
-                missing=True,
-            )
-        )
+    legend = map_legend(breaks, colours, counts, missing, show=show, ui=ui)
     title = f"{t['map_title']}: {LEVELS[ui.lang][frame.level]}"
     svg = choropleth(
         "map",
@@ -382,6 +364,44 @@ def _map(
         scale=frame.scale,
     )
     return svg, legend
+
+
+def class_label(breaks: list[float], index: int, show: Formatter) -> str:
+    """A map class in words: its bounds with an en dash between them."""
+    return f"{show(breaks[index])} {fmt.EN_DASH} {show(breaks[index + 1])}"
+
+
+def map_legend(
+    breaks: list[float],
+    colours: list[str],
+    counts: list[int],
+    missing: int,
+    *,
+    show: Formatter,
+    ui: Ui,
+) -> list[LegendItem]:
+    """Each class with its bounds in words and how many units of the map it holds, then "no
+    data": the legend says in text what the colours say."""
+    legend = [
+        LegendItem(
+            colour=colour,
+            swatch=swatch_class(colour),
+            label=class_label(breaks, i, show),
+            count=counts[i],
+        )
+        for i, colour in enumerate(colours)
+    ]
+    if missing:
+        legend.append(
+            LegendItem(
+                colour="",
+                swatch="swatch-na",
+                label=ui.t["legend_missing"],
+                count=missing,
+                missing=True,
+            )
+        )
+    return legend
 
 
 def _histogram(

@@ -9,6 +9,7 @@ reader's language from `?lang=`, its words and the links) to every page that nam
 """
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Final
 
@@ -32,6 +33,7 @@ from service.web.context import ErrorPage, Ui, UnitPage
 from service.web.cost_page import build_cost_page
 from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
+from service.web.neighbourhood import build_neighbourhood
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
 from service.web.unit_page import build_unit_page
@@ -104,9 +106,18 @@ async def _unit_page(
 
 @get("/j/{teryt:str}", name="web-unit")
 async def read_unit_page(
-    ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code, stan_na: AsOfDay = None
+    *,
+    ui: UiDep,
+    db: Db,
+    catalogue: CatalogueDep,
+    teryt: Code,
+    stan_na: AsOfDay = None,
+    mapa: Annotated[str | None, Parameter(max_length=100)] = None,
 ) -> Template:
-    return render("unit.html", ui, await _unit_page(db, catalogue, teryt, ui, stan_na))
+    """`mapa`: the gmina indicator on a gmina's neighbourhood map (population density unset)."""
+    page = await _unit_page(db, catalogue, teryt, ui, stan_na)
+    around = await build_neighbourhood(db, catalogue, teryt, ui, code=mapa or None)
+    return render("unit.html", ui, replace(page, neighbourhood=around))
 
 
 @get("/j/{teryt:str}/raport", name="web-report")

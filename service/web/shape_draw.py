@@ -14,10 +14,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
 
-from service.web.geo import GeoDataError
+from service.web.geo import LONGITUDE_FACTOR, GeoDataError
 
-STANDARD_PARALLEL: Final = 52.0
-"""Equirectangular projection true at 52°N, the middle of Poland: distortion stays under 4%."""
 SIMPLIFY_TOLERANCE: Final = 1.0
 """Douglas-Peucker tolerance in map units: under a third of a pixel on a 600 px wide map."""
 MIN_CORNERS: Final = 3
@@ -41,9 +39,6 @@ def decode(path: Path, kind: type[_T]) -> _T:
         return msgspec.json.decode(path.read_bytes(), type=kind)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise GeoDataError(f"{path.name}: {exc}") from exc
-
-
-LONGITUDE_FACTOR: Final = math.cos(math.radians(STANDARD_PARALLEL))
 
 
 def fit(areas: Iterable[Area], width: int) -> tuple[float, float, float, int]:

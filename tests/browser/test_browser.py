@@ -30,6 +30,9 @@ PAGES = {
     "dashboard-gmina": f"/j/{ZYWIEC}",
     "dashboard-powiat": "/j/2417",
     "dashboard-voivodeship": "/j/24",
+    # the neighbourhood map: a neighbour in another voivodeship; a new gmina drawn striped
+    "dashboard-gmina-neighbourhood": "/j/1203033?mapa=kontekst.ludnosc",
+    "dashboard-new-gmina": "/j/1207132",
     "indicator-gmina": f"/w/kontekst.ludnosc?poziom=gmina&woj=24&j={ZYWIEC}",
     "indicator-gmina-all": "/w/kontekst.udzial_65_plus",
     "indicator-powiat-map": "/w/kontekst.gestosc_zaludnienia?poziom=powiat&j=2417",
