@@ -27,7 +27,7 @@ HIGHLIGHT: Final = "#c8102e"
 Formatter = Callable[[float | None], str]
 
 
-def _svg(
+def svg_frame(
     chart_id: str,
     size: tuple[float, float],
     title: str,
@@ -47,7 +47,9 @@ def _svg(
     )
 
 
-def _scale(low: float, high: float, out_low: float, out_high: float) -> Callable[[float], float]:
+def linear_scale(
+    low: float, high: float, out_low: float, out_high: float
+) -> Callable[[float], float]:
     if high == low:
         middle = (out_low + out_high) / 2
         return lambda _: middle
@@ -65,8 +67,8 @@ def sparkline(
     width, height, pad = 160.0, 44.0, 6.0
     years = [year for year, _ in points]
     values = [value for _, value in known]
-    x = _scale(min(years), max(years), pad, width - pad)
-    y = _scale(min(values), max(values), height - 16, pad)
+    x = linear_scale(min(years), max(years), pad, width - pad)
+    y = linear_scale(min(values), max(values), height - 16, pad)
     segments: list[list[str]] = [[]]
     for year, value in points:
         if value is None:
@@ -87,7 +89,7 @@ def sparkline(
         f'<text x="{width - pad}" y="{height - 2}" font-size="10" fill="{INK}" '
         f'text-anchor="end">{max(years)}</text>'
     )
-    return _svg(chart_id, (width, height), title, desc, lines + dots + labels)
+    return svg_frame(chart_id, (width, height), title, desc, lines + dots + labels)
 
 
 def position_strip(
@@ -106,7 +108,7 @@ def position_strip(
     width, height, pad = 200.0, 28.0, 8.0
     low, high = min(value, q1, median), max(value, q3, median)
     margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    x = _scale(low - margin, high + margin, pad, width - pad)
+    x = linear_scale(low - margin, high + margin, pad, width - pad)
     body = (
         f'<line x1="{pad}" y1="14" x2="{width - pad}" y2="14" stroke="#8a94a6" stroke-width="1"/>'
         f'<rect x="{x(q1):.1f}" y="7" width="{max(x(q3) - x(q1), 1.5):.1f}" height="14" '
@@ -116,37 +118,44 @@ def position_strip(
         f'<rect x="{x(value) - 5:.1f}" y="9" width="10" height="10" fill="{MARK}" '
         f'stroke="#ffffff" stroke-width="1.5"/>'
     )
-    return _svg(chart_id, (width, height), title, desc, body)
+    return svg_frame(chart_id, (width, height), title, desc, body)
 
 
 def bars(
-    chart_id: str, rows: Sequence[tuple[str, float | None, str]], title: str, desc: str
+    chart_id: str,
+    rows: Sequence[tuple[str, float | None, str]],
+    title: str,
+    desc: str,
+    *,
+    ink: str = INK,
+    fill: str = ACCENT,
 ) -> Markup | None:
-    """Horizontal bars, one per (label, size, value text); no bar where the size is None."""
+    """Horizontal bars, one per (label, size, value text); no bar where the size is None.
+    `ink` and `fill` are the text's and the bars' colours (an embed's theme)."""
     known = [abs(size) for _, size, _ in rows if size is not None]
     if not known:
         return None
     width, row, label_w, text_w = 640.0, 30.0, 190.0, 150.0
     height = row * len(rows) + 8
-    x = _scale(0, max(known) or 1.0, label_w, width - text_w)
+    x = linear_scale(0, max(known) or 1.0, label_w, width - text_w)
     parts = []
     for index, (label, size, value) in enumerate(rows):
         top = 4 + index * row
         end = label_w if size is None else x(abs(size))
         parts.append(
             f'<text x="{label_w - 8}" y="{top + 19:.1f}" font-size="13" text-anchor="end" '
-            f'fill="{INK}">{escape(label)}</text>'
+            f'fill="{ink}">{escape(label)}</text>'
         )
         if size is not None:
             parts.append(
                 f'<rect x="{label_w}" y="{top + 4:.1f}" width="{max(end - label_w, 1.5):.1f}" '
-                f'height="{row - 8}" fill="{ACCENT}"/>'
+                f'height="{row - 8}" fill="{fill}"/>'
             )
         parts.append(
-            f'<text x="{end + 6:.1f}" y="{top + 19:.1f}" font-size="13" fill="{INK}">'
+            f'<text x="{end + 6:.1f}" y="{top + 19:.1f}" font-size="13" fill="{ink}">'
             f"{escape(value)}</text>"
         )
-    return _svg(chart_id, (width, height), title, desc, "".join(parts))
+    return svg_frame(chart_id, (width, height), title, desc, "".join(parts))
 
 
 class Bin(msgspec.Struct, frozen=True, kw_only=True):
@@ -215,7 +224,7 @@ def histogram(
     left, right, top, bottom = 48.0, 12.0, 20.0, 44.0
     most = max(b.count for b in bins)
     ceiling = _nice_step(most / 4) * 4 if most > 4 else 4  # noqa: PLR2004 - four gridlines
-    y = _scale(0, ceiling, height - bottom, top)
+    y = linear_scale(0, ceiling, height - bottom, top)
     slot = (width - left - right) / len(bins)
     parts = []
     for tick in range(5):
@@ -249,7 +258,7 @@ def histogram(
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
         f'stroke="{INK}" stroke-width="1"/>'
     )
-    return _svg(chart_id, (width, height), title, desc, "".join(parts))
+    return svg_frame(chart_id, (width, height), title, desc, "".join(parts))
 
 
 def class_breaks(values: Sequence[float], classes: int = len(MAP_PALETTE)) -> list[float]:
@@ -375,7 +384,7 @@ def choropleth(
                 f'stroke-width="{12 * scale:g}" '
                 f'stroke-linejoin="round"/>'
             )
-    return _svg(chart_id, size, title, desc, "".join(parts))
+    return svg_frame(chart_id, size, title, desc, "".join(parts))
 
 
 class MapLayer(msgspec.Struct, frozen=True, kw_only=True):
@@ -432,7 +441,7 @@ def neighbourhood_map(
                     outlines,
                 )
             )
-    return _svg(chart_id, (width, height), title, desc, "".join(parts), origin=(x, y))
+    return svg_frame(chart_id, (width, height), title, desc, "".join(parts), origin=(x, y))
 
 
 def contrast_ratio(first: str, second: str) -> float:
