@@ -544,6 +544,12 @@ def _days_ago(days: int) -> str:
     return (date.today() - timedelta(days=days)).isoformat()  # noqa: DTZ011 - as the releases
 
 
+async def _unit_page(api: AsyncTestClient, teryt: str, **params: str) -> Any:  # type: ignore[type-arg]
+    """A gmina's page; its neighbourhood map shows the indicator of this scenario (`mapa`), as
+    the default one (population density) has no values in this database."""
+    return await api.get("/j/" + teryt, params={"mapa": CODE, **params})
+
+
 def _card_html(page: str) -> str:
     card_id = CODE.replace(".", "-")
     start = page.index(f'aria-labelledby="c-{card_id}"')
@@ -559,7 +565,7 @@ def _trend_cells(card: str) -> dict[int, str]:
 async def test_the_unit_page_as_of_a_session_shows_then_and_marks_what_changed_since(scenario, api):
     g1 = scenario.g[0]
     session = _days_ago(7)  # after release 2, before release 3
-    response = await api.get("/j/" + g1, params={"stan_na": session})
+    response = await _unit_page(api, g1, stan_na=session)
     assert response.status_code == 200, response.text
     page = response.text
     assert f"Liczby według stanu na <strong>{session}</strong> (wydanie danych nr 2" in page
@@ -574,7 +580,7 @@ async def test_the_unit_page_as_of_a_session_shows_then_and_marks_what_changed_s
     assert _trend_cells(card) == {2023: "10,0", 2024: f"11,0 Zmiana po {session}: obecnie 13,0"}
     report = (await api.get(f"/j/{g1}/raport", params={"stan_na": session})).text
     assert f'11,0<br><span class="changed small">Zmiana po {session}: obecnie 13,0' in report
-    now = (await api.get("/j/" + g1)).text
+    now = (await _unit_page(api, g1)).text
     assert '<span class="num">13,0</span>' in _card_html(now)
     assert 'class="changed' not in now
     assert "wydanie danych nr" not in now
@@ -585,7 +591,7 @@ async def test_the_unit_page_as_of_a_date_marks_a_value_blank_then_in_words_in_e
 ):
     g2 = scenario.g[1]
     session = _days_ago(3)  # release 3: g2's 2024 value was missing at source
-    page = (await api.get("/j/" + g2, params={"stan_na": session, "lang": "en"})).text
+    page = (await _unit_page(api, g2, stan_na=session, lang="en")).text
     card = _card_html(page)
     assert '<span class="num">20.0</span>' in card  # the latest year with a value then: 2023
     assert _trend_cells(card) == {
@@ -604,6 +610,6 @@ async def test_the_unit_page_as_of_a_date_marks_a_value_blank_then_in_words_in_e
 async def test_the_unit_page_as_of_a_bad_or_too_early_date_is_an_html_400(
     scenario, api, stan_na, status
 ):
-    response = await api.get("/j/" + scenario.g[0], params={"stan_na": stan_na})
+    response = await _unit_page(api, scenario.g[0], stan_na=stan_na)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("text/html")
