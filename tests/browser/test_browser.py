@@ -9,6 +9,7 @@ fail. Screenshots (phone and desktop), axe results and page timings go to artifa
 
 import asyncio
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from domains.indicators.as_of import POLAND
 from tests.browser.conftest import AXE, save_json
 
 NBSP = "\u00a0"
@@ -34,6 +36,7 @@ PAGES = {
     "dashboard-gmina-neighbourhood": "/j/1203033?mapa=kontekst.ludnosc",
     "dashboard-new-gmina": "/j/1207132",
     "indicator-gmina": f"/w/kontekst.ludnosc?poziom=gmina&woj=24&j={ZYWIEC}",
+    "indicator-gmina-largest": "/w/kontekst.ludnosc?poziom=gmina&woj=14",  # 314 gminas
     "indicator-gmina-all": "/w/kontekst.udzial_65_plus",
     "indicator-powiat-map": "/w/kontekst.gestosc_zaludnienia?poziom=powiat&j=2417",
     "indicator-voivodeship-map": "/w/kontekst.ludnosc?poziom=voivodeship",
@@ -44,6 +47,8 @@ PAGES = {
     "costs": "/j/1002011/koszty?narzut=none",
     "not-found": "/j/9999999",
     "dashboard-english": f"/j/{ZYWIEC}?lang=en",
+    # as of a date: the date field and the notice (the shipped releases are all of today)
+    "dashboard-as-of": f"/j/{ZYWIEC}?stan_na={datetime.now(POLAND).date().isoformat()}",
     "accessibility-declaration": "/deklaracja-dostepnosci",
     "accessibility-statement-english": "/deklaracja-dostepnosci?lang=en",
 }
