@@ -301,3 +301,14 @@ async def test_dashboard_is_under_100_kb_gzipped(client):
     response = await client.get(f"/j/{KRAKOW}", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
     assert response.num_bytes_downloaded < 100_000
+
+
+async def test_the_largest_gmina_map_page_is_under_40_kb_gzipped(client):
+    """Mazowieckie's 314 gminas, the heaviest gmina map (32,159 B gzip when measured)."""
+    response = await client.get(
+        "/w/kontekst.ludnosc",
+        params={"poziom": "gmina", "woj": "14"},
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert response.headers.get("content-encoding") == "gzip"
+    assert response.num_bytes_downloaded < 40_000
