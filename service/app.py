@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None, web: WebClientPlugin | None = N
             health.router,
             read_problem_type,
         ],
-        plugins=[web or WebClientPlugin()],
+        plugins=[web or WebClientPlugin(embed_ancestors=settings.embed_frame_ancestors)],
         lifespan=[resources],
         dependencies={
             "db": Provide(provide_db),

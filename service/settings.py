@@ -84,8 +84,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """IRI identifying the publisher (e.g. its page in a register of public bodies)."""
     catalog_license: str | None = None
     """IRI of the licence of the published data (e.g. a Creative Commons licence's URL)."""
+    embed_frame_ancestors: str = "*"
+    """CSP `frame-ancestors` of the embeddable charts (/osadz/...): who may put them in an
+    iframe, e.g. "https://www.kutno.pl https://*.kutno.pl"; every other page is never framed."""
 
     def __post_init__(self) -> None:
+        if not self.embed_frame_ancestors.strip() or any(
+            char in self.embed_frame_ancestors for char in ";,\r\n"
+        ):
+            raise SettingsError(
+                f"{PREFIX}EMBED_FRAME_ANCESTORS is a CSP source list (sources separated by "
+                "spaces, e.g. 'https://www.kutno.pl'), without ';' or ','"
+            )
         for entry in self.forwarded_allow_ips:
             try:
                 ipaddress.ip_network(entry)  # a bare address is a one-address network

@@ -318,8 +318,10 @@ async def _evict_loaded_caches(server_url: str, keep: str) -> None:
     conn = await asyncpg.connect(_asyncpg_dsn(server_url))
     try:
         rows = await conn.fetch(
+            # A `_part` database is a build in progress (of another run): never evicted.
             "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') AS built"
-            " FROM pg_database WHERE datname LIKE $1 AND datname <> $2 ORDER BY built DESC",
+            " FROM pg_database WHERE datname LIKE $1 AND datname <> $2"
+            " AND datname NOT LIKE '%\\_part' ORDER BY built DESC",
             LOADED_CACHE_PREFIX.replace("_", "\\_") + "%",
             keep,
         )

@@ -498,4 +498,28 @@ class DeclarationPage:
         )
 
 
-Page = StartPage | UnitPage | IndicatorPage | ComparePage | CostPage | ErrorPage | DeclarationPage
+@dataclass(frozen=True, slots=True)
+class EmbedPage:
+    """A chart for an `<iframe>` (service/web/embed.py) with the table of what it draws."""
+
+    title: str
+    theme: str
+    unit: str
+    chart: Markup | None
+    columns: list[str]
+    rows: list[list[str]]
+    source: str
+    full_href: str
+    words: Mapping[str, str]
+
+
+Page = (
+    StartPage
+    | UnitPage
+    | IndicatorPage
+    | ComparePage
+    | CostPage
+    | ErrorPage
+    | DeclarationPage
+    | EmbedPage
+)

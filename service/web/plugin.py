@@ -29,6 +29,7 @@ from litestar.utils import join_paths
 
 from service.errors import EXCEPTION_HANDLERS
 from service.security_headers import security_headers
+from service.web.embed import EMBED_PAGES, EMBED_PREFIX
 from service.web.geo import load_maps
 from service.web.links import STATIC_ROUTE, links_for
 from service.web.routes import PAGES, error_page, html_exception_handlers, provide_ui
@@ -66,11 +67,19 @@ def check_web_client(app: Litestar) -> None:
 
 
 class WebClientPlugin(InitPlugin):
-    __slots__ = ("pages", "path")
+    __slots__ = ("embed_ancestors", "pages", "path")
 
-    def __init__(self, *, pages: Sequence[HTTPRouteHandler] = PAGES, path: str = "/") -> None:
+    def __init__(
+        self,
+        *,
+        pages: Sequence[HTTPRouteHandler] = (*PAGES, *EMBED_PAGES),
+        path: str = "/",
+        embed_ancestors: str = "*",
+    ) -> None:
+        """`embed_ancestors`: the CSP frame-ancestors of the embeddable charts (embed.py)."""
         self.pages = tuple(pages)
         self.path = path
+        self.embed_ancestors = embed_ancestors
 
     @property
     def static_path(self) -> str:
@@ -110,6 +119,7 @@ class WebClientPlugin(InitPlugin):
             app_config.exception_handlers = {**handlers, HTTPException: wrapped}
         # A before_send hook, not a middleware: it also covers routing 404s and 405s (no route
         # middleware runs for them) and wraps CachingMiddleware's 304s and cached replays.
-        app_config.before_send.append(security_headers(self.api_prefixes))
+        embed = (join_paths([self.path, EMBED_PREFIX]), self.embed_ancestors)
+        app_config.before_send.append(security_headers(self.api_prefixes, embed))
         app_config.on_startup.append(check_web_client)
         return app_config

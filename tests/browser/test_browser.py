@@ -49,6 +49,10 @@ PAGES = {
     "dashboard-english": f"/j/{ZYWIEC}?lang=en",
     # as of a date: the date field and the notice (the shipped releases are all of today)
     "dashboard-as-of": f"/j/{ZYWIEC}?stan_na={datetime.now(POLAND).date().isoformat()}",
+    # the charts for an iframe, in both themes
+    "embed-series": f"/osadz/szereg/{ZYWIEC}/kontekst.ludnosc",
+    "embed-series-dark": f"/osadz/szereg/{ZYWIEC}/kontekst.udzial_65_plus?motyw=ciemny",
+    "embed-ranking": "/osadz/ranking/kontekst.ludnosc?poziom=powiat&woj=24&lang=en",
     "accessibility-declaration": "/deklaracja-dostepnosci",
     "accessibility-statement-english": "/deklaracja-dostepnosci?lang=en",
 }
