@@ -545,9 +545,11 @@ def _days_ago(days: int) -> str:
 
 
 async def _unit_page(api: AsyncTestClient, teryt: str, **params: str) -> Any:  # type: ignore[type-arg]
-    """A gmina's page; its neighbourhood map shows the indicator of this scenario (`mapa`), as
-    the default one (population density) has no values in this database."""
-    return await api.get("/j/" + teryt, params={"mapa": CODE, **params})
+    """A gmina's page; the default indicator of its neighbourhood map (population density) has
+    no values in this database, so the map falls back to one that has: this scenario's."""
+    page = await api.get("/j/" + teryt, params=params)
+    assert page.status_code != 404, page.text[:300]  # it was a 404 before the fix
+    return page
 
 
 def _card_html(page: str) -> str:

@@ -54,7 +54,8 @@ async def build_neighbourhood(
     around = maps.neighbourhoods.get(teryt)
     if around is None:
         return None
-    with_data = set(await years_by_indicator(conn))
+    # Indicators are listed with their years, none for an indicator without values yet.
+    with_data = {c for c, years in (await years_by_indicator(conn)).items() if years}
     if not any("gmina" in i.levels and i.code in with_data for i in catalogue.indicators):
         return None
     indicator = _map_indicator(catalogue, code, with_data)
