@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import Final
+from typing import Final, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,26 +18,29 @@ VARIABLE_SOURCE: Final = "gus_bdl_export"
 """Exports carry no API variable ids, so their columns get Miarka codes (data/manifest.toml)."""
 
 
-def read_bdl_export(
-    path: Path,
-    *,
-    table: str,
-    columns: dict[str, str],
-    measure_unit: str,
-    year: int | None,
-    multiplier: float = 1.0,
-    negative_as_missing: Collection[str] = (),
-    additive: bool = True,
-    zero_as_missing: bool = False,
-) -> ObservationBatch:
-    """`additive=False` for rates and shares: they are never summed into higher levels."""
+class ExportOptions(TypedDict, total=False):
+    """How to read one export: its table, `columns` (header -> Miarka variable), the unit."""
+
+    table: Required[str]
+    columns: Required[dict[str, str]]
+    measure_unit: Required[str]
+    year: Required[int | None]
+    multiplier: float
+    negative_as_missing: Collection[str]
+    additive: bool
+    """False for rates and shares: they are never summed into higher levels."""
+    zero_as_missing: bool
+
+
+def read_bdl_export(path: Path, **options: Unpack[ExportOptions]) -> ObservationBatch:
+    table, measure_unit = options["table"], options["measure_unit"]
     data = parse_bdl_export(
         read_source_text(path),
-        columns=columns,
-        year=year,
-        multiplier=multiplier,
-        negative_as_missing=negative_as_missing,
-        zero_as_missing=zero_as_missing,
+        columns=options["columns"],
+        year=options["year"],
+        multiplier=options.get("multiplier", 1.0),
+        negative_as_missing=options.get("negative_as_missing", ()),
+        zero_as_missing=options.get("zero_as_missing", False),
     )
     variables = {
         column.variable: VariableDef(
@@ -45,7 +48,7 @@ def read_bdl_export(
             code=column.variable,
             name=f"{table}: {column.header}",
             measure_unit=measure_unit,
-            additive=additive,
+            additive=options.get("additive", True),
             citation=f"GUS BDL, eksport tablicy {table} ({path.name})",
         )
         for column in data.columns
@@ -63,30 +66,13 @@ async def load_bdl_export(
     engine: AsyncEngine,
     path: Path,
     *,
-    table: str,
-    columns: dict[str, str],
-    measure_unit: str,
-    year: int | None,
-    multiplier: float = 1.0,
-    negative_as_missing: Collection[str] = (),
-    additive: bool = True,
-    zero_as_missing: bool = False,
     progress: Progress | None = None,
+    **options: Unpack[ExportOptions],
 ) -> RunSummary:
     return await load_observation_file(
         engine,
         source=SOURCE,
         path=path,
-        read=lambda: read_bdl_export(
-            path,
-            table=table,
-            columns=columns,
-            measure_unit=measure_unit,
-            year=year,
-            multiplier=multiplier,
-            negative_as_missing=negative_as_missing,
-            additive=additive,
-            zero_as_missing=zero_as_missing,
-        ),
+        read=lambda: read_bdl_export(path, **options),
         progress=progress,
     )

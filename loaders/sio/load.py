@@ -53,15 +53,7 @@ FROM (SELECT DISTINCT ON (rspo) rspo, governing_teryt, registering_teryt
 WHERE k.rspo = s.rspo
 """
 _UPDATED_COLUMNS: Final[dict[Layout, tuple[str, ...]]] = {
-    "schools": (
-        "regon",
-        "name",
-        "school_type",
-        "governing_type",
-        "governing_teryt",
-        "registering_teryt",
-        "pupils",
-    ),
+    "schools": tuple(c for c in _STAGE_COLUMNS if c not in {"rspo", "teacher_fte"}),
     "pupils": ("regon", "name", "school_type", "governing_type", "pupils"),
     "fte": ("teacher_fte",),
 }
