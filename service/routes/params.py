@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.openapi.spec import Example
-from litestar.params import Parameter, ParameterKwarg
+from litestar.params import Parameter, ParameterKwarg, QueryParameter
 
 from schemas.indicators import Lang
 from schemas.units import PageLinks
@@ -46,12 +46,15 @@ class Constraints(TypedDict, total=False):
 def documented(
     description: str, *examples: object, **constraints: Unpack[Constraints]
 ) -> ParameterKwarg:
-    """A parameter with its description and the example values OpenAPI shows."""
-    kwarg: ParameterKwarg = Parameter(
-        description=description,
-        examples=[Example(value=value) for value in examples],
-        **constraints,
-    )
+    """A parameter with its description and the example values OpenAPI shows.
+
+    With `query` it is the query parameter of that name: `QueryParameter(name=...)`, since
+    Litestar deprecates `Parameter(query=...)`.
+    """
+    shown = [Example(value=value) for value in examples]
+    if (name := constraints.pop("query", None)) is not None:
+        return QueryParameter(name=name, description=description, examples=shown, **constraints)
+    kwarg: ParameterKwarg = Parameter(description=description, examples=shown, **constraints)
     return kwarg
 
 
