@@ -8,6 +8,7 @@ from typing import Annotated
 
 from litestar import Router, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
 
 from domains.costs.analysis import cost_cross_section, cost_scenario, list_cost_services
 from domains.costs.calculator import CostParameters
@@ -150,7 +151,7 @@ async def run_cost_scenario(
     cost_catalogue: CostCatalogueDep,
     teryt: TerytParam,
     service: ServiceParam,
-    data: ScenarioIn,
+    data: JSONBody[ScenarioIn],
     lang: LangParam = "pl",
 ) -> ScenarioOut:
     return await cost_scenario(db, cost_catalogue, teryt, service, body=data, lang=lang)

@@ -6,6 +6,7 @@ from typing import Annotated
 from litestar import Router, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.groups.queries import create_group, get_group, group_indicator, list_groups
@@ -48,7 +49,7 @@ async def list_groups_handler(export: ExportDep, db: Db) -> list[GroupOut]:
     dependencies={"write_db": Provide(provide_write_db)},
 )
 async def create_group_handler(
-    write_db: NamedDependency[AsyncConnection], data: GroupIn
+    write_db: NamedDependency[AsyncConnection], data: JSONBody[GroupIn]
 ) -> GroupOut:
     return await create_group(write_db, data)
 

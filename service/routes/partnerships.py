@@ -13,7 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue
@@ -107,7 +107,7 @@ async def list_partnerships_handler(
     security=[{"apiKey": []}],
 )
 async def create_partnership_handler(
-    write_db: NamedDependency[AsyncConnection], data: PartnershipIn
+    write_db: NamedDependency[AsyncConnection], data: JSONBody[PartnershipIn]
 ) -> PartnershipOut:
     return await create_partnership(write_db, data)
 
@@ -220,7 +220,7 @@ async def create_assessment_handler(
     write_db: NamedDependency[AsyncConnection],
     rubric: NamedDependency[Rubric],
     partnership_id: PartnershipIdParam,
-    data: AssessmentIn,
+    data: JSONBody[AssessmentIn],
     request: Request[Any, Any, Any],
 ) -> AssessmentPage:
     entered_by = str(request.scope.get("state", {}).get("api_key_name", ""))

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from litestar import Router, get, post
+from litestar.params import JSONBody
 
 from domains.errors import InvalidParameter
 from domains.groups.queries import get_group
@@ -169,7 +170,11 @@ async def read_peers(export: ExportDep, db: Db, teryt: TerytPath) -> Peers:
     responses=problem_responses(400, 503),
 )
 async def run_query(
-    export: ExportDep, db: Db, catalogue: CatalogueDep, data: QueryIn, as_of: AsOfParam = None
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
+    data: JSONBody[QueryIn],
+    as_of: AsOfParam = None,
 ) -> QueryOut:
     if not data.indicators or len(data.indicators) > MAX_QUERY_INDICATORS:
         raise InvalidParameter(
