@@ -16,7 +16,7 @@ from typing import Annotated, Final, Literal
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from domains.errors import InvalidParameter
@@ -152,7 +152,7 @@ async def read_embed_ranking(
     db: Db,
     catalogue: CatalogueDep,
     code: Annotated[str, Parameter(max_length=100)],
-    poziom: IndicatorLevel | None = None,
+    poziom: FromQuery[IndicatorLevel | None] = None,
     woj: Annotated[str | None, Parameter(pattern=r"^\d{2}$")] = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
     n: Annotated[int, Parameter(ge=1, le=MAX_RANKED)] = 10,

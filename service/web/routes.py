@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final
 from litestar import Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromQuery, Parameter, QueryParameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -142,7 +142,7 @@ async def read_costs(
     usluga: Annotated[str | None, Parameter(max_length=100)] = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
     narzut: Annotated[str, Parameter(max_length=32)] = "spend_share",
-    kapital: CapitalMethod = "avg5",
+    kapital: FromQuery[CapitalMethod] = "avg5",
 ) -> Template:
     page = await build_cost_page(
         db, cost_catalogue, teryt, ui, service=usluga, year=rok, overhead=narzut, capital=kapital
@@ -157,12 +157,12 @@ async def read_indicator_page(
     db: Db,
     catalogue: CatalogueDep,
     code: Annotated[str, Parameter(max_length=100)],
-    poziom: IndicatorLevel | None = None,
+    poziom: FromQuery[IndicatorLevel | None] = None,
     rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
     woj: Annotated[str | None, Parameter(max_length=2)] = None,
     j: Annotated[str | None, Parameter(max_length=7)] = None,
-    sort: SortKey = "miejsce",
-    kier: Direction = "rosn",
+    sort: FromQuery[SortKey] = "miejsce",
+    kier: FromQuery[Direction] = "rosn",
 ) -> Template:
     page = await build_indicator_page(
         db,
@@ -185,7 +185,7 @@ async def read_compare(
     ui: UiDep,
     db: Db,
     catalogue: CatalogueDep,
-    j: list[str] | None = None,
+    j: FromQuery[list[str] | None] = None,
     dodaj: Annotated[str | None, Parameter(max_length=200)] = None,
     podobne: Annotated[str | None, Parameter(max_length=1)] = None,
 ) -> Template:
