@@ -66,3 +66,30 @@ class SchoolFigure(msgspec.Struct, frozen=True, kw_only=True):
 
 class SchoolDetail(School, frozen=True, kw_only=True):
     figures: list[SchoolFigure]
+
+
+class ExamPoint(msgspec.Struct, frozen=True, kw_only=True):
+    year: int
+    mean: float
+    """The school's mean result (%)."""
+    national_mean: float | None
+    """Poland's mean that year (all schools, weighted by takers)."""
+
+
+class SchoolSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """One school of a gmina's list: who runs it, its size and its mathematics exam by year."""
+
+    rspo: int
+    name: str
+    type_name: str
+    public: bool | None
+    governing_kind: str | None
+    pupils: float | None
+    pupils_year: int | None
+    math: list[ExamPoint]
+    """The eighth-grade exam in mathematics, every year CKE published the school's mean."""
+
+
+class SchoolTypeCount(msgspec.Struct, frozen=True, kw_only=True):
+    type_name: str
+    count: int

@@ -1,5 +1,6 @@
 """Reads of the school layer: filtered keyset pages, and one school against its peers."""
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import msgspec
@@ -10,7 +11,13 @@ from domains.errors import InvalidParameter, NotFound
 from domains.schools.models import School as SchoolRow
 from domains.units.kinds import is_teryt
 from domains.units.models import TerritorialUnit
-from schemas.schools import School, SchoolDetail, SchoolFigure
+from schemas.schools import (
+    School,
+    SchoolDetail,
+    SchoolFigure,
+    SchoolSummary,
+    SchoolTypeCount,
+)
 
 S: Final = SchoolRow.__table__.c
 U: Final = TerritorialUnit.__table__.c
@@ -72,7 +79,8 @@ async def list_schools(
 # LATERAL per figure rescanned the materialised peers 48 times (7.8 s for a primary school).
 _FIGURES = text("""
 WITH mine AS (
-    SELECT f.* FROM school_figure f WHERE f.rspo = :rspo
+    SELECT f.* FROM school_figure f
+    WHERE f.rspo = :rspo AND (CAST(:measures AS text[]) IS NULL OR f.measure = ANY(:measures))
 ),
 peers AS (
     SELECT f.measure, f.year, f.value, s.location_teryt = :location AS local
@@ -102,7 +110,11 @@ ORDER BY m.measure, m.year
 """)
 
 
-async def get_school(conn: AsyncConnection, rspo: int) -> SchoolDetail:
+async def get_school(
+    conn: AsyncConnection, rspo: int, measures: Sequence[str] | None = None
+) -> SchoolDetail:
+    """The school with its figures; only those of `measures` when given (the peers of every
+    figure are a pass over its measure and year: the web page asks for the ones it shows)."""
     row = (await conn.execute(_query(SchoolFilters()).where(S.rspo == rspo))).mappings().first()
     if row is None:
         raise NotFound(f"no school with RSPO number {rspo}")
@@ -110,9 +122,76 @@ async def get_school(conn: AsyncConnection, rspo: int) -> SchoolDetail:
     figures = (
         await conn.execute(
             _FIGURES,
-            {"rspo": rspo, "type_name": school.type_name, "location": school.location_teryt},
+            {
+                "rspo": rspo,
+                "type_name": school.type_name,
+                "location": school.location_teryt,
+                "measures": None if measures is None else list(measures),
+            },
         )
     ).mappings()
     return SchoolDetail(
         **msgspec.structs.asdict(school), figures=[SchoolFigure(**dict(f)) for f in figures]
     )
+
+
+async def school_types_in(conn: AsyncConnection, teryt: str) -> list[SchoolTypeCount]:
+    """The types of the schools and institutions located in the gmina, most frequent first."""
+    rows = await conn.execute(
+        select(S.type_name, func.count().label("count"))
+        .where(S.location_teryt == teryt)
+        .group_by(S.type_name)
+        .order_by(func.count().desc(), S.type_name)
+    )
+    return [SchoolTypeCount(type_name=name, count=count) for name, count in rows.tuples()]
+
+
+# The exam differs every year, so a school's trend is read against Poland's mean of the same
+# year: the indicator engine's edukacja.e8_matematyka over the voivodeships (Σ mean·takers /
+# Σ takers of every school), 80 rows by primary key instead of a pass over 56,000 figures.
+_SUMMARIES = text("""
+WITH here AS (
+    SELECT rspo, name, type_name, public, governing_kind FROM school
+    WHERE location_teryt = :teryt
+      AND (CAST(:type_name AS text) IS NULL OR type_name = CAST(:type_name AS text))
+),
+national AS MATERIALIZED (
+    SELECT year, sum(numerator) / nullif(sum(denominator), 0) AS mean
+    FROM indicator_value
+    WHERE indicator_code = 'edukacja.e8_matematyka' AND level = 'voivodeship'
+    GROUP BY year
+)
+SELECT h.*, p.value AS pupils, p.year AS pupils_year,
+       coalesce((
+           SELECT json_agg(json_build_object('year', f.year, 'mean', f.value,
+                                             'national_mean', n.mean) ORDER BY f.year)
+           FROM school_figure f LEFT JOIN national n ON n.year = f.year
+           WHERE f.rspo = h.rspo AND f.measure = 'e8.matematyka.mean' AND f.value IS NOT NULL
+       ), '[]') AS math
+FROM here h
+LEFT JOIN LATERAL (
+    SELECT f.value, f.year FROM school_figure f
+    WHERE f.rspo = h.rspo AND f.measure = 'register.pupils' ORDER BY f.year DESC LIMIT 1
+) p ON true
+ORDER BY h.rspo
+""")
+
+
+async def schools_of_type_in(
+    conn: AsyncConnection, teryt: str, type_name: str | None
+) -> list[SchoolSummary]:
+    """The schools of one type (None: of every type) located in the gmina, with their pupils
+    and the mathematics exam by year."""
+    rows = await conn.execute(_SUMMARIES, {"teryt": teryt, "type_name": type_name})
+    return [
+        msgspec.convert(
+            {
+                **row,
+                "math": msgspec.json.decode(row["math"])
+                if isinstance(row["math"], str)
+                else row["math"],
+            },
+            SchoolSummary,
+        )
+        for row in rows.mappings()
+    ]

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from schemas.indicators import Lang
 from service.web.links import Links
 from service.web.plurals import count_phrase
+from service.web.school_views import SchoolList, SchoolPage
 
 QueryValue = str | int | Sequence[str] | None
 
@@ -239,6 +240,8 @@ class UnitPage:
     """Every distinct note on the page's values, numbered from 1 in this order."""
     neighbourhood: NeighbourhoodMap | None = None
     """A gmina's page only: the small map of it and the gminas around it."""
+    schools: SchoolList | None = None
+    """A gmina's page only: the schools located in it (school_page.py)."""
     as_of: AsOfView | None = None
     as_of_action: str = ""
     """Where the "as of a date" form sends its date (this page's path)."""
@@ -522,4 +525,5 @@ Page = (
     | ErrorPage
     | DeclarationPage
     | EmbedPage
+    | SchoolPage
 )

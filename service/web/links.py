@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.handlers import BaseRouteHandler
 
 from service.routes.costs import read_unit_cost
+from service.routes.schools import read_school
 from service.routes.units import list_units_handler
 from service.routes.values import read_cross_section
 
@@ -22,6 +23,7 @@ API_ROUTES: Final[Mapping[str, BaseRouteHandler]] = {
     "api-units": list_units_handler,
     "api-indicator-values": read_cross_section,
     "api-unit-cost": read_unit_cost,
+    "api-school": read_school,
 }
 """The API routes linked from pages, by handler (they have no route names of their own)."""
 _STATE_KEY: Final = "web_links"

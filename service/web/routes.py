@@ -34,6 +34,7 @@ from service.web.cost_page import build_cost_page
 from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
 from service.web.neighbourhood import build_neighbourhood
+from service.web.school_page import SchoolSort, build_school_list, read_school_page
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
 from service.web.unit_page import build_unit_page
@@ -113,11 +114,18 @@ async def read_unit_page(
     teryt: Code,
     stan_na: AsOfDay = None,
     mapa: Annotated[str | None, Parameter(max_length=100)] = None,
+    szkoly: Annotated[str | None, Parameter(max_length=100)] = None,
+    szkoly_sort: FromQuery[SchoolSort] = "nazwa",
+    szkoly_kier: FromQuery[Direction] = "rosn",
 ) -> Template:
-    """`mapa`: the gmina indicator on a gmina's neighbourhood map (population density unset)."""
+    """`mapa`: the gmina indicator on a gmina's neighbourhood map (population density unset);
+    `szkoly`: the type of the gmina's schools listed (primary schools unset), sorted by a column."""
     page = await _unit_page(db, catalogue, teryt, ui, stan_na)
     around = await build_neighbourhood(db, catalogue, teryt, ui, code=mapa or None)
-    return render("unit.html", ui, replace(page, neighbourhood=around))
+    schools = await build_school_list(
+        db, page, ui, type_name=szkoly, sort=szkoly_sort, direction=szkoly_kier
+    )
+    return render("unit.html", ui, replace(page, neighbourhood=around, schools=schools))
 
 
 @get("/j/{teryt:str}/raport", name="web-report")
@@ -246,5 +254,6 @@ PAGES: Final[tuple[HTTPRouteHandler, ...]] = (
     read_indicator_page,
     read_compare,
     read_accessibility_declaration,
+    read_school_page,
 )
 """The pages of the web client; a new page is a handler named `web-...` added here."""
