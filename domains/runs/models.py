@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Integer,
+    LargeBinary,
     String,
     Text,
     func,
@@ -74,3 +75,42 @@ class DataRelease(Base):
     )
     source: Mapped[str] = mapped_column(String(32))
     load_run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("load_run.id"))
+
+
+class BdlSync(Base):
+    """One `miarka sync bdl`: unfinished until every variable of its scope is done."""
+
+    __tablename__ = "bdl_sync"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    scope: Mapped[str] = mapped_column(Text, comment="--domain and --since, as resumed by")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BdlSyncRequest(Base):
+    """The last answer to one BDL request: its ETag and body, and the sync that got it."""
+
+    __tablename__ = "bdl_sync_request"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True, comment="path?sorted query")
+    variable_id: Mapped[str] = mapped_column(Text, index=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    sync_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("bdl_sync.id"))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BdlSyncVariable(Base):
+    """How a variable ended in the last sync that reached it, and what was last published."""
+
+    __tablename__ = "bdl_sync_variable"
+
+    variable_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    sync_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("bdl_sync.id"))
+    status: Mapped[str] = mapped_column(String(16), comment="published, unchanged or refused")
+    published_sha256: Mapped[str | None] = mapped_column(
+        String(64), comment="digest of the answers last published"
+    )
+    load_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    message: Mapped[str | None] = mapped_column(Text)

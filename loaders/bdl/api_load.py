@@ -36,11 +36,14 @@ __all__ = [
     "UNIT_LEVELS",
     "VARIABLE_SOURCE",
     "BdlVariable",
+    "PageSink",
     "describe_batch",
     "describe_query",
     "fetch_bdl",
     "load_bdl",
     "parse_variable",
+    "read_page",
+    "variable_def",
 ]
 
 SOURCE: Final = "bdl"
@@ -172,15 +175,7 @@ class _Fetch:
         meta = parse_variable(
             body, source=self.client.url_of(path, _variable_params()), variable_id=variable_id
         )
-        return VariableDef(
-            source=VARIABLE_SOURCE,
-            code=str(variable_id),
-            name=meta.name,
-            measure_unit=meta.measure_unit_name,
-            # Not summed into parents: API variables are often rates or densities.
-            additive=False,
-            citation=f"GUS BDL API /variables/{variable_id}: subject {meta.subject_id}",
-        )
+        return variable_def(meta)
 
     async def _pages(
         self,
@@ -201,10 +196,7 @@ class _Fetch:
             self.current_url = url
             if self.on_body is not None:
                 self.on_body(body)
-            parsed = parse_variable_page(body, source=url)
-            _check_page(url, variable_id, parsed.records, seen)
-            records.extend(parsed.records)
-            skipped.extend(_skipped_problem(url, unit) for unit in parsed.skipped)
+            read_page(body, url=url, variable_id=variable_id, into=(records, skipped, seen))
             self.current_url = self.client.url_of(path, _page_params(level, self.years, page + 1))
 
 
@@ -266,6 +258,32 @@ async def load_bdl(
             raise
         await set_run_sha256(engine, run.run_id, digest.hexdigest())
         return await publish_batch(run, batch)
+
+
+def variable_def(meta: BdlVariable) -> VariableDef:
+    """The `variable` row of an API variable, from its `/variables/{id}` answer."""
+    return VariableDef(
+        source=VARIABLE_SOURCE,
+        code=str(meta.id),
+        name=meta.name,
+        measure_unit=meta.measure_unit_name,
+        # Not summed into parents: API variables are often rates or densities.
+        additive=False,
+        citation=f"GUS BDL API /variables/{meta.id}: subject {meta.subject_id}",
+    )
+
+
+PageSink = tuple[list[ObservationRecord], list[SourceProblem], dict[tuple[str, int, str], str]]
+"""Where `read_page` adds a page: the records, the skipped units, the values seen so far."""
+
+
+def read_page(body: bytes, *, url: str, variable_id: int, into: PageSink) -> None:
+    """Parse one `data/by-variable` page into `into`; refuse another variable or a repeat."""
+    records, skipped, seen = into
+    parsed = parse_variable_page(body, source=url)
+    _check_page(url, variable_id, parsed.records, seen)
+    records.extend(parsed.records)
+    skipped.extend(_skipped_problem(url, unit) for unit in parsed.skipped)
 
 
 def _variable_params() -> dict[str, ParamValue | Sequence[ParamValue]]:

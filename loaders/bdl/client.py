@@ -7,12 +7,14 @@ body with a sidecar (so a load can be replayed offline, `from_cache=True`, what 
 quotas, the `format=json` query and the by-variable paging.
 """
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Final, TypeAlias, Unpack
+from urllib.parse import urlencode
 
 from loaders.bdl.api_json import read_page_info
 from loaders.http_source import (
+    Answer,
     CacheMeta,
     LiveOptions,
     Query,
@@ -30,6 +32,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_PAGE_SIZE",
     "REGISTERED_QUOTAS",
+    "Answer",
     "BdlClient",
     "BdlNotCached",
     "BdlRequestFailed",
@@ -109,6 +112,10 @@ class BdlClient(SourceClient):
             **options,
         )
 
+    def request_key(self, path: str, params: Params) -> str:
+        """A request as `path?sorted query`, whatever the base URL: how a sync keeps its state."""
+        return f"{path.strip('/')}?{urlencode(_query({'format': 'json', **params}))}"
+
     def url_of(self, path: str, params: Params) -> str:
         """The full URL of a request, as used in messages (never with the client id)."""
         return self.source.url_of(path, _query(params))
@@ -116,6 +123,11 @@ class BdlClient(SourceClient):
     async def get_json(self, path: str, params: Params) -> bytes:
         """The raw body of `GET {base_url}/{path}?format=json&...`, fetched or from the cache."""
         return await self.source.get(path, _query({"format": "json", **params}))
+
+    async def revalidate_json(self, path: str, params: Params, *, etag: str | None) -> Answer:
+        """`get_json` with `If-None-Match: etag` (when given): a 304 means the kept body holds."""
+        query = _query({"format": "json", **params})
+        return await self.source.get_conditional(path, query, etag=etag)
 
     async def iter_variable_pages(
         self,
@@ -125,9 +137,12 @@ class BdlClient(SourceClient):
         years: Sequence[int] = (),
         lang: str = "pl",
         page_size: int = MAX_PAGE_SIZE,
+        get: Callable[[str, Params], Awaitable[bytes]] | None = None,
     ) -> AsyncIterator[bytes]:
         """Every page of `data/by-variable/{id}` in order (page 0, 1, ...) until all
-        `totalRecords` came; raises if the pages do not add up to that total."""
+        `totalRecords` came; raises if the pages do not add up to that total.
+
+        `get` reads one page instead of `get_json` (a sync answers from what it kept)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
         path = f"data/by-variable/{variable_id}"
@@ -136,7 +151,7 @@ class BdlClient(SourceClient):
             params = variable_page_params(
                 unit_level=unit_level, years=years, page=page, lang=lang, page_size=page_size
             )
-            body = await self.get_json(path, params)
+            body = await (get or self.get_json)(path, params)
             info = read_page_info(body, source=self.url_of(path, params))
             total = info.total_records if total < 0 else total
             seen += info.results

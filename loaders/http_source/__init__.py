@@ -12,9 +12,11 @@ answers from the cache and never opens a connection. The BDL and BeSTi@ clients
 """
 
 from loaders.http_source.cache import CacheMeta, RawCache, cache_name
-from loaders.http_source.quota import Quota, SlidingWindowLimiter
+from loaders.http_source.quota import Quota, SlidingWindowLimiter, schedule_s
 from loaders.http_source.sources import (
+    NOT_MODIFIED,
     RETRY_STATUSES,
+    Answer,
     HttpSource,
     LiveOptions,
     LiveSource,
@@ -33,7 +35,9 @@ from loaders.http_source.spec import (
 )
 
 __all__ = [
+    "NOT_MODIFIED",
     "RETRY_STATUSES",
+    "Answer",
     "CacheMeta",
     "Clock",
     "HttpSource",
@@ -52,4 +56,5 @@ __all__ = [
     "cache_name",
     "open_source",
     "retry_after_s",
+    "schedule_s",
 ]

@@ -10,7 +10,7 @@ import structlog
 
 from loaders.http_source.spec import Clock, Sleep
 
-__all__ = ["Quota", "SlidingWindowLimiter"]
+__all__ = ["Quota", "SlidingWindowLimiter", "schedule_s"]
 
 log = structlog.get_logger("miarka.http_source")
 
@@ -62,3 +62,19 @@ class SlidingWindowLimiter:
             now = self._clock()
             for recent in self._recent:
                 recent.append(now)
+
+
+def schedule_s(quotas: Sequence[Quota], requests: int) -> float:
+    """When the last of `requests` sent back to back may start, from 0, by the limiter's rule.
+
+    The same rule as `SlidingWindowLimiter.acquire` (request k waits until request k - limit of
+    every window is `period_s` old), computed without sleeping: what a plan prints as its time.
+    """
+    starts: list[float] = []
+    for k in range(requests):
+        start = starts[-1] if starts else 0.0
+        for quota in quotas:
+            if k >= quota.limit:
+                start = max(start, starts[k - quota.limit] + quota.period_s)
+        starts.append(start)
+    return starts[-1] if starts else 0.0

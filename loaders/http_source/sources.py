@@ -11,6 +11,7 @@ from typing import ClassVar, Final, NoReturn, NotRequired, Self, TypedDict, Unpa
 from urllib.parse import unquote, urlencode
 
 import httpx
+import msgspec
 import structlog
 from tenacity import (
     AsyncRetrying,
@@ -28,6 +29,7 @@ from loaders.http_source.spec import Clock, Query, Sleep, SourceSpec
 
 __all__ = [
     "RETRY_STATUSES",
+    "Answer",
     "HttpSource",
     "LiveOptions",
     "LiveSource",
@@ -40,6 +42,7 @@ __all__ = [
 log = structlog.get_logger("miarka.http_source")
 
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
+NOT_MODIFIED: Final = 304
 
 
 def retry_after_s(value: str | None) -> float | None:
@@ -60,6 +63,14 @@ def retry_after_s(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+class Answer(msgspec.Struct, frozen=True, kw_only=True):
+    """A conditional GET's outcome: 200 with a body, or 304 (the body the caller kept holds)."""
+
+    status: int
+    body: bytes
+    etag: str | None
+
+
 class HttpSource(abc.ABC):
     """The one interface loaders' clients talk to: `get` the raw body of `GET base/path?query`."""
 
@@ -74,8 +85,12 @@ class HttpSource(abc.ABC):
             return unquote(str(httpx.URL(url, params=list(query))))
         return f"{url}?{urlencode(query)}"
 
+    async def get(self, path: str, query: Query) -> bytes:
+        return (await self.get_conditional(path, query, etag=None)).body
+
     @abc.abstractmethod
-    async def get(self, path: str, query: Query) -> bytes: ...
+    async def get_conditional(self, path: str, query: Query, *, etag: str | None) -> Answer:
+        """`GET` with `If-None-Match: etag` when one is given; a 304 answers with no body."""
 
     async def aclose(self) -> None:
         return None
@@ -88,8 +103,9 @@ class ReplaySource(HttpSource):
         super().__init__(spec, base_url)
         self.cache = RawCache(cache_dir, spec)
 
-    async def get(self, path: str, query: Query) -> bytes:
-        return await asyncio.to_thread(self.cache.read, path, query, self.url_of(path, query))
+    async def get_conditional(self, path: str, query: Query, *, etag: str | None) -> Answer:
+        body = await asyncio.to_thread(self.cache.read, path, query, self.url_of(path, query))
+        return Answer(status=200, body=body, etag=None)
 
 
 class _RetryableAnswer(Exception):
@@ -169,14 +185,14 @@ class LiveSource(HttpSource):
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def get(self, path: str, query: Query) -> bytes:
+    async def get_conditional(self, path: str, query: Query, *, etag: str | None) -> Answer:
         url = self.url_of(path, query)
-        status, body = await self._fetch(path, query, url)
-        if self.cache is not None:
-            await asyncio.to_thread(self.cache.write, path, query, url, status, body)
-        return body
+        answer = await self._fetch(path, query, url, etag)
+        if self.cache is not None and answer.status != NOT_MODIFIED:
+            await asyncio.to_thread(self.cache.write, path, query, url, answer.status, answer.body)
+        return answer
 
-    async def _fetch(self, path: str, query: Query, url: str) -> tuple[int, bytes]:
+    async def _fetch(self, path: str, query: Query, url: str, etag: str | None) -> Answer:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts) | _StopIfWaitOver(self.max_wait_s),
             wait=_WaitRetryAfter(wait_exponential(multiplier=self.backoff_s, exp_base=2)),
@@ -187,16 +203,20 @@ class LiveSource(HttpSource):
         )
         async for attempt in retrying:
             with attempt:
-                return await self._attempt(path, query, url, attempt.retry_state.attempt_number)
+                number = attempt.retry_state.attempt_number
+                return await self._attempt(path, query, url, number, etag)
         raise AssertionError("tenacity ended without an answer")  # pragma: no cover
 
-    async def _attempt(self, path: str, query: Query, url: str, attempt: int) -> tuple[int, bytes]:
+    async def _attempt(
+        self, path: str, query: Query, url: str, attempt: int, etag: str | None
+    ) -> Answer:
+        headers = {} if etag is None else {"If-None-Match": etag}
         async with self._semaphore:
             await self.limiter.acquire()
             started = time.perf_counter()
             try:
                 response = await self._http.get(
-                    f"{self.base_url}/{path.lstrip('/')}", params=tuple(query)
+                    f"{self.base_url}/{path.lstrip('/')}", params=tuple(query), headers=headers
                 )
             except httpx.TransportError as exc:
                 raise _RetryableAnswer(None, f"{type(exc).__name__}: {exc}", None) from exc
@@ -210,8 +230,8 @@ class LiveSource(HttpSource):
             ms=round((time.perf_counter() - started) * 1000),
             bytes=len(response.content),
         )
-        if response.is_success:
-            return status, response.content
+        if response.is_success or (status == NOT_MODIFIED and etag is not None):
+            return Answer(status=status, body=response.content, etag=response.headers.get("ETag"))
         problem = f"HTTP {status}: {response.content[:200]!r}"
         if status not in RETRY_STATUSES:
             raise self.spec.failed(url, status, f"{self.spec.name} answered {problem}")
