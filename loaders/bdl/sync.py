@@ -159,7 +159,7 @@ class _Sync:
         if previous is not None and previous.sync_id == self.sync_id:
             self.progress.advance(self.plan.requests_of(planned))  # done before a kill
             return _outcome(previous)
-        meta_path, meta_params = f"variables/{code}", {"lang": LANG}
+        meta_path, meta_params = f"variables/{code}", {"format": "json", "lang": LANG}
         meta_url = self.client.url_of(meta_path, meta_params)
         meta_body = await self.answer(code, meta_path, meta_params)
         digest = hashlib.sha256(meta_body)

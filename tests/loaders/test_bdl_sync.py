@@ -11,8 +11,12 @@ Time is a fake clock: the limiter's windows and the Retry-After waits pass at on
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -117,6 +121,7 @@ class SyncReplay(ReplayServerBase):
         super().__init__()
         self.version: Counter[int] = Counter()
         """Bump to change a variable's values (what the next sync must load)."""
+        self.meta = dict(META)
 
     def handle(self, raw_path: str, headers: dict[str, str]) -> Reply:
         reply = super().handle(raw_path, headers)
@@ -127,8 +132,8 @@ class SyncReplay(ReplayServerBase):
 
     def route(self, path: str, query: dict[str, list[str]]) -> Reply:
         kind, _, ident = path.rpartition("/")
-        if kind == "variables" and int(ident) in META:
-            level, unit = META[int(ident)]
+        if kind == "variables" and int(ident) in self.meta:
+            level, unit = self.meta[int(ident)]
             return tagged(
                 {
                     "id": int(ident),
@@ -140,7 +145,7 @@ class SyncReplay(ReplayServerBase):
                     "measureUnitName": unit,
                 }
             )
-        if kind == "data/by-variable" and int(ident) in META:
+        if kind == "data/by-variable" and int(ident) in self.meta:
             return tagged(self.page(path, int(ident), query))
         return json_reply(404, {"message": f"SYNTHETIC: nothing at {path}"})
 
@@ -383,3 +388,49 @@ async def test_killed_sync_resumes_where_it_stopped_fetching_nothing_twice(
     again = await sync(engine, server, clock)
     assert not again.resumed
     assert again.not_modified == 24
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def miarka(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        env={**os.environ, "COLUMNS": "200", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_plan_command_prints_requests_and_times_and_fetches_nothing():
+    planned = miarka("sync", "bdl", "--plan", "--domain", "podatki_oplaty", "--since", "2020")
+    assert planned.returncode == 0, planned.stderr
+    assert planned.stdout.splitlines()[:3] == [
+        f"2 BDL variables, 2020-{datetime.now(UTC).year}, pages of 100 units: 52 requests",
+        "  anonymous quotas: 10 s",  # 5 a second
+        "  with MIARKA_BDL_CLIENT_ID: 5 s",  # 10 a second
+    ]
+    wrong = miarka("sync", "bdl", "--plan", "--domain", "nope")
+    assert wrong.returncode == 64
+    assert "--domain 'nope'" in wrong.stderr
+
+
+async def test_sync_command_publishes_reports_and_exits_2_on_a_refused_variable(engine, server):
+    # The shipped catalogue's podatki_oplaty cites 76973 (zł na mieszkańca, the indicator
+    # itself) and 76976 (a term of a ratio, at gmina level); SYNTHETIC metadata for both,
+    # the second one published only down to powiats.
+    server.meta.update({76973: (BDL_LEVEL_GMINA, "zł na mieszkańca"), 76976: (5, "zł")})
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    args = ("sync", "bdl", "--domain", "podatki_oplaty", "--base-url", server.base_url)
+    done = miarka(*args, DATABASE_URL=url)
+    assert done.returncode == 2, done.stderr
+    assert "76973" in done.stderr
+    assert "published" in done.stderr
+    assert "refused" in done.stderr
+    assert "down to level 5" in done.stderr
+    assert "3 answers fetched, 0 unchanged (304)" in done.stderr
+    assert len(server.requests) == 3  # two metadata requests, one page of 7 gminas
+    again = miarka(*args, DATABASE_URL=url)
+    assert "0 answers fetched, 3 unchanged (304)" in again.stderr
