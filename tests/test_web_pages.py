@@ -192,6 +192,20 @@ async def test_indicator_map_colours_every_unit_of_the_level(client, level, shap
     assert "Ranking jednostek" in indicator.text
 
 
+async def test_the_darkest_colour_is_the_best_class_by_the_indicator_s_polarity(client):
+    """Unemployed per 1,000 is lower_better: its lowest class is the darkest, and said so."""
+    lower = await client.get("/w/kontekst.bezrobotni_na_1000", params={"poziom": "powiat"})
+    neutral = await client.get("/w/kontekst.ludnosc", params={"poziom": "powiat"})
+    swatches = []
+    for response in (lower, neutral):
+        legend = response.text.split('<table class="legend">', 1)[1].split("</table>", 1)[0]
+        swatches.append(re.findall(r'class="swatch (swatch-\d)"', legend))
+    assert swatches[0] == ["swatch-5", "swatch-4", "swatch-3", "swatch-2", "swatch-1"]
+    assert swatches[1] == ["swatch-1", "swatch-2", "swatch-3", "swatch-4", "swatch-5"]
+    assert "Im ciemniejszy kolor, tym lepsza wartość" in lower.text
+    assert "Im ciemniejszy kolor, tym wyższa wartość" in neutral.text
+
+
 def _map_paths(html: str) -> list[tuple[str, str, str]]:
     """(path data, fill, title) of every unit drawn on the page's map."""
     svg = html.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]

@@ -22,6 +22,7 @@ from service.web.charts import (
     sparkline,
     swatch_class,
 )
+from service.web.embed import EMBED_PAGES
 from service.web.i18n import EN, PL
 from service.web.labels import flag_text, peer_group_label
 from service.web.names import display_name
@@ -79,6 +80,9 @@ def test_map_palette_stands_out_from_the_borders():
         assert contrast_ratio(colour, MAP_BORDER) >= 4.0, colour
     assert palette_for([1, 2]) == [MAP_PALETTE[-1]]
     assert palette_for([1, 2, 3, 4, 5, 6]) == list(MAP_PALETTE)
+    # the darkest colour is the best class: the lowest values when lower is better
+    assert palette_for([1, 2, 3, 4, 5, 6], "lower_better") == list(MAP_PALETTE)[::-1]
+    assert palette_for([1, 2, 3], "higher_better") == [MAP_PALETTE[0], MAP_PALETTE[-1]]
 
 
 def test_every_palette_colour_has_a_legend_swatch_class():
@@ -130,7 +134,7 @@ def test_the_plugin_adds_the_client_and_leaves_the_given_handlers_alone():
     pages, static = config.route_handlers[1:]
     assert isinstance(pages, Router)
     assert isinstance(static, Router)  # the static files router
-    assert len(pages.routes) == len(PAGES)
+    assert len(pages.routes) == len(PAGES) + len(EMBED_PAGES)  # the pages and the embeds
     assert config.template_config is not None
     assert config.compression_config is not None
     assert config.compression_config.backend == "gzip"

@@ -280,13 +280,15 @@ def class_of(breaks: Sequence[float], value: float | None) -> int | None:
     return max(0, min(index, len(breaks) - 2))
 
 
-def palette_for(breaks: Sequence[float]) -> list[str]:
-    """Spread fewer classes over the whole palette, keeping the lightest and darkest."""
+def palette_for(breaks: Sequence[float], polarity: str = "neutral") -> list[str]:
+    """Spread fewer classes over the whole palette, keeping the lightest and darkest; the
+    darkest colour is the best class: the highest values, the lowest when lower is better."""
     count = max(1, len(breaks) - 1)
     if count == 1:
         return [MAP_PALETTE[-1]]
     last = len(MAP_PALETTE) - 1
-    return [MAP_PALETTE[round(i * last / (count - 1))] for i in range(count)]
+    colours = [MAP_PALETTE[round(i * last / (count - 1))] for i in range(count)]
+    return colours[::-1] if polarity == "lower_better" else colours
 
 
 def swatch_class(colour: str) -> str:

@@ -209,6 +209,8 @@ class NeighbourhoodMap:
     year: int
     svg: Markup
     legend: list["LegendItem"]
+    legend_note: str
+    """What the darkest colour of the map means (by the indicator's polarity)."""
     rows: list[NeighbourRow]
     options: list["Option"]
     """The gmina indicators the reader can put on the map."""
@@ -341,6 +343,7 @@ class IndicatorPage:
     national_median: str
     map_svg: Markup | None
     legend: list[LegendItem]
+    legend_note: str
     map_unmapped: list[str]
     """Units ranked on the page that the map cannot draw (no boundary shipped), with codes."""
     map_shared: list[str]

@@ -140,6 +140,8 @@ PL: Final[dict[str, str]] = {
     "zakreskowane. Dokładne wartości są w tabeli rankingu.",
     "legend": "Legenda",
     "legend_missing": "brak danych",
+    "legend_darker_better": "Im ciemniejszy kolor, tym lepsza wartość (według kierunku wskaźnika)",
+    "legend_neutral": "Im ciemniejszy kolor, tym wyższa wartość (wskaźnik bez oceny kierunku)",
     "map_no_shape": "Bez kształtu na mapie (mapa ma granice gmin z 2020 r.)",
     "map_shared": "Gminy utworzone 1 stycznia 2025 r., narysowane w granicach z 2020 r. gminy, "
     "z której je wydzielono (paski w kolorze nowej gminy na kolorze tamtej; granicy między nimi "
@@ -416,6 +418,8 @@ EN: Final[dict[str, str]] = {
     "Exact values are in the ranking table.",
     "legend": "Legend",
     "legend_missing": "no data",
+    "legend_darker_better": "The darker the colour, the better the value (by its polarity)",
+    "legend_neutral": "The darker the colour, the higher the value (a neutral indicator)",
     "map_no_shape": "Not on the map (the map has the gmina boundaries of 2020)",
     "map_shared": "Gminas created on 1 January 2025, drawn within the 2020 boundary of the gmina "
     "they were split from (stripes of the new gmina's colour over that gmina's colour; the "

@@ -162,7 +162,13 @@ async def build_indicator_page(
     shared: list[str] = []
     if items and level in ("voivodeship", "powiat"):
         page_map, legend = _map(
-            items, names, _frame(maps, level, None), highlight=highlight, show=show, ui=ui
+            items,
+            names,
+            _frame(maps, level, None),
+            highlight=highlight,
+            show=show,
+            ui=ui,
+            polarity=indicator.polarity,
         )
     elif items and gmina_map is not None and region is not None:
         frame = _frame(maps, level, region.teryt)
@@ -176,6 +182,7 @@ async def build_indicator_page(
             ui=ui,
             where=where,
             striped=set(gmina_map.shared),
+            polarity=indicator.polarity,
         )
         unmapped = _unmapped(items, kinds, frame, lang)
         shared = shared_notes(gmina_map.shared, names, ui)
@@ -220,6 +227,7 @@ async def build_indicator_page(
         national_median=show(section.national_median if section else None),
         map_svg=page_map,
         legend=legend,
+        legend_note=legend_note(indicator.polarity, ui),
         map_unmapped=unmapped,
         map_shared=shared,
         histogram_svg=hist_svg,
@@ -320,6 +328,7 @@ def _map(
     ui: Ui,
     where: str | None = None,
     striped: frozenset[str] | set[str] = frozenset(),
+    polarity: str = "neutral",
 ) -> tuple[Markup, list[LegendItem]]:
     """Quantile classes on real boundaries; units without a value are hatched.
 
@@ -329,7 +338,7 @@ def _map(
     t = ui.t
     by_teryt = {item.teryt: item for item in items}
     breaks = class_breaks([i.value for i in items if i.value is not None])
-    colours = palette_for(breaks)
+    colours = palette_for(breaks, polarity)
     shapes = []
     counts = [0] * len(colours)
     missing = 0
@@ -369,6 +378,11 @@ def _map(
 def class_label(breaks: list[float], index: int, show: Formatter) -> str:
     """A map class in words: its bounds with an en dash between them."""
     return f"{show(breaks[index])} {fmt.EN_DASH} {show(breaks[index + 1])}"
+
+
+def legend_note(polarity: str, ui: Ui) -> str:
+    """What the darkest colour means, in words: the best values, or the highest (neutral)."""
+    return ui.t["legend_neutral" if polarity == "neutral" else "legend_darker_better"]
 
 
 def map_legend(

@@ -29,7 +29,7 @@ from service.web.charts import (
 from service.web.context import NeighbourhoodMap, NeighbourRow, Option, Ui
 from service.web.geo import frame_transform, load_maps
 from service.web.i18n import pick
-from service.web.indicator_page import class_label, map_legend, shared_notes
+from service.web.indicator_page import class_label, legend_note, map_legend, shared_notes
 from service.web.names import display_name
 
 DEFAULT_INDICATOR: Final = "kontekst.gestosc_zaludnienia"
@@ -70,7 +70,7 @@ async def build_neighbourhood(
         return fmt.number(value, indicator.decimals, lang)
 
     breaks = class_breaks([v for v in values.values() if v is not None])
-    colours = palette_for(breaks)
+    colours = palette_for(breaks, indicator.polarity)
     counts = [0] * len(colours)
     missing = 0
     home = maps.gminas[teryt[:2]]
@@ -127,6 +127,7 @@ async def build_neighbourhood(
         year=section.year,
         svg=svg,
         legend=map_legend(breaks, colours, counts, missing, show=show, ui=ui),
+        legend_note=legend_note(indicator.polarity, ui),
         rows=[rows[0], *sorted(rows[1:], key=lambda r: (r.name, r.teryt))],
         options=[
             Option(i.code, pick(i, "name", lang), i.code == indicator.code)
