@@ -9,6 +9,7 @@ of 2 units so every level has several pages. Every answer carries an ETag and a 
 Time is a fake clock: the limiter's windows and the Retry-After waits pass at once.
 """
 
+import asyncio
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +42,7 @@ __all__ = ["teryt_engine", "teryt_template"]
 PLAIN, NUMERATOR, DENOMINATOR, WRONG_UNIT, WRONG_LEVEL = 900001, 900002, 900003, 900004, 900005
 YEARS = (2021, 2022, 2023)
 PAGE_SIZE = 2
+SLOW_S = 3.0
 
 # Real TERC codes of the register; their BDL ids are composed (macroregion 01, region 1,
 # subregion 01), as `teryt_from_bdl_id` reads them.
@@ -122,6 +125,8 @@ class SyncReplay(ReplayServerBase):
         self.version: Counter[int] = Counter()
         """Bump to change a variable's values (what the next sync must load)."""
         self.meta = dict(META)
+        self.slow: str | None = None
+        """A path answered after `SLOW_S`: a request in flight when the test kills the sync."""
 
     def handle(self, raw_path: str, headers: dict[str, str]) -> Reply:
         reply = super().handle(raw_path, headers)
@@ -146,7 +151,8 @@ class SyncReplay(ReplayServerBase):
                 }
             )
         if kind == "data/by-variable" and int(ident) in self.meta:
-            return tagged(self.page(path, int(ident), query))
+            page = tagged(self.page(path, int(ident), query))
+            return replace(page, delay_s=SLOW_S) if path == self.slow else page
         return json_reply(404, {"message": f"SYNTHETIC: nothing at {path}"})
 
     def page(self, path: str, variable_id: int, query: dict[str, list[str]]) -> dict[str, Any]:
@@ -434,3 +440,54 @@ async def test_sync_command_publishes_reports_and_exits_2_on_a_refused_variable(
     assert len(server.requests) == 3  # two metadata requests, one page of 7 gminas
     again = miarka(*args, DATABASE_URL=url)
     assert "0 answers fetched, 3 unchanged (304)" in again.stderr
+
+
+def shipped_meta(domain: str) -> dict[int, tuple[int, str]]:
+    """SYNTHETIC metadata agreeing with the shipped catalogue for a domain's variables."""
+    plan = plan_sync(default_catalogue(), domain=domain)
+    return {
+        v.variable_id: (BDL_LEVEL_GMINA, v.measure_units[0][1] if v.measure_units else "osoba")
+        for v in plan.variables
+    }
+
+
+async def test_sync_killed_by_sigkill_resumes_asking_only_for_what_it_had_not_got(engine, server):
+    server.meta.update(shipped_meta("kontekst"))
+    plan = plan_sync(default_catalogue(), domain="kontekst")
+    fourth = plan.variables[3].variable_id
+    server.slow = f"data/by-variable/{fourth}"
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    args = [sys.executable, "-m", "service.cli", "sync", "bdl", "--domain", "kontekst"]
+    env = {**os.environ, "COLUMNS": "200", "DATABASE_URL": url}
+    process = await asyncio.create_subprocess_exec(
+        *args,
+        "--base-url",
+        server.base_url,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):
+            if server.requests_to(server.slow):
+                break
+            await asyncio.sleep(0.05)
+        assert server.requests_to(server.slow), "the sync never reached the fourth variable"
+    finally:
+        process.kill()  # SIGKILL: no handler runs, the database sees the connection drop
+        await process.wait()
+    before = len(server.requests)
+    server.slow = None
+
+    resumed = miarka(*args[3:], "--base-url", server.base_url, DATABASE_URL=url)
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert "(resumed)" in resumed.stderr
+    asked = Counter(request_key(r) for r in server.requests)
+    twice = {key for key, count in asked.items() if count > 1}
+    assert {key.split("?")[0] for key in twice} == {f"data/by-variable/{fourth}"}
+    assert len(twice) == 1  # only the request in flight at the kill, once more
+    assert len(server.requests) == len(asked) + 1
+    assert len(asked) > before  # the resumed sync went on past the kill
+    statuses = await rows(engine, RUNS)
+    assert statuses == [("published", len(plan.variables))]
