@@ -22,8 +22,10 @@ from typing import Final, Literal, Protocol
 
 import msgspec
 import structlog
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domains.errors import Conflict
 from loaders.bdl.api_load import (
     LANG,
     SOURCE,
@@ -51,11 +53,21 @@ from loaders.http_source import NOT_MODIFIED
 from loaders.observation_load import ObservationBatch, publish_batch
 from loaders.run import RecordedRun, RunSummary, recorded_run, set_run_sha256
 
-__all__ = ["NullSyncProgress", "SyncProgress", "SyncReport", "VariableOutcome", "sync_bdl"]
+__all__ = [
+    "SYNC_LOCK_KEY",
+    "NullSyncProgress",
+    "SyncProgress",
+    "SyncReport",
+    "VariableOutcome",
+    "sync_bdl",
+]
 
 log = structlog.get_logger("miarka.loaders")
 
 Outcome = Literal["published", "unchanged", "refused"]
+SYNC_LOCK_KEY: Final = "miarka.bdl_sync"
+_TRY_LOCK: Final = "SELECT pg_try_advisory_lock(hashtext(:key))"
+_UNLOCK: Final = "SELECT pg_advisory_unlock(hashtext(:key))"
 _OUTCOMES: Final[dict[str, Outcome]] = {
     "published": "published",
     "unchanged": "unchanged",
@@ -116,9 +128,27 @@ async def sync_bdl(
     *,
     progress: SyncProgress | None = None,
 ) -> SyncReport:
-    """Run `plan` (resuming the unfinished sync of its scope); see the module docstring."""
+    """Run `plan` (resuming the unfinished sync of its scope); see the module docstring.
+
+    One sync at a time: two resuming the same state would ask for the same pages. Raises
+    `Conflict` when another holds the lock."""
+    async with engine.connect() as lock_conn:
+        held = await lock_conn.scalar(text(_TRY_LOCK), {"key": SYNC_LOCK_KEY})
+        await lock_conn.commit()
+        if not held:
+            raise Conflict("another `miarka sync bdl` is running; wait for it or stop it")
+        try:
+            return await _sync(engine, client, plan, progress or NullSyncProgress())
+        finally:
+            await lock_conn.execute(text(_UNLOCK), {"key": SYNC_LOCK_KEY})
+            await lock_conn.commit()
+
+
+async def _sync(
+    engine: AsyncEngine, client: BdlClient, plan: SyncPlan, progress: SyncProgress
+) -> SyncReport:
     sync_id, resumed = await open_sync(engine, plan.scope)
-    run = _Sync(engine, client, plan, sync_id, progress or NullSyncProgress())
+    run = _Sync(engine, client, plan, sync_id, progress)
     run.report.resumed = resumed
     log.info("bdl_sync.started", sync_id=sync_id, resumed=resumed, requests=plan.requests)
     run.progress.plan_more(plan.requests)

@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domains.errors import Conflict
 from domains.indicators.catalogue import default_catalogue
 from loaders.bdl.client import DEFAULT_BASE_URL, BdlClient, BdlNotCached, BdlRequestFailed
 from loaders.bdl.sync import SyncReport, sync_bdl
@@ -81,7 +82,8 @@ def sync_bdl_command(
 
     A killed sync resumes where it stopped when run again with the same options; the next
     sync revalidates with ETags and loads only what changed. Exits 2 when a variable was
-    refused (its metadata contradicts the catalogue), 3 when BDL failed (run again to resume).
+    refused (its metadata contradicts the catalogue), 3 when BDL failed (run again to resume),
+    75 when another sync is running.
     """
     catalogue = default_catalogue()
     if domain is not None and catalogue.domain(domain) is None:
@@ -107,6 +109,9 @@ def sync_bdl_command(
 
     try:
         report = run_or_refuse(settings, work)
+    except Conflict as busy:
+        console.print(f"[red]{escape(str(busy))}[/]")
+        raise typer.Exit(75) from busy
     except (BdlRequestFailed, BdlNotCached) as failed:
         console.print(
             f"[red]BDL request failed; what was fetched is kept, run the same command again"

@@ -27,10 +27,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domains.errors import Conflict
 from domains.indicators.catalogue import Catalogue, Indicator, default_catalogue
 from domains.units.bdl_ids import BDL_LEVEL_GMINA, BDL_LEVEL_POWIAT, BDL_LEVEL_VOIVODESHIP
 from loaders.bdl.client import ANONYMOUS_QUOTAS, REGISTERED_QUOTAS, BdlClient
-from loaders.bdl.sync import NullSyncProgress, SyncReport, sync_bdl
+from loaders.bdl.sync import SYNC_LOCK_KEY, NullSyncProgress, SyncReport, sync_bdl
 from loaders.bdl.sync_plan import SyncPlan, plan_sync
 from loaders.http_source import SlidingWindowLimiter, schedule_s
 from tests.bdl_replay import page_body
@@ -394,6 +395,18 @@ async def test_killed_sync_resumes_where_it_stopped_fetching_nothing_twice(
     again = await sync(engine, server, clock)
     assert not again.resumed
     assert again.not_modified == 24
+
+
+async def test_a_second_sync_at_the_same_time_is_refused(engine, server, clock):
+    async with engine.connect() as other:
+        await other.execute(text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": SYNC_LOCK_KEY})
+        with pytest.raises(Conflict, match="another `miarka sync bdl` is running"):
+            await sync(engine, server, clock)
+        await other.execute(
+            text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": SYNC_LOCK_KEY}
+        )
+    assert server.requests == []
+    assert (await sync(engine, server, clock)).fetched == 24  # once the other one is gone
 
 
 # --- the command --------------------------------------------------------------------------------
