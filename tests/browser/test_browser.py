@@ -53,6 +53,10 @@ PAGES = {
     "embed-series": f"/osadz/szereg/{ZYWIEC}/kontekst.ludnosc",
     "embed-series-dark": f"/osadz/szereg/{ZYWIEC}/kontekst.udzial_65_plus?motyw=ciemny",
     "embed-ranking": "/osadz/ranking/kontekst.ludnosc?poziom=powiat&woj=24&lang=en",
+    # the school layer: a school's figures, and a gmina's sortable list of every type
+    "school": "/szkola/20957",
+    "school-english": "/szkola/20957?lang=en",
+    "dashboard-gmina-schools": "/j/0201022?szkoly=wszystkie&szkoly_sort=matematyka",
     "accessibility-declaration": "/deklaracja-dostepnosci",
     "accessibility-statement-english": "/deklaracja-dostepnosci?lang=en",
 }
