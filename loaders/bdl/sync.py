@@ -103,6 +103,9 @@ class VariableOutcome(msgspec.Struct, frozen=True, kw_only=True):
     run_id: int | None
     message: str | None = None
     """Why it was refused (the first problem; the run row has all)."""
+    name: str | None = None
+    """BDL's n1, n2, ... joined; None when its metadata was unreadable."""
+    measure_unit: str | None = None
 
 
 class SyncReport(msgspec.Struct, kw_only=True):
@@ -184,12 +187,26 @@ class _Sync:
         self.report = SyncReport(sync_id=sync_id, resumed=False)
 
     async def variable(self, planned: PlannedVariable) -> VariableOutcome:
+        """Sync one variable; its outcome names it as BDL does (n1, n2, ...), for the steward
+        to check what the catalogue's citation says."""
+        outcome = await self.sync_variable(planned)
+        path, params = _meta_request(planned.variable_id)
+        kept = await kept_answer(self.engine, self.client.request_key(path, params))
+        try:
+            meta = parse_variable(
+                kept.body if kept else b"", source=path, variable_id=planned.variable_id
+            )
+        except LoadRefused:
+            return outcome
+        return msgspec.structs.replace(outcome, name=meta.name, measure_unit=meta.measure_unit_name)
+
+    async def sync_variable(self, planned: PlannedVariable) -> VariableOutcome:
         code = str(planned.variable_id)
         previous = await variable_state(self.engine, code)
         if previous is not None and previous.sync_id == self.sync_id:
             self.progress.advance(self.plan.requests_of(planned))  # done before a kill
             return _outcome(previous)
-        meta_path, meta_params = f"variables/{code}", {"format": "json", "lang": LANG}
+        meta_path, meta_params = _meta_request(planned.variable_id)
         meta_url = self.client.url_of(meta_path, meta_params)
         meta_body = await self.answer(code, meta_path, meta_params)
         digest = hashlib.sha256(meta_body)
@@ -334,6 +351,10 @@ def _refuse(problems: list[SourceProblem]) -> Callable[[RecordedRun], Awaitable[
         raise LoadRefused(problems)
 
     return refuse
+
+
+def _meta_request(variable_id: int) -> tuple[str, Params]:
+    return f"variables/{variable_id}", {"format": "json", "lang": LANG}
 
 
 def _outcome(state: VariableState) -> VariableOutcome:

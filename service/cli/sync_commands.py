@@ -125,19 +125,22 @@ def sync_bdl_command(
 
 def print_report(report: SyncReport, plan: SyncPlan) -> None:
     table = Table(title=f"BDL sync {report.sync_id}" + (" (resumed)" if report.resumed else ""))
-    for column in ("variable", "status", "run", "indicators", "why refused"):
+    for column in ("variable", "BDL name (n1, n2, ...)", "unit", "status", "run", "indicators"):
         table.add_column(column, overflow="fold")
     cited = {v.variable_id: ", ".join(v.indicators) for v in plan.variables}
     for outcome in report.variables:
         colour = {"published": "green", "unchanged": "dim", "refused": "red"}[outcome.status]
         table.add_row(
             str(outcome.variable_id),
+            escape(outcome.name or ""),
+            escape(outcome.measure_unit or ""),
             f"[{colour}]{outcome.status}[/]",
             "" if outcome.run_id is None else str(outcome.run_id),
             cited.get(outcome.variable_id, ""),
-            escape(outcome.message or ""),
         )
     console.print(table)
+    for outcome in report.refused:
+        console.print(f"[red]refused[/] {outcome.variable_id}: {escape(outcome.message or '')}")
     console.print(
         f"{report.fetched:,} answers fetched, {report.not_modified:,} unchanged (304),"
         f" {report.kept:,} kept from the interrupted sync; {len(report.refused)} refused"

@@ -319,6 +319,9 @@ async def test_whole_catalogue_sync_loads_each_variable_once_and_refuses_mismatc
         (WRONG_UNIT, "refused"),
         (WRONG_LEVEL, "refused"),
     ]
+    assert {(v.name, v.measure_unit) for v in report.variables[:1]} == {
+        (f"SYNTHETIC variable {PLAIN}, ogółem", "osoba")
+    }
     unit, level = report.refused
     assert unit.message is not None
     assert "'m'" in unit.message
@@ -383,6 +386,7 @@ async def test_killed_sync_resumes_where_it_stopped_fetching_nothing_twice(
 
     assert report.resumed
     assert [v.status for v in report.variables] == ["published"] * 3 + ["refused"] * 2
+    assert all(v.name == f"SYNTHETIC variable {v.variable_id}, ogółem" for v in report.variables)
     asked = Counter(request_key(r) for r in server.requests)
     assert len(asked) == 24
     assert set(asked.values()) == {1}
@@ -449,6 +453,7 @@ async def test_sync_command_publishes_reports_and_exits_2_on_a_refused_variable(
     assert "published" in done.stderr
     assert "refused" in done.stderr
     assert "down to level 5" in done.stderr
+    assert "SYNTHETIC variable 76973, ogółem" in done.stderr
     assert "3 answers fetched, 0 unchanged (304)" in done.stderr
     assert len(server.requests) == 3  # two metadata requests, one page of 7 gminas
     again = miarka(*args, DATABASE_URL=url)
