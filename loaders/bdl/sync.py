@@ -36,11 +36,12 @@ from loaders.bdl.api_load import (
     read_page,
     variable_def,
 )
-from loaders.bdl.client import BdlClient, Params
+from loaders.bdl.client import BdlClient, BdlRequestFailed, Params
 from loaders.bdl.sync_plan import PlannedVariable, SyncPlan, metadata_mismatches
 from loaders.bdl.sync_state import (
     VariableState,
     finish_sync,
+    forget_answers,
     keep_answer,
     kept_answer,
     open_sync,
@@ -65,6 +66,7 @@ __all__ = [
 log = structlog.get_logger("miarka.loaders")
 
 Outcome = Literal["published", "unchanged", "refused"]
+HTTP_OK: Final = 200
 SYNC_LOCK_KEY: Final = "miarka.bdl_sync"
 _TRY_LOCK: Final = "SELECT pg_try_advisory_lock(hashtext(:key))"
 _UNLOCK: Final = "SELECT pg_advisory_unlock(hashtext(:key))"
@@ -303,17 +305,20 @@ class _Sync:
             urls.append(self.client.url_of(path, params))
             return await self.answer(code, path, params)
 
-        bodies = [
-            body
-            async for body in self.client.iter_variable_pages(
-                variable_id,
-                unit_level=level,
-                years=self.plan.years,
-                lang=LANG,
-                page_size=self.plan.page_size,
-                get=get,
-            )
-        ]
+        pages = self.client.iter_variable_pages(
+            variable_id,
+            unit_level=level,
+            years=self.plan.years,
+            lang=LANG,
+            page_size=self.plan.page_size,
+            get=get,
+        )
+        try:
+            bodies = [body async for body in pages]
+        except BdlRequestFailed as failed:
+            if failed.http_status == HTTP_OK:  # answers that do not add up, not a failed request
+                await forget_answers(self.engine, code, self.sync_id)
+            raise
         self.progress.plan_more(len(bodies) - self.plan.pages(level))
         return list(zip(urls, bodies, strict=True))
 

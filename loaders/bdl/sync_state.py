@@ -9,7 +9,7 @@ publish, with the digest of the answers published, so an unchanged variable is n
 from datetime import UTC, datetime
 
 import msgspec
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +19,7 @@ __all__ = [
     "KeptAnswer",
     "VariableState",
     "finish_sync",
+    "forget_answers",
     "keep_answer",
     "kept_answer",
     "open_sync",
@@ -93,6 +94,17 @@ async def touch_answer(engine: AsyncEngine, key: str, sync_id: int) -> None:
             update(BdlSyncRequest)
             .where(BdlSyncRequest.key == key)
             .values(sync_id=sync_id, fetched_at=datetime.now(UTC))
+        )
+
+
+async def forget_answers(engine: AsyncEngine, variable_id: str, sync_id: int) -> None:
+    """Drop what this sync got for a variable: its pages did not add up (BDL changed it midway),
+    so a resume must ask for them all again rather than replay the same contradiction."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            delete(BdlSyncRequest).where(
+                BdlSyncRequest.variable_id == variable_id, BdlSyncRequest.sync_id == sync_id
+            )
         )
 
 

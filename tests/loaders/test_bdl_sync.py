@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domains.errors import Conflict
 from domains.indicators.catalogue import Catalogue, Indicator, default_catalogue
 from domains.units.bdl_ids import BDL_LEVEL_GMINA, BDL_LEVEL_POWIAT, BDL_LEVEL_VOIVODESHIP
-from loaders.bdl.client import ANONYMOUS_QUOTAS, REGISTERED_QUOTAS, BdlClient
+from loaders.bdl.client import ANONYMOUS_QUOTAS, REGISTERED_QUOTAS, BdlClient, BdlRequestFailed
 from loaders.bdl.sync import SYNC_LOCK_KEY, NullSyncProgress, SyncReport, sync_bdl
 from loaders.bdl.sync_plan import SyncPlan, plan_sync
 from loaders.http_source import SlidingWindowLimiter, schedule_s
@@ -399,6 +399,27 @@ async def test_killed_sync_resumes_where_it_stopped_fetching_nothing_twice(
     again = await sync(engine, server, clock)
     assert not again.resumed
     assert again.not_modified == 24
+
+
+async def test_pages_that_do_not_add_up_stop_the_sync_and_are_asked_again_on_resume(
+    engine, server, clock
+):
+    # BDL changed PLAIN between two pages: page 0 of the voivodeships counts 5 units, not 3
+    path = f"data/by-variable/{PLAIN}"
+    query = {"unit-level": ["2"], "page": ["0"], "page-size": ["2"]}
+    changed = {**server.page(path, PLAIN, query), "totalRecords": 5}
+    server.script(path, tagged(changed))
+    with pytest.raises(BdlRequestFailed, match="did the data change during the run"):
+        await sync(engine, server, clock)
+
+    report = await sync(engine, server, clock)
+
+    assert report.resumed
+    assert [v.status for v in report.variables][:3] == ["published"] * 3
+    voivodeship_pages = [
+        r.param("page") for r in server.requests_to(path) if r.param("unit-level") == "2"
+    ]
+    assert voivodeship_pages == ["0", "1", "2", "0", "1"]  # asked again, not replayed
 
 
 async def test_a_second_sync_at_the_same_time_is_refused(engine, server, clock):
