@@ -183,6 +183,28 @@ async def test_quota_windows_hold_in_real_time(server):
     assert len(server.requests_to(PING)) == 6
 
 
+# --- conditional requests ------------------------------------------------------------------
+
+
+async def test_a_304_answers_a_kept_etag_and_is_neither_cached_nor_an_error(server, tmp_path):
+    server.script(PING, Reply(304, headers={"ETag": '"v1"'}, content_type="text/plain"))
+    source = live(server.base_url, cache_dir=tmp_path)
+    try:
+        answer = await source.get_conditional(PING, (("a", "1"),), etag='"v1"')
+    finally:
+        await source.aclose()
+    assert (answer.status, answer.body, answer.etag) == (304, b"", '"v1"')
+    assert server.requests_to(PING)[0].headers["if-none-match"] == '"v1"'
+    assert list(tmp_path.iterdir()) == []  # the kept body is the caller's
+
+
+async def test_a_304_to_a_request_without_an_etag_is_refused(server, clock):
+    server.script(PING, Reply(304, content_type="text/plain"))
+    with pytest.raises(SourceRequestFailed, match="HTTP 304"):
+        await fetch(live(server.base_url, clock))
+    assert "if-none-match" not in server.requests_to(PING)[0].headers
+
+
 # --- the cache and the replay ---------------------------------------------------------------
 
 
