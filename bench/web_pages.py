@@ -26,6 +26,9 @@ PAGES = {
     "indicator, voivodeship map": "/w/kontekst.ludnosc?poziom=voivodeship",
     "compare with 5 similar": "/porownaj?j=2417011&podobne=1",
     "report (A4)": "/j/2417011/raport",
+    "dashboard Warszawa (425 primary schools)": "/j/1465011",
+    "Warszawa, schools of every type (2,154)": "/j/1465011?szkoly=wszystkie",
+    "school page": "/szkola/20957",
 }
 HEADERS = {"Accept": "text/html", "Accept-Encoding": "gzip"}
 

@@ -64,7 +64,18 @@ async def test_the_school_page_links_to_its_gmina_and_its_json(client):
     assert f'href="/j/{BOLESLAWIEC_GM}"' in response.text
     assert f'href="/j/{BOLESLAWIEC_GM}#szkoly"' in response.text
     assert f'href="/api/v1/schools/{ZELISZOW}"' in response.text
+    assert 'href="/szkola/131030"' in response.text  # the zespół that reports its counts
     assert response.text.count('role="img"') >= 5
+
+
+async def test_a_reporting_unit_the_register_does_not_hold_is_named_not_linked(client):
+    detail = (await client.get("/api/v1/schools/114886")).json()
+    assert detail["reporting_rspo"] == 104888
+    assert (await client.get("/api/v1/schools/104888")).status_code == 404
+    response = await client.get("/szkola/114886", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "RSPO 104888" in response.text
+    assert 'href="/szkola/104888"' not in response.text
 
 
 async def test_the_school_page_in_english(client):

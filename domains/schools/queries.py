@@ -195,3 +195,9 @@ async def schools_of_type_in(
         )
         for row in rows.mappings()
     ]
+
+
+async def school_exists(conn: AsyncConnection, rspo: int) -> bool:
+    """Whether the register holds this RSPO number (a reporting unit may be missing from it)."""
+    found = await conn.scalar(select(S.rspo).where(S.rspo == rspo))
+    return found is not None

@@ -1,11 +1,13 @@
 """The school layer of the web client: a school's page, and the list of a gmina's schools.
 
 The school page reads `get_school` (the API's own query: every figure beside the median of the
-schools of its type in its gmina and the quartiles in Poland) and `placed_units` for the name
-of the body that runs it: two statements. The list on a gmina's page reads the types of its
-schools (`school_types_in`) and the schools of the chosen type (`schools_of_type_in`): two
-statements, whatever the number of schools. Sorting is by query parameter links, as on the
-indicator page; the mathematics trend is said in words, against Poland's mean of each year.
+schools of its type in its gmina and the quartiles in Poland), `placed_units` for the name
+of the body that runs it and, when another unit reports its counts, whether the register holds
+that unit, to link to it (78 schools name one it does not hold). The list on a gmina's page
+reads the types of its schools (`school_types_in`) and the schools of the chosen type
+(`schools_of_type_in`): two statements, whatever the number of schools. Sorting is by query
+parameter links, as on the indicator page; the mathematics trend is said in words, against
+Poland's mean of each year.
 """
 
 from collections import defaultdict
@@ -18,7 +20,12 @@ from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.schools.queries import get_school, school_types_in, schools_of_type_in
+from domains.schools.queries import (
+    get_school,
+    school_exists,
+    school_types_in,
+    schools_of_type_in,
+)
 from domains.units.placed import placed_units
 from domains.units.search import fold
 from schemas.indicators import Lang
@@ -157,14 +164,15 @@ async def build_school_page(conn: AsyncConnection, rspo: int, ui: Ui) -> SchoolP
         ),
         SchoolFact(words["gmina"], school.location_name or words["unknown"], gmina_href),
     ]
+    reported_by = None
     if school.reporting_rspo is not None and school.reporting_rspo != school.rspo:
-        facts.append(
-            SchoolFact(
-                words["reporting"],
-                f"RSPO {school.reporting_rspo}",
-                ui.url("web-school", rspo=school.reporting_rspo),
-            )
+        listed = await school_exists(conn, school.reporting_rspo)
+        reported_by = SchoolFact(
+            words["reporting"],
+            f"RSPO {school.reporting_rspo}",
+            ui.url("web-school", rspo=school.reporting_rspo) if listed else None,
         )
+        facts.append(reported_by)
     full = by_measure.get("register.teachers_full_time", [])
     part = by_measure.get("register.teachers_part_time_fte", [])
     total = (
@@ -181,6 +189,7 @@ async def build_school_page(conn: AsyncConnection, rspo: int, ui: Ui) -> SchoolP
         gmina_name=school.location_name or "",
         register=[_block(m, by_measure[m], ui) for m in REGISTER if by_measure.get(m)],
         teachers_total=total,
+        reported_by=reported_by,
         exams=[_block(m, by_measure[m], ui) for m in EXAMS if by_measure.get(m)],
         api_href=ui.url("api-school", rspo=school.rspo, keep_lang=False),
         words=words,

@@ -101,6 +101,8 @@ class SchoolPage:
     gmina_name: str
     register: list[FigureBlock]
     teachers_total: str | None
+    reported_by: SchoolFact | None
+    """The unit that reports the school's counts, when it is another one (often a zespół)."""
     exams: list[FigureBlock]
     api_href: str
     words: Mapping[str, str]

@@ -47,6 +47,8 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "gmina": "Gmina",
         "reporting": "Liczby uczniów, oddziałów i nauczycieli podaje za tę szkołę jednostka "
         "sprawozdawcza",
+        "reporting_zero": "Zero przy tej szkole może znaczyć, że liczby podano przy jednostce "
+        "sprawozdawczej, nie brak uczniów lub nauczycieli.",
         "register_title": "Uczniowie, oddziały i nauczyciele",
         "register_lead": "Rejestr szkół, stan na 30 września 2018 r. Każdą liczbę porównujemy "
         "ze szkołami tego samego rodzaju: w gminie (mediana) i w całym kraju (kwartyle).",
@@ -112,6 +114,8 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "gmina": "Gmina",
         "reporting": "The pupils, classes and teachers of this school are reported by the "
         "reporting unit",
+        "reporting_zero": "A zero at this school may mean the figure is given at the reporting "
+        "unit, not that there are no pupils or teachers.",
         "register_title": "Pupils, classes and teachers",
         "register_lead": "Register of schools, as of 30 September 2018. Each figure is compared "
         "with the schools of the same type: in the gmina (median) and in Poland (quartiles).",
