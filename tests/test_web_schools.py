@@ -59,6 +59,18 @@ async def test_the_school_page_shows_the_apis_figures_against_gmina_and_poland(c
     assert f"RSPO {detail['reporting_rspo']}" in text  # its counts come from its zespół
 
 
+async def test_a_lyceums_page_shows_its_matura_pass_rate_as_the_api_gives_it(client):
+    detail = (await client.get("/api/v1/schools/4648")).json()  # XVI LO, Kraków
+    (rate,) = _figures(detail, "matura.f2023.pass_rate")
+    text = (await page(client, "/szkola/4648")).text
+    numbers = " ".join(
+        pl(rate[k], 1)
+        for k in ("value", "gmina_median", "national_q1", "national_median", "national_q3")
+    )
+    assert "Zdawalność matury, formuła 2023 (%)" in text
+    assert f"2023 {numbers}" in text
+
+
 async def test_the_school_page_links_to_its_gmina_and_its_json(client):
     response = await client.get(f"/szkola/{ZELISZOW}", headers={"Accept": "text/html"})
     assert f'href="/j/{BOLESLAWIEC_GM}"' in response.text

@@ -57,6 +57,7 @@ REGISTER: Final = (
     "register.teachers_part_time_fte",
 )
 EXAMS: Final = tuple(m for m in MEASURES["pl"] if m.startswith("e8."))
+MATURA: Final = tuple(m for m in MEASURES["pl"] if m.startswith("matura."))
 DECIMALS: Final = {"register.teachers_part_time_fte": 2}
 """Counts are whole numbers, part-time teachers FTE; exam means are shown to one decimal."""
 PRIMARY: Final = "Szkoła podstawowa"
@@ -140,7 +141,7 @@ def _block(measure: str, figures: Sequence[SchoolFigure], ui: Ui) -> FigureBlock
 
 async def build_school_page(conn: AsyncConnection, rspo: int, ui: Ui) -> SchoolPage:
     lang, words = ui.lang, WORDS[ui.lang]
-    school = await get_school(conn, rspo, measures=(*REGISTER, *EXAMS))
+    school = await get_school(conn, rspo, measures=(*REGISTER, *EXAMS, *MATURA))
     by_measure: dict[str, list[SchoolFigure]] = defaultdict(list)
     for figure in school.figures:
         by_measure[figure.measure].append(figure)
@@ -191,6 +192,7 @@ async def build_school_page(conn: AsyncConnection, rspo: int, ui: Ui) -> SchoolP
         teachers_total=total,
         reported_by=reported_by,
         exams=[_block(m, by_measure[m], ui) for m in EXAMS if by_measure.get(m)],
+        matura=[_block(m, by_measure[m], ui) for m in MATURA if by_measure.get(m)],
         api_href=ui.url("api-school", rspo=school.rspo, keep_lang=False),
         words=words,
     )

@@ -104,5 +104,6 @@ class SchoolPage:
     reported_by: SchoolFact | None
     """The unit that reports the school's counts, when it is another one (often a zespół)."""
     exams: list[FigureBlock]
+    matura: list[FigureBlock]
     api_href: str
     words: Mapping[str, str]

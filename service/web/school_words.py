@@ -56,6 +56,9 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "exam_lead": "Średni wynik szkoły (%) według CKE; CKE nie podaje średniej, gdy "
         "egzamin pisało mniej niż 5 uczniów. Egzamin co roku jest inny: porównuj szkołę z "
         "innymi szkołami w tym samym roku, nie rok z rokiem.",
+        "matura_title": "Matura",
+        "matura_lead": "Odsetek zdających maturę w 2023 r., którzy otrzymali świadectwo "
+        "dojrzałości (CKE), osobno dla obu formuł egzaminu.",
         "teachers_total": "Etaty nauczycieli razem (pełnozatrudnieni i etaty "
         "niepełnozatrudnionych)",
         "position": "Na tle szkół tego rodzaju w kraju",
@@ -123,6 +126,9 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "exam_lead": "The school's mean result (%) as published by CKE; CKE gives no mean "
         "when fewer than 5 pupils sat the exam. The exam differs every year: compare the "
         "school with other schools in the same year, not one year with another.",
+        "matura_title": "Matura",
+        "matura_lead": "The share of the 2023 matura takers who got the certificate (CKE), "
+        "for each formula of the exam.",
         "teachers_total": "Teacher FTE in total (full-time teachers and part-time FTE)",
         "position": "Against the schools of this type in Poland",
         "col_year": "Year",
@@ -162,6 +168,8 @@ MEASURES: Final[Mapping[Lang, Mapping[str, str]]] = {
         "e8.francuski.mean": "Język francuski",
         "e8.hiszpanski.mean": "Język hiszpański",
         "e8.wloski.mean": "Język włoski",
+        "matura.f2023.pass_rate": "Zdawalność matury, formuła 2023 (%)",
+        "matura.f2015.pass_rate": "Zdawalność matury, formuła 2015 (%)",
     },
     "en": {
         "register.pupils": "Pupils",
@@ -177,6 +185,8 @@ MEASURES: Final[Mapping[Lang, Mapping[str, str]]] = {
         "e8.francuski.mean": "French",
         "e8.hiszpanski.mean": "Spanish",
         "e8.wloski.mean": "Italian",
+        "matura.f2023.pass_rate": "Matura pass rate, 2023 formula (%)",
+        "matura.f2015.pass_rate": "Matura pass rate, 2015 formula (%)",
     },
 }
 
