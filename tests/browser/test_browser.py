@@ -56,6 +56,7 @@ PAGES = {
     # the school layer: a school's figures, and a gmina's sortable list of every type
     "school": "/szkola/20957",
     "school-english": "/szkola/20957?lang=en",
+    "school-lyceum-matura": "/szkola/4648",
     "dashboard-gmina-schools": "/j/0201022?szkoly=wszystkie&szkoly_sort=matematyka",
     "accessibility-declaration": "/deklaracja-dostepnosci",
     "accessibility-statement-english": "/deklaracja-dostepnosci?lang=en",
