@@ -5,10 +5,13 @@ list from `/api/v1/schools?teryt=`; numbers on a page are written the Polish way
 """
 
 import re
+import uuid
 
 import pytest
+from sqlalchemy import event
 
 from schemas.schools import ExamPoint, SchoolSummary
+from service.web import routes
 from service.web.school_page import math_trend, place_in_words, sorted_schools
 from service.web.school_words import GOVERNING, MEASURES, WORDS
 from tests.test_web_pages import page, pl
@@ -141,6 +144,41 @@ async def test_every_type_of_institution_can_be_listed(client):
     listed = (await client.get("/api/v1/schools", params={"teryt": BOLESLAWIEC_GM})).json()
     rows = await _rows(client, BOLESLAWIEC_GM, szkoly="wszystkie")
     assert len(rows) == listed["total"] == 23
+
+
+async def test_the_school_list_costs_two_statements_whatever_the_gmina(client, monkeypatch):
+    """Warsaw's 425 primary schools cost what Bolesławiec's 8 do: no statement per school."""
+    engine = client.app.state.read_engine.sync_engine
+    statements: list[str] = []
+    counting = False
+
+    def count(_conn, _cursor, statement, *_args):
+        if counting:
+            statements.append(statement)
+
+    original = routes.build_school_list
+
+    async def measured(*args, **kwargs):
+        nonlocal counting
+        counting = True
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            counting = False
+
+    monkeypatch.setattr(routes, "build_school_list", measured)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for teryt in (BOLESLAWIEC_GM, "1465011"):
+            statements.clear()
+            response = await client.get(
+                f"/j/{teryt}", params={"fresh": uuid.uuid4().hex}, headers={"Accept": "text/html"}
+            )
+            assert response.status_code == 200
+            assert 'id="szkoly"' in response.text
+            assert len(statements) == 2, (teryt, statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 async def test_a_powiats_page_has_no_school_list(client):
