@@ -77,6 +77,8 @@ async def list_schools(
 # The school's figures beside the same measure and year of the schools of its type: in its
 # gmina and in Poland. One statement, one pass over the peers grouped by (measure, year): a
 # LATERAL per figure rescanned the materialised peers 48 times (7.8 s for a primary school).
+# The measures asked for are repeated on the peers: the planner does not carry them over the
+# join with `mine`, and a primary school's page read all 1.2 million figures (2.3 s, now 0.9).
 _FIGURES = text("""
 WITH mine AS (
     SELECT f.* FROM school_figure f
@@ -88,6 +90,7 @@ peers AS (
     JOIN mine m ON m.measure = f.measure AND m.year = f.year
     JOIN school s ON s.rspo = f.rspo AND s.type_name = :type_name
     WHERE f.value IS NOT NULL
+      AND (CAST(:measures AS text[]) IS NULL OR f.measure = ANY(:measures))
 ),
 stats AS (
     SELECT measure, year,
