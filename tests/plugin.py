@@ -37,6 +37,7 @@ import itertools
 import os
 import re
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -77,6 +78,9 @@ TIER_BY_FIXTURE: Final = {
 }
 GROUPED_TIERS: Final = ("browser", "fuzz")
 """Tiers whose tests share a server or a browser started once: one xdist group each."""
+GROUP_SPLITS: Final = {"browser": 2}
+"""Tiers dealt out over this many groups, one server and browser each: the browser tier alone
+took about as long as the rest of the suite on the other worker."""
 
 
 # --- Tiers ----------------------------------------------------------------------------------
@@ -125,6 +129,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     last, so under xdist one worker starts a long group while another builds the loaded
     template, instead of both waiting for it.
     """
+    dealt: Counter[str] = Counter()
     for item in items:
         tier = tier_of(item)
         if tier is None:
@@ -132,7 +137,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker(tier) is None:
             item.add_marker(getattr(pytest.mark, tier))
         if tier in GROUPED_TIERS and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(tier))
+            splits = GROUP_SPLITS.get(tier, 1)
+            group = tier if splits == 1 else f"{tier}-{dealt[tier] % splits}"
+            dealt[tier] += 1
+            item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=_start_rank)
     named_paths = config.args_source != pytest.Config.ArgsSource.TESTPATHS
     if config.option.markexpr or config.option.all_tiers or named_paths:
