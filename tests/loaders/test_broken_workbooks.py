@@ -1,4 +1,5 @@
-"""The workbook loaders (CKE E8 and matura, GUS ages, MF PIT) refuse a broken file naming where.
+"""The workbook loaders (CKE E8 and matura, GUS ages, MF PIT, the derived BDL copies) refuse a
+broken file naming where.
 
 Each broken file is derived from a real one (tests/data/bad/<source>/derive.py) and must be
 refused with its first problem's code, sheet, row and field; the database is left as it was and
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.gus_ages import load_gus_ages
 from loaders.mf_pit import load_mf_pit
@@ -51,6 +53,19 @@ SOURCES = {
     ),
     "mf_pit": Source(
         TEST_DATA / "mf_pit" / "Miasta_NPP_2020_slice_derived.xlsx", checksum, load_mf_pit
+    ),
+    "bdl_derived": Source(
+        TEST_DATA / "bdl_derived" / "Number of unemployed_slice_derived.xlsx",
+        checksum,
+        lambda engine, path: load_bdl_derived(
+            engine,
+            path,
+            value_column="Number of unemployed",
+            variable="labour.registered_unemployed",
+            measure_unit="osoba",
+            additive=True,
+            description="test",
+        ),
     ),
 }
 BROKEN: dict[str, dict[str, Where]] = {
@@ -107,6 +122,14 @@ BROKEN: dict[str, dict[str, Where]] = {
         "inconsistent_balance.xlsx": (
             "inconsistent", "MNPP", 16, "Saldo końcowe: należności pozostałe do zapłaty, ogółem"
         ),
+    },
+    "bdl_derived": {
+        "truncated.xlsx": ("unreadable_file", None, None, None),
+        "is_html.xlsx": ("unreadable_file", None, None, None),
+        "missing_column.xlsx": ("missing_column", None, 1, "Number of unemployed"),
+        "non_numeric_count.xlsx": ("not_a_number", None, 7, "Number of unemployed"),
+        "bad_code.xlsx": ("bad_code", None, 9, "Code"),
+        "name_of_another_powiat.xlsx": ("inconsistent", None, 30, "County"),
     },
 }  # fmt: skip
 
