@@ -1,15 +1,18 @@
 """The broken-file corpus: every file refused naming file (and row and field where the file
 has rows), the database byte-for-byte unchanged, the refusal recorded as a failed run."""
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.area.load import load_area
 from loaders.bdl.api_json import parse_variable_page
 from loaders.bdl.export_load import load_bdl_export
+from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
 from loaders.errors import PROBLEM_CODES, LoadRefused
 from loaders.gus_ages import load_gus_ages
@@ -82,6 +85,10 @@ ROW_AND_FIELD = {
     "mf_pit/non_numeric_amount.xlsx": (10, "Dochody wykonane"),
     "mf_pit/bad_code.xlsx": (12, "PK"),
     "mf_pit/unknown_codes.xlsx": (14, "WK+PK+GK+GT"),
+    "bdl_derived/missing_column.xlsx": (1, "Number of unemployed"),
+    "bdl_derived/non_numeric_count.xlsx": (7, "Number of unemployed"),
+    "bdl_derived/bad_code.xlsx": (9, "Code"),
+    "bdl_derived/name_of_another_powiat.xlsx": (30, "County"),
 }
 # The stable problem code of each refusal (loaders/errors.py): what stewards filter by.
 EXPECTED_CODE = {
@@ -139,6 +146,12 @@ EXPECTED_CODE = {
     "mf_pit/unknown_codes.xlsx": "too_many_unplaced",
     "mf_pit/negative_amount.xlsx": "negative_count",
     "mf_pit/inconsistent_balance.xlsx": "inconsistent",
+    "bdl_derived/truncated.xlsx": "unreadable_file",
+    "bdl_derived/is_html.xlsx": "unreadable_file",
+    "bdl_derived/missing_column.xlsx": "missing_column",
+    "bdl_derived/non_numeric_count.xlsx": "not_a_number",
+    "bdl_derived/bad_code.xlsx": "bad_code",
+    "bdl_derived/name_of_another_powiat.xlsx": "inconsistent",
 }
 # Order-free (count and sum of row hashes): sorting the 0.7M exam figures for an md5 cost 3 s
 # a table and check, twice for every file of the corpus.
@@ -161,39 +174,38 @@ def _api_batch(path: Path) -> ObservationBatch:
     return ObservationBatch(file=path.name, variables=[variable], records=parsed.records)
 
 
-async def load(engine, path: Path) -> None:
-    kind = path.parent.name
-    if kind == "bdl_export":
-        await load_bdl_export(
-            engine, path, table="LUDN 2137", columns={"ogółem": "population.total"},
-            measure_unit="osoba", year=2020,
-        )  # fmt: skip
-    elif kind == "bdl_long":
-        await load_bdl_export(
-            engine, path, table="stopa bezrobocia rejestrowanego", measure_unit="%", year=None,
-            columns={"grudzień;stopa bezrobocia rejestrowanego": "labour.unemployment_rate"},
-            additive=False,
-        )  # fmt: skip
-    elif kind == "area":
-        await load_area(engine, path)
-    elif kind == "bdl_api":
-        await load_observation_file(engine, source="bdl", path=path, read=lambda: _api_batch(path))
-    elif kind == "mf_rb":
-        await load_mf_rb(engine, path)
-    elif kind == "sio":
-        await load_sio(engine, path, as_of=SIO_AS_OF)
-    elif kind == "gus_ages":
-        await load_gus_ages(engine, path, year=2020)
-    elif kind == "cke_e8":
-        await load_cke_e8(engine, path, year=2023)
-    elif kind == "cke_matura":
-        await load_cke_matura(engine, path, year=2023, formula=2023)
-    elif kind == "schools":
-        await load_schools(engine, path)
-    elif kind == "mf_pit":
-        await load_mf_pit(engine, path)
-    else:
-        await load_teryt(engine, path)
+LOADS: dict[str, Callable[[AsyncEngine, Path], Awaitable[object]]] = {
+    "bdl_export": lambda engine, path: load_bdl_export(
+        engine, path, table="LUDN 2137", columns={"ogółem": "population.total"},
+        measure_unit="osoba", year=2020,
+    ),
+    "bdl_long": lambda engine, path: load_bdl_export(
+        engine, path, table="stopa bezrobocia rejestrowanego", measure_unit="%", year=None,
+        columns={"grudzień;stopa bezrobocia rejestrowanego": "labour.unemployment_rate"},
+        additive=False,
+    ),
+    "area": load_area,
+    "bdl_api": lambda engine, path: load_observation_file(
+        engine, source="bdl", path=path, read=lambda: _api_batch(path)
+    ),
+    "mf_rb": load_mf_rb,
+    "sio": lambda engine, path: load_sio(engine, path, as_of=SIO_AS_OF),
+    "gus_ages": lambda engine, path: load_gus_ages(engine, path, year=2020),
+    "cke_e8": lambda engine, path: load_cke_e8(engine, path, year=2023),
+    "cke_matura": lambda engine, path: load_cke_matura(engine, path, year=2023, formula=2023),
+    "schools": load_schools,
+    "mf_pit": load_mf_pit,
+    "bdl_derived": lambda engine, path: load_bdl_derived(
+        engine, path, value_column="Number of unemployed",
+        variable="labour.registered_unemployed", measure_unit="osoba", additive=True,
+        description="test",
+    ),
+}  # fmt: skip
+"""The loader of each folder of the corpus; any other folder holds TERYT files."""
+
+
+async def load(engine: AsyncEngine, path: Path) -> None:
+    await LOADS.get(path.parent.name, load_teryt)(engine, path)
 
 
 def _key(path: Path) -> str:
@@ -204,7 +216,7 @@ def test_the_corpus_is_large_and_covers_every_loader():
     assert len(CORPUS) >= 30
     assert {p.parent.name for p in CORPUS} == {
         "bdl_export", "bdl_long", "area", "bdl_api", "teryt_zip", "mf_rb", "sio", "gus_ages",
-        "schools", "cke_e8", "cke_matura", "mf_pit", "bad"
+        "schools", "cke_e8", "cke_matura", "mf_pit", "bdl_derived", "bad"
     }  # fmt: skip
     assert set(ROW_AND_FIELD) <= {_key(p) for p in CORPUS}
     assert set(EXPECTED_CODE) <= {_key(p) for p in CORPUS}
