@@ -15,12 +15,13 @@ from litestar.params import Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domains.errors import InvalidParameter, UnknownUnit
+from domains.errors import InvalidParameter
 from domains.indicators.as_of import AsOf, resolve_as_of
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.change_feed import MAX_LIMIT, Filters, list_changes, since_release
 from domains.indicators.queries import find_indicator
 from domains.units.kinds import is_teryt
+from domains.units.queries import unit_in_force
 from schemas.changes import ChangeRow, ChangesPage
 from schemas.units import PageLinks
 from service.errors import problem_responses
@@ -235,12 +236,7 @@ async def read_unit_feed(
     ],
 ) -> Response[bytes]:
     filters = _filters(catalogue, indicator=None, domain=None, unit=teryt, level=None)
-    name = await db.scalar(
-        text("SELECT name FROM territorial_unit WHERE teryt = :t AND valid_to IS NULL"),
-        {"t": teryt},
-    )
-    if name is None:
-        raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
+    name, _ = await unit_in_force(db, teryt)
     items, _ = await list_changes(db, since=0, filters=filters, limit=FEED_SIZE, newest_first=True)
     return _atom(
         request,
