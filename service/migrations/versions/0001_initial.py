@@ -5,60 +5,47 @@ Revises:
 Create Date: 2026-11-24 04:53:27.917468
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from service.migrations import ddl
 
 revision: str = "0001"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "load_run",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        ddl.identity_id(),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("file_name", sa.Text(), nullable=True),
         sa.Column(
             "query", sa.Text(), nullable=True, comment="API query when not loaded from a file"
         ),
         sa.Column("sha256", sa.String(length=64), nullable=True),
-        sa.Column(
-            "started_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        ddl.stamped_now("started_at"),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), server_default="running", nullable=False),
-        sa.Column("rows_read", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("rows_inserted", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("rows_updated", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("rows_closed", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("rows_unchanged", sa.Integer(), server_default="0", nullable=False),
-        sa.Column(
-            "errors",
-            postgresql.JSONB(astext_type=sa.Text()),
-            server_default=sa.text("'[]'::jsonb"),
-            nullable=False,
-        ),
+        ddl.counter("rows_read"),
+        ddl.counter("rows_inserted"),
+        ddl.counter("rows_updated"),
+        ddl.counter("rows_closed"),
+        ddl.counter("rows_unchanged"),
+        ddl.jsonb_list("errors"),
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("data_release_id", sa.BigInteger(), nullable=True),
         sa.CheckConstraint(
             "status IN ('running', 'published', 'unchanged', 'failed')",
             name=op.f("ck_load_run_status"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_load_run")),
+        ddl.primary_key("load_run", "id"),
     )
     op.create_index(op.f("ix_load_run_source"), "load_run", ["source"], unique=False)
     op.create_table(
         "territorial_unit",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("teryt", sa.String(length=7), nullable=False),
+        ddl.identity_id(),
+        ddl.teryt(),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("rodz", sa.SmallInteger(), nullable=True),
@@ -67,10 +54,9 @@ def upgrade() -> None:
             "name_folded", sa.Text(), nullable=False, comment="name without case and diacritics"
         ),
         sa.Column("kind_label", sa.Text(), nullable=False, comment="NAZWA_DOD as published by GUS"),
-        sa.Column("parent_teryt", sa.String(length=7), nullable=True),
-        sa.Column(
+        ddl.teryt("parent_teryt", nullable=True),
+        ddl.teryt(
             "twin_teryt",
-            sa.String(length=7),
             nullable=True,
             comment="the same city in its other role (powiat <-> gmina)",
         ),
@@ -94,7 +80,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "valid_to IS NULL OR valid_to >= valid_from", name=op.f("ck_territorial_unit_validity")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_territorial_unit")),
+        ddl.primary_key("territorial_unit", "id"),
     )
     op.create_index(
         "ix_territorial_unit_level_kind", "territorial_unit", ["level", "kind"], unique=False
@@ -111,19 +97,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "data_release",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column(
-            "published_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        ddl.identity_id(),
+        ddl.stamped_now("published_at"),
         sa.Column("source", sa.String(length=32), nullable=False),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["load_run_id"], ["load_run.id"], name=op.f("fk_data_release_load_run_id_load_run")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_release")),
+        ddl.load_run_id(),
+        ddl.foreign_key("data_release", "load_run_id", "load_run"),
+        ddl.primary_key("data_release", "id"),
     )
 
 

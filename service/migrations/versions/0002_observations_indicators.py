@@ -5,16 +5,14 @@ Revises: 0001
 Create Date: 2026-11-24 05:09:05.034306
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from service.migrations import ddl
+
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -24,24 +22,19 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("domain", sa.Text(), nullable=False),
         sa.Column("definition", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "computed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("code", name=op.f("pk_indicator")),
+        ddl.stamped_now("computed_at"),
+        ddl.primary_key("indicator", "code"),
     )
     op.create_table(
         "indicator_value",
         sa.Column("indicator_code", sa.Text(), nullable=False),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
-        sa.Column("teryt", sa.String(length=7), nullable=False),
+        ddl.year(),
+        ddl.teryt(),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("numerator", sa.Float(), nullable=True),
         sa.Column("denominator", sa.Float(), nullable=True),
-        sa.Column("flags", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
+        ddl.text_flags(),
         sa.Column("rank", sa.Integer(), nullable=True, comment="1 = best by polarity"),
         sa.Column("rank_of", sa.Integer(), nullable=True),
         sa.Column("peer_group", sa.Text(), nullable=True),
@@ -51,8 +44,8 @@ def upgrade() -> None:
         sa.Column("peer_q3", sa.Float(), nullable=True),
         sa.Column("national_median", sa.Float(), nullable=True),
         sa.Column("yoy_change", sa.Float(), nullable=True),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("indicator_code", "year", "teryt", name=op.f("pk_indicator_value")),
+        ddl.load_run_id(nullable=True),
+        ddl.primary_key("indicator_value", "indicator_code", "year", "teryt"),
     )
     op.create_index(
         "ix_indicator_value_unit",
@@ -66,93 +59,63 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), server_default="", nullable=False),
         sa.Column("members", postgresql.ARRAY(sa.String(length=7)), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_group")),
+        ddl.stamped_now("created_at"),
+        ddl.primary_key("unit_group", "id"),
     )
     op.create_table(
         "unit_neighbour",
-        sa.Column("teryt", sa.String(length=7), nullable=False),
+        ddl.teryt(),
         sa.Column("rank", sa.SmallInteger(), nullable=False),
-        sa.Column("neighbour_teryt", sa.String(length=7), nullable=False),
+        ddl.teryt("neighbour_teryt"),
         sa.Column("distance", sa.Float(), nullable=False),
         sa.Column("features", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("teryt", "rank", name=op.f("pk_unit_neighbour")),
+        ddl.year(),
+        ddl.primary_key("unit_neighbour", "teryt", "rank"),
     )
     op.create_table(
         "unit_typology",
-        sa.Column("teryt", sa.String(length=7), nullable=False),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
+        ddl.teryt(),
+        ddl.year(),
         sa.Column("peer_group", sa.Text(), nullable=False),
         sa.Column("population", sa.Float(), nullable=True),
-        sa.PrimaryKeyConstraint("teryt", "year", name=op.f("pk_unit_typology")),
+        ddl.primary_key("unit_typology", "teryt", "year"),
     )
     op.create_table(
         "variable",
-        sa.Column("id", sa.Integer(), sa.Identity(always=False), nullable=False),
+        ddl.identity_id(sa.Integer),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column(
             "code", sa.Text(), nullable=False, comment="source's own id, e.g. BDL variable id"
         ),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("measure_unit", sa.Text(), nullable=False),
-        sa.Column(
-            "additive",
-            sa.Boolean(),
-            server_default=sa.text("true"),
-            nullable=False,
-            comment="values may be summed over units",
-        ),
+        ddl.switch("additive", default=True, comment="values may be summed over units"),
         sa.Column("citation", sa.Text(), server_default="", nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_variable")),
+        ddl.primary_key("variable", "id"),
         sa.UniqueConstraint("source", "code", name="uq_variable_source_code"),
     )
     op.create_table(
         "observation",
         sa.Column("variable_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
-        sa.Column("teryt", sa.String(length=7), nullable=False),
+        ddl.year(),
+        ddl.teryt(),
         sa.Column("value", sa.Float(), nullable=True, comment="null = missing at source"),
         sa.Column("flag", sa.Text(), nullable=True),
-        sa.Column(
-            "derived",
-            sa.Boolean(),
-            server_default=sa.text("false"),
-            nullable=False,
-            comment="summed from lower units by Miarka",
-        ),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["variable_id"], ["variable.id"], name=op.f("fk_observation_variable_id_variable")
-        ),
-        sa.PrimaryKeyConstraint("variable_id", "year", "teryt", name=op.f("pk_observation")),
+        ddl.switch("derived", default=False, comment="summed from lower units by Miarka"),
+        ddl.load_run_id(),
+        ddl.foreign_key("observation", "variable_id", "variable"),
+        ddl.primary_key("observation", "variable_id", "year", "teryt"),
     )
     op.create_index(
         "ix_observation_unit_series", "observation", ["teryt", "variable_id", "year"], unique=False
     )
     op.add_column(
         "load_run",
-        sa.Column(
-            "rows_skipped",
-            sa.Integer(),
-            server_default="0",
-            nullable=False,
-            comment="read but not stored, each listed in warnings",
-        ),
+        ddl.counter("rows_skipped", comment="read but not stored, each listed in warnings"),
     )
     op.add_column(
         "load_run",
-        sa.Column(
-            "warnings",
-            postgresql.JSONB(astext_type=sa.Text()),
-            server_default=sa.text("'[]'::jsonb"),
-            nullable=False,
-        ),
+        ddl.jsonb_list("warnings"),
     )
 
 

@@ -5,30 +5,26 @@ Revises: 0003
 Create Date: 2026-11-24 05:38:22.635453
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from service.migrations import ddl
+
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "budget_report",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        ddl.identity_id(),
         sa.Column(
             "kind",
             sa.String(length=8),
             nullable=False,
             comment="rb27s (income) or rb28s (expenditure)",
         ),
-        sa.Column(
-            "teryt", sa.String(length=7), nullable=False, comment="TERC of the local government"
-        ),
+        ddl.teryt(comment="TERC of the local government"),
         sa.Column(
             "unit_type",
             sa.String(length=8),
@@ -45,7 +41,7 @@ def upgrade() -> None:
         sa.Column("gk", sa.String(length=2), nullable=False),
         sa.Column("gt", sa.String(length=1), nullable=False),
         sa.Column("pt", sa.String(length=1), nullable=True),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
+        ddl.year(),
         sa.Column(
             "period_type", sa.String(length=16), nullable=False, comment="TypOkresu, e.g. Kwartal"
         ),
@@ -63,13 +59,11 @@ def upgrade() -> None:
         ),
         sa.Column("source", sa.String(length=16), nullable=False, comment="xml or bestia"),
         sa.Column("source_file", sa.Text(), nullable=False, comment="file name or API query"),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
+        ddl.load_run_id(),
         sa.CheckConstraint("kind IN ('rb27s', 'rb28s')", name=op.f("ck_budget_report_kind")),
         sa.CheckConstraint("period BETWEEN 1 AND 4", name=op.f("ck_budget_report_period")),
-        sa.ForeignKeyConstraint(
-            ["load_run_id"], ["load_run.id"], name=op.f("fk_budget_report_load_run_id_load_run")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_budget_report")),
+        ddl.foreign_key("budget_report", "load_run_id", "load_run"),
+        ddl.primary_key("budget_report", "id"),
         sa.UniqueConstraint(
             "kind",
             "teryt",
@@ -94,17 +88,15 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("school_type", sa.Text(), nullable=False),
         sa.Column("governing_type", sa.Text(), nullable=True, comment="Typ organu prowadzącego"),
-        sa.Column("governing_teryt", sa.String(length=7), nullable=True),
-        sa.Column("registering_teryt", sa.String(length=7), nullable=True),
+        ddl.teryt("governing_teryt", nullable=True),
+        ddl.teryt("registering_teryt", nullable=True),
         sa.Column("pupils", sa.Numeric(), nullable=True, comment="may be fractional"),
         sa.Column("classes", sa.Numeric(), nullable=True, comment="oddziały"),
         sa.Column("teacher_fte", sa.Numeric(), nullable=True, comment="Etat - umowa"),
         sa.Column("source_file", sa.Text(), nullable=False),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["load_run_id"], ["load_run.id"], name=op.f("fk_sio_school_load_run_id_load_run")
-        ),
-        sa.PrimaryKeyConstraint("rspo", "as_of", name=op.f("pk_sio_school")),
+        ddl.load_run_id(),
+        ddl.foreign_key("sio_school", "load_run_id", "load_run"),
+        ddl.primary_key("sio_school", "rspo", "as_of"),
     )
     op.create_index(
         "ix_sio_school_governing", "sio_school", ["governing_teryt", "as_of"], unique=False
@@ -131,13 +123,8 @@ def upgrade() -> None:
         sa.Column("no", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("nz", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("np", sa.Numeric(precision=18, scale=2), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["budget_report.id"],
-            name=op.f("fk_budget_report_line_report_id_budget_report"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("report_id", "position", name=op.f("pk_budget_report_line")),
+        ddl.foreign_key("budget_report_line", "report_id", "budget_report", ondelete="CASCADE"),
+        ddl.primary_key("budget_report_line", "report_id", "position"),
     )
     op.create_index(
         "ix_budget_report_line_rozdzial",

@@ -10,14 +10,10 @@ Revises: 0005
 Create Date: 2026-12-01
 """
 
-from collections.abc import Sequence
-
 from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 FK_NAME = "fk_observation_variable_id_variable"
 

@@ -5,15 +5,13 @@ Revises: 0006
 Create Date: 2026-12-02
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from service.migrations import ddl
+
 revision: str = "0007"
 down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -26,12 +24,7 @@ def upgrade() -> None:
         sa.Column("public", sa.Boolean(), nullable=True),
         sa.Column("locality", sa.Text(), nullable=True),
         sa.Column("address", sa.Text(), nullable=True, comment="street address of the school"),
-        sa.Column(
-            "location_teryt",
-            sa.String(length=7),
-            nullable=True,
-            comment="gmina in force where the school is",
-        ),
+        ddl.teryt("location_teryt", nullable=True, comment="gmina in force where the school is"),
         sa.Column(
             "location_source_code",
             sa.String(length=7),
@@ -50,9 +43,8 @@ def upgrade() -> None:
             nullable=True,
             comment="gmina, powiat, wojewodztwo, state, non_public, ...",
         ),
-        sa.Column(
+        ddl.teryt(
             "governing_teryt",
-            sa.String(length=7),
             nullable=True,
             comment="the local government that runs it, when one does",
         ),
@@ -68,23 +60,23 @@ def upgrade() -> None:
             nullable=False,
             comment="the source that described it last",
         ),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("rspo", name=op.f("pk_school")),
+        ddl.load_run_id(),
+        ddl.primary_key("school", "rspo"),
     )
     op.create_index("ix_school_governing", "school", ["governing_teryt"], unique=False)
     op.create_index("ix_school_location", "school", ["location_teryt"], unique=False)
     op.create_table(
         "school_figure",
         sa.Column("measure", sa.String(length=64), nullable=False),
-        sa.Column("year", sa.SmallInteger(), nullable=False),
+        ddl.year(),
         sa.Column("rspo", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("flag", sa.Text(), nullable=True),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("source_file", sa.Text(), nullable=False),
         sa.Column("source_row", sa.Integer(), nullable=True, comment="1-based row of the file"),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("measure", "year", "rspo", name=op.f("pk_school_figure")),
+        ddl.load_run_id(),
+        ddl.primary_key("school_figure", "measure", "year", "rspo"),
     )
     op.create_index(
         "ix_school_figure_rspo", "school_figure", ["rspo", "measure", "year"], unique=False

@@ -11,29 +11,25 @@ Revises: 0009
 Create Date: 2026-12-04
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
+from service.migrations import ddl
+
 revision: str = "0010"
 down_revision: str | None = "0009"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "bdl_sync",
-        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
+        ddl.identity_id(),
         sa.Column(
             "scope", sa.Text(), nullable=False, comment="--domain and --since, as resumed by"
         ),
-        sa.Column(
-            "started_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
+        ddl.stamped_now("started_at"),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_bdl_sync")),
+        ddl.primary_key("bdl_sync", "id"),
     )
     op.create_table(
         "bdl_sync_request",
@@ -42,13 +38,9 @@ def upgrade() -> None:
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("sync_id", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "fetched_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["sync_id"], ["bdl_sync.id"], name=op.f("fk_bdl_sync_request_sync_id_bdl_sync")
-        ),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_bdl_sync_request")),
+        ddl.stamped_now("fetched_at"),
+        ddl.foreign_key("bdl_sync_request", "sync_id", "bdl_sync"),
+        ddl.primary_key("bdl_sync_request", "key"),
     )
     op.create_index(
         op.f("ix_bdl_sync_request_variable_id"), "bdl_sync_request", ["variable_id"], unique=False
@@ -69,12 +61,10 @@ def upgrade() -> None:
             nullable=True,
             comment="digest of the answers last published",
         ),
-        sa.Column("load_run_id", sa.BigInteger(), nullable=True),
+        ddl.load_run_id(nullable=True),
         sa.Column("message", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["sync_id"], ["bdl_sync.id"], name=op.f("fk_bdl_sync_variable_sync_id_bdl_sync")
-        ),
-        sa.PrimaryKeyConstraint("variable_id", name=op.f("pk_bdl_sync_variable")),
+        ddl.foreign_key("bdl_sync_variable", "sync_id", "bdl_sync"),
+        ddl.primary_key("bdl_sync_variable", "variable_id"),
     )
 
 
