@@ -298,21 +298,12 @@ def capital_cost(
     present = [v for v in values if v is not None]
     missing = [r.year for r in rows if r.nominal is None]
     if not present:
-        return CapitalResult(
-            amount=None,
-            status="unavailable",
-            method=method,
-            basis=basis,
-            years=rows,
-            years_missing=missing,
-            lines=this_year,
-            note="no capital data in the window",
-        )
-    if missing:
+        note = "no capital data in the window"
+    elif missing:
         note += f"; average of {len(present)} of {len(rows)} years (no reports for {missing})"
     return CapitalResult(
-        amount=sum(present, ZERO) / len(present),
-        status="ok",
+        amount=sum(present, ZERO) / len(present) if present else None,
+        status="ok" if present else "unavailable",
         method=method,
         basis=basis,
         years=rows,
