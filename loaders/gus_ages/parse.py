@@ -434,16 +434,7 @@ def _check_educational(collector: ProblemCollector, block: _Block, groups: list[
         )
         return
     for label, entry in block.educational.items():
-        ages = _ages(entry)
-        summed = _sum_of_ages(block, groups, ages.first, ages.last or ages.first)
-        if summed is not None and summed != entry.value:
-            collector.add(
-                f"{block.name} ({block.code}): {label} is {entry.value} but ages "
-                f"{ages.first}..{ages.last} sum to {summed}",
-                row=entry.row,
-                field=COL_TOTAL,
-                code="inconsistent",
-            )
+        _check_sum_of_ages(collector, block, groups, label=label, entry=entry, ages=_ages(entry))
     total = sum(entry.value for entry in block.educational.values())
     if total != block.educational_total.value:
         collector.add(
@@ -475,13 +466,29 @@ def _check_economic(collector: ProblemCollector, block: _Block, groups: list[_Ro
             field=COL_TOTAL,
             code="inconsistent",
         )
-    pre = block.economic["age_pre_working"]
-    summed = _sum_of_ages(block, groups, PRE_WORKING.first, PRE_WORKING.last or 0)
-    if summed is not None and summed != pre.value:
+    pre_working = block.economic["age_pre_working"]
+    _check_sum_of_ages(
+        collector, block, groups, label="Wiek przedprodukcyjny", entry=pre_working, ages=PRE_WORKING
+    )
+
+
+def _check_sum_of_ages(
+    collector: ProblemCollector,
+    block: _Block,
+    groups: list[_Row],
+    *,
+    label: str,
+    entry: _Row,
+    ages: AgeRange,
+) -> None:
+    """The row `label` of a block equals the persons of its (closed) range of ages."""
+    last = ages.last or ages.first
+    summed = _sum_of_ages(block, groups, ages.first, last)
+    if summed is not None and summed != entry.value:
         collector.add(
-            f"{block.name} ({block.code}): Wiek przedprodukcyjny is {pre.value} but ages "
-            f"0..17 sum to {summed}",
-            row=pre.row,
+            f"{block.name} ({block.code}): {label} is {entry.value} but ages "
+            f"{ages.first}..{last} sum to {summed}",
+            row=entry.row,
             field=COL_TOTAL,
             code="inconsistent",
         )
