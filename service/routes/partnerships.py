@@ -12,8 +12,7 @@ from litestar import Request, Router, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.spec import Example
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue
@@ -38,22 +37,19 @@ from schemas.partnerships import (
     PartnershipOut,
     PartnershipSummary,
 )
+from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
 from service.formats import Table
 from service.routes.admin import require_api_key
 from service.routes.catalogue import LangParam
 from service.routes.groups import provide_write_db
-from service.tabular import ExportOptions, flat_rows, register_adapter
+from service.routes.params import Year, documented
+from service.tabular import flat_rows, register_adapter
 
 EXAMPLE_ID = "przyklad-of-krakowski"
 
 PartnershipIdParam = Annotated[
-    str,
-    Parameter(
-        description="Partnership id (a slug)",
-        max_length=64,
-        examples=[Example(value=EXAMPLE_ID)],
-    ),
+    str, documented("Partnership id (a slug)", EXAMPLE_ID, max_length=64)
 ]
 
 
@@ -87,9 +83,7 @@ async def require_steward_key(
     responses=problem_responses(400, 503),
 )
 async def list_partnerships_handler(
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    lang: LangParam = "pl",
+    export: ExportDep, db: Db, lang: LangParam = "pl"
 ) -> PartnershipList:
     return await list_partnerships(db, lang)
 
@@ -121,7 +115,7 @@ async def create_partnership_handler(
     responses=problem_responses(400, 404, 503),
 )
 async def read_partnership(
-    db: NamedDependency[AsyncConnection], partnership_id: PartnershipIdParam, lang: LangParam = "pl"
+    db: Db, partnership_id: PartnershipIdParam, lang: LangParam = "pl"
 ) -> PartnershipOut:
     return await get_partnership(db, partnership_id, lang)
 
@@ -137,30 +131,20 @@ async def read_partnership(
 )
 async def read_partnership_indicator(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
     partnership_id: PartnershipIdParam,
     code: Annotated[
-        str,
-        Parameter(
-            description="Indicator code",
-            max_length=100,
-            examples=[Example(value="kontekst.gestosc_zaludnienia")],
-        ),
+        str, documented("Indicator code", "kontekst.gestosc_zaludnienia", max_length=100)
     ],
-    year: Annotated[
-        int | None,
-        Parameter(
-            ge=1990, le=2100, description="Default: the latest", examples=[Example(value=2023)]
-        ),
-    ] = None,
+    year: Year = None,
     level: Annotated[
         IndicatorLevel | None,
-        Parameter(
-            description="Members of this level only (default: the first of the indicator's "
-            "levels that a member has)",
-            examples=[Example(value="gmina")],
+        documented(
+            "Members of this level only (default: the first of the indicator's levels that a "
+            "member has)",
+            "gmina",
         ),
     ] = None,
     lang: LangParam = "pl",
@@ -170,10 +154,7 @@ async def read_partnership_indicator(
     )
 
 
-YearParam = Annotated[
-    int | None,
-    Parameter(ge=2000, le=2100, description="Only this year", examples=[Example(value=2024)]),
-]
+YearParam = Annotated[int | None, documented("Only this year", 2024, ge=2000, le=2100)]
 
 
 @get(
@@ -187,17 +168,12 @@ YearParam = Annotated[
 )
 async def list_assessments_handler(
     *,
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
+    export: ExportDep,
+    db: Db,
     rubric: NamedDependency[Rubric],
     partnership_id: PartnershipIdParam,
     year: YearParam = None,
-    current_only: Annotated[
-        bool,
-        Parameter(
-            description="Only each standard's newest answer", examples=[Example(value=False)]
-        ),
-    ] = False,
+    current_only: Annotated[bool, documented("Only each standard's newest answer", False)] = False,
     lang: LangParam = "pl",
 ) -> AssessmentPage:
     return await list_assessments(
