@@ -163,18 +163,22 @@ _PARTNERSHIP: Final = (
 )
 
 
+def _described(data: Any, lang: Lang) -> dict[str, Any]:  # noqa: ANN401 - a row mapping
+    """The fields a summary and a whole partnership both give, from a `_PARTNERSHIP` row."""
+    return {
+        "id": data["id"],
+        "name": data["name"],
+        "kind": data["kind"],
+        "kind_name": KIND_NAMES[data["kind"]][lang == "en"],
+        "leader_teryt": data["leader_teryt"],
+        "example": data["example"],
+        "membership_sourced": data["source_url"] is not None,
+        "url": _url(data["id"]),
+    }
+
+
 def _summary(data: Any, lang: Lang) -> PartnershipSummary:  # noqa: ANN401 - a row mapping
-    return PartnershipSummary(
-        id=data["id"],
-        name=data["name"],
-        kind=data["kind"],
-        kind_name=KIND_NAMES[data["kind"]][lang == "en"],
-        leader_teryt=data["leader_teryt"],
-        example=data["example"],
-        membership_sourced=data["source_url"] is not None,
-        members_in_force=data["members_in_force"],
-        url=_url(data["id"]),
-    )
+    return PartnershipSummary(**_described(data, lang), members_in_force=data["members_in_force"])
 
 
 async def _row(conn: AsyncConnection, partnership_id: str) -> Row[Any]:
@@ -221,15 +225,9 @@ async def get_partnership(
     units = await _units(conn, [r.teryt for r in rows])
     now = today()
     return PartnershipOut(
-        id=data["id"],
-        name=data["name"],
-        kind=data["kind"],
-        kind_name=KIND_NAMES[data["kind"]][lang == "en"],
-        leader_teryt=data["leader_teryt"],
+        **_described(data, lang),
         description=data["description"],
         source_url=data["source_url"],
-        membership_sourced=data["source_url"] is not None,
-        example=data["example"],
         from_group=data["from_group"],
         created_at=data["created_at"],
         members=[
@@ -243,7 +241,6 @@ async def get_partnership(
             )
             for r in rows
         ],
-        url=_url(data["id"]),
     )
 
 
