@@ -10,10 +10,21 @@ Files of 2018-2023 use the division of their year and write codes as text or as 
   territory, same name), carried to the code in force with the `code_changed` flag;
 - `unplaced`: anything else (a gmina dissolved or split since, a code of no unit): the row is
   listed with file, row and field, and a file with more than 1 % of them is refused.
+
+The TERYT history decides the last two: the older registers shipped in `data/` (manifest
+source `teryt_history`, today the one of 2020-01-01). A code the register in force lacks is
+`code_changed` only when an older register has it under the name and powiat of the one gmina
+in force at the same six digits; a part or district the register in force lacks is rolled up
+to the parent the older register gives it. A 2018 code of a gmina whose RODZ changed in 2019
+is in neither register, so it stays unplaced: nothing is guessed from the six digits alone.
 """
 
 from collections import Counter
-from typing import Final, Literal
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Final, Literal, NamedTuple
 
 import msgspec
 from sqlalchemy import text
@@ -21,6 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.units.kinds import VOIVODESHIP_CODES
 from loaders.errors import LoadRefused, SourceProblem
+from loaders.manifest import shipped_files, verified_path
+from loaders.source_text import read_source_text
+from loaders.teryt.parse import parse_register
 
 Placement = Literal["direct", "part_rolled_up", "district_to_city", "code_changed", "unplaced"]
 CODE_CHANGED_FLAG: Final = "code_changed"
@@ -29,6 +43,10 @@ _GMINA_RODZ: Final = frozenset("123")
 _PART_RODZ: Final = frozenset("45")
 _DISTRICT_RODZ: Final = frozenset("89")
 _TERC_DIGITS: Final = frozenset((2, 4, 7))
+HISTORY_SOURCE: Final = "teryt_history"
+SHIPPED_DATA: Final = Path(__file__).resolve().parents[1] / "data"
+"""The repository's `data/`: the history is part of the code's reference data, whatever
+folder `MIARKA_DATA_DIR` names for the files to load."""
 
 
 def normalise_terc(raw: object, digits: int = 7) -> str | None:
@@ -66,6 +84,41 @@ def gmina_code_problem(
     return None
 
 
+class HistoricUnit(NamedTuple):
+    name: str
+    parent: str | None
+
+
+class HistoricRegister(msgspec.Struct, frozen=True, kw_only=True):
+    """An older TERC register: every code it has, with the unit's name and parent then."""
+
+    stan_na: date
+    units: dict[str, HistoricUnit]
+
+
+@cache
+def shipped_history() -> tuple[HistoricRegister, ...]:
+    """The older registers of the manifest (source `teryt_history`), sha256 checked, newest
+    first; read once per process (4,194 rows of 2020 in about 50 ms)."""
+    registers = []
+    for entry in shipped_files(SHIPPED_DATA, HISTORY_SOURCE):
+        source = read_source_text(verified_path(SHIPPED_DATA, entry), "TERC*.csv")
+        register = parse_register(source)
+        units = {u.teryt: HistoricUnit(u.name, u.parent_teryt) for u in register.units}
+        registers.append(HistoricRegister(stan_na=register.stan_na, units=units))
+    return tuple(sorted(registers, key=lambda r: r.stan_na, reverse=True))
+
+
+async def register_in_force(conn: AsyncConnection) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Every unit code in force -> its parent code, and -> its name."""
+    rows = (
+        await conn.execute(
+            text("SELECT teryt, parent_teryt, name FROM territorial_unit WHERE valid_to IS NULL")
+        )
+    ).all()
+    return {str(t): parent for t, parent, _ in rows}, {str(t): str(name) for t, _, name in rows}
+
+
 class PlacedCode(msgspec.Struct, frozen=True):
     teryt: str | None
     """The gmina in force, None when unplaced."""
@@ -79,8 +132,16 @@ class PlacedCode(msgspec.Struct, frozen=True):
 class GminaPlacer:
     """Places 7-digit codes on gminas in force, counting how and listing what it cannot place."""
 
-    def __init__(self, file: str, units: dict[str, str | None]) -> None:
-        """`units`: every unit code in force -> its parent code."""
+    def __init__(
+        self,
+        file: str,
+        units: Mapping[str, str | None],
+        *,
+        names: Mapping[str, str],
+        history: Sequence[HistoricRegister] | None = None,
+    ) -> None:
+        """`units`: every unit code in force -> its parent code; `names`: -> its name;
+        `history`: older registers, newest first (default: the shipped ones)."""
         if not units:
             raise LoadRefused.one(
                 file,
@@ -89,6 +150,8 @@ class GminaPlacer:
             )
         self.file = file
         self._parent = units
+        self._names = names
+        self._history = shipped_history() if history is None else tuple(history)
         self._gminas_by_prefix: dict[str, list[str]] = {}
         for code in units:
             if len(code) == 7 and code[6] in _GMINA_RODZ:  # noqa: PLR2004
@@ -99,10 +162,8 @@ class GminaPlacer:
 
     @classmethod
     async def from_db(cls, conn: AsyncConnection, file: str) -> "GminaPlacer":
-        rows = await conn.execute(
-            text("SELECT teryt, parent_teryt FROM territorial_unit WHERE valid_to IS NULL")
-        )
-        return cls(file, {str(teryt): parent for teryt, parent in rows})
+        units, names = await register_in_force(conn)
+        return cls(file, units, names=names)
 
     def place(
         self, code: str | None, *, row: int | None, field: str, sheet: str | None = None
@@ -125,33 +186,52 @@ class GminaPlacer:
                     message=(
                         "not a 7-digit TERC gmina code"
                         if code is None
-                        else f"gmina {code} is not in the register in force, nor a part, "
-                        "district or renamed gmina of one; row not counted"
+                        else f"gmina {code} is not in the register in force, nor a part or "
+                        f"district of one, nor a gmina of the register of {self._dates()} "
+                        "under the name of the gmina in force at its six digits; row not counted"
                     ),
                 )
             )
         return placed
 
-    def _place(self, code: str | None) -> PlacedCode:  # noqa: PLR0911 - one return per rule
+    def _dates(self) -> str:
+        return " or ".join(str(r.stan_na) for r in self._history) or "(no history shipped)"
+
+    def _place(self, code: str | None) -> PlacedCode:
         if code is None or len(code) != 7 or not code.isdigit():  # noqa: PLR2004
             return PlacedCode(None, "unplaced")
         rodz = code[6]
-        if rodz in _GMINA_RODZ and code in self._parent:
-            return PlacedCode(code, "direct")
-        if rodz in _PART_RODZ | _DISTRICT_RODZ:
-            how: Placement = "part_rolled_up" if rodz in _PART_RODZ else "district_to_city"
-            parent = self._parent.get(code)
-            if parent is not None and len(parent) == 7:  # noqa: PLR2004
-                return PlacedCode(parent, how)
-            if rodz in _PART_RODZ:
-                candidates = self._gminas_by_prefix.get(code[:6], [])
-                if len(candidates) == 1:
-                    return PlacedCode(candidates[0], how)
-            return PlacedCode(None, "unplaced")
         if rodz in _GMINA_RODZ:
-            candidates = self._gminas_by_prefix.get(code[:6], [])
-            if len(candidates) == 1:
-                return PlacedCode(candidates[0], "code_changed")
+            return PlacedCode(code, "direct") if code in self._parent else self._renumbered(code)
+        if rodz in _PART_RODZ | _DISTRICT_RODZ:
+            return self._rolled_up(
+                code, "part_rolled_up" if rodz in _PART_RODZ else "district_to_city"
+            )
+        return PlacedCode(None, "unplaced")
+
+    def _rolled_up(self, code: str, how: Placement) -> PlacedCode:
+        """A part or district: to its gmina in force, or to the gmina an older register gives
+        it (placed in turn: a parent whose RODZ changed since carries the flag)."""
+        parent = self._parent.get(code)
+        if parent is not None and len(parent) == 7:  # noqa: PLR2004
+            return PlacedCode(parent, how)
+        old = next((r.units[code] for r in self._history if code in r.units), None)
+        if old is None or old.parent is None or len(old.parent) != 7:  # noqa: PLR2004
+            return PlacedCode(None, "unplaced")
+        above = self._place(old.parent)
+        if above.teryt is None or above.how == "code_changed":
+            return above
+        return PlacedCode(above.teryt, how)
+
+    def _renumbered(self, code: str) -> PlacedCode:
+        """A gmina code not in force: `code_changed` when it is the one gmina in force at its
+        six digits under another RODZ, as an older register shows by name and powiat."""
+        candidates = self._gminas_by_prefix.get(code[:6], [])
+        if len(candidates) == 1:
+            [in_force] = candidates
+            now = HistoricUnit(self._names.get(in_force, ""), self._parent.get(in_force))
+            if any(r.units.get(code) == now for r in self._history):
+                return PlacedCode(in_force, "code_changed")
         return PlacedCode(None, "unplaced")
 
     def report(self) -> dict[str, int]:

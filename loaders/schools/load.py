@@ -11,7 +11,6 @@ import asyncio
 from pathlib import Path
 from typing import Final
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from loaders.errors import SourceProblem
@@ -37,7 +36,7 @@ from loaders.schools.publish import (
     publish_school_figures,
     publish_schools,
 )
-from loaders.unit_codes import GminaPlacer, PlacedCode
+from loaders.unit_codes import GminaPlacer, PlacedCode, register_in_force
 
 SOURCE: Final = "sio_register"
 CITATION: Final = (
@@ -66,9 +65,9 @@ def variables() -> list[VariableDef]:
 class _Placer:
     """Places locations and governing bodies; two reports, one per field."""
 
-    def __init__(self, file: str, units: dict[str, str | None]) -> None:
-        self.location = GminaPlacer(file, units)
-        self.governing = GminaPlacer(file, units)
+    def __init__(self, file: str, units: dict[str, str | None], names: dict[str, str]) -> None:
+        self.location = GminaPlacer(file, units, names=names)
+        self.governing = GminaPlacer(file, units, names=names)
         self.units = units
         self.unplaced_bodies: list[SourceProblem] = []
 
@@ -257,13 +256,7 @@ async def load_schools(
 async def _publish(
     conn: AsyncConnection, run_id: int, run: RecordedRun, register: Register
 ) -> Counts:
-    units = {
-        str(teryt): parent
-        for teryt, parent in await conn.execute(
-            text("SELECT teryt, parent_teryt FROM territorial_unit WHERE valid_to IS NULL")
-        )
-    }
-    placer = _Placer(register.file, units)
+    placer = _Placer(register.file, *await register_in_force(conn))
     rows = [placer.place(school) for school in register.rows]
     placer.location.refuse_if_too_many_unplaced()
     placer.governing.refuse_if_too_many_unplaced()
