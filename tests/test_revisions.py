@@ -12,7 +12,7 @@ import itertools
 import re
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.errors import InvalidParameter
-from domains.indicators.as_of import frozen_as_of, parse_as_of
+from domains.indicators.as_of import POLAND, frozen_as_of, parse_as_of
 from domains.indicators.catalogue import default_catalogue
 from domains.indicators.engine import compute_changed
 from loaders.observations import ObservationRecord, VariableDef
@@ -32,6 +32,8 @@ from loaders.run import RunSummary, recorded_run
 from service.app import create_app
 from service.db import with_database
 from service.settings import Settings
+from service.web.charts import class_breaks, class_of
+from service.web.charts import palette_for as map_palette
 from tests.loaders.teryt_db import database_copy, teryt_template
 from tests.plugin import engine_for
 
@@ -72,6 +74,24 @@ async def _load(engine: AsyncEngine, values: Loads) -> RunSummary:
         return await run.publish(publish, rows_read=len(records), after_publish=recompute)
 
 
+STATISTICS = (
+    "rank", "rank_of", "peer_group", "peer_median", "peer_q1", "peer_q3", "national_median",
+    "yoy_change",
+)  # fmt: skip
+Published = dict[tuple[int, str], dict[str, Any]]
+"""(year, teryt) -> the value and statistics the engine published, at every level."""
+
+
+async def _published(engine: AsyncEngine) -> Published:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(
+            text(f"SELECT year, teryt, value, {', '.join(STATISTICS)} FROM indicator_value "  # noqa: S608
+                 "WHERE indicator_code = :c"),
+            {"c": CODE},
+        )).mappings().all()  # fmt: skip
+    return {(row["year"], row["teryt"]): dict(row) for row in rows}
+
+
 class Scenario(msgspec.Struct, frozen=True):
     url: str
     g: list[str]
@@ -79,6 +99,9 @@ class Scenario(msgspec.Struct, frozen=True):
     runs: dict[int, int]
     """release -> the load run that published it."""
     history_after_unchanged: tuple[int, int]
+    published: dict[int, Published]
+    """release -> every value of the indicator with its statistics, read right after that
+    release was published: what an answer as of it must give."""
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +127,7 @@ async def scenario(pg_server_url: str, teryt_template: str) -> AsyncIterator[Sce
         runs = {}
         summary = await _load(engine, first)
         runs[summary.data_release_id] = summary.run_id
+        published = {1: {}, summary.data_release_id: await _published(engine)}
         again = await _load(engine, first)
         assert (again.status, again.data_release_id) == ("unchanged", None)
         async with engine.connect() as conn:
@@ -118,6 +142,7 @@ async def scenario(pg_server_url: str, teryt_template: str) -> AsyncIterator[Sce
         ):
             summary = await _load(engine, values)
             runs[summary.data_release_id] = summary.run_id
+            published[summary.data_release_id] = await _published(engine)
         assert sorted(runs) == [2, 3, 4]
         async with engine.begin() as conn:
             # Earlier releases on earlier days, so a date between two of them picks the first.
@@ -134,7 +159,13 @@ async def scenario(pg_server_url: str, teryt_template: str) -> AsyncIterator[Sce
             g=[g1, g2, g3, g4],
             runs=runs,
             history_after_unchanged=tuple(sizes),
+            published=published,
         )
+
+
+def _poland_today() -> date:
+    """Today in Poland, where an as-of date is read (after 23:00 UTC it is tomorrow there)."""
+    return datetime.now(POLAND).date()
 
 
 def expected_gminas(s: Scenario) -> dict[int, dict[tuple[int, str], float | None]]:
@@ -324,17 +355,136 @@ def _query_values(items: list[dict[str, Any]]) -> dict[tuple[int, str], float | 
     return {(int(i["year"]), i["teryt"]): i["value"] for i in items}
 
 
-async def test_the_query_as_of_each_release_is_the_history_without_ranks(scenario, api):
+async def test_the_query_as_of_each_release_is_the_history(scenario, api):
     body = {"indicators": [CODE], "levels": ["gmina"], "years": [2023, 2024]}
     for release, values in expected_gminas(scenario).items():
         response = await api.post(f"/api/v1/query?as_of={release}", json=body)
         assert response.status_code == 200, response.text
         items = response.json()["items"]
         assert _query_values(items) == values, release
-        assert {(i["rank"], i["national_median"]) for i in items} <= {(None, None)}
     now = (await api.post("/api/v1/query", json=body)).json()["items"]
     assert _query_values(now) == expected_gminas(scenario)[4]
-    assert any(i["rank"] is not None for i in now)
+
+
+# --- as of: the ranks and statistics of that release ----------------------------------------
+
+
+def _number(cell: object) -> object:
+    """A CSV cell as the JSON would give it: empty is null, digits are numbers."""
+    if not isinstance(cell, str):
+        return cell
+    if cell == "":
+        return None
+    try:
+        return int(cell)
+    except ValueError:
+        try:
+            return float(cell)
+        except ValueError:
+            return cell
+
+
+def _same_statistics(scenario: Scenario, release: int, rows: list[dict[str, Any]], where: str):
+    """Every row's value and statistics are those the engine published at `release`."""
+    then = scenario.published[release]
+    for row in rows:
+        key = (int(row["year"]), row["teryt"])
+        assert key in then, (where, release, key)
+        for column in ("value", *STATISTICS):
+            if column not in row:
+                continue
+            got, expected = _number(row[column]), then[key][column]
+            if isinstance(expected, float):
+                assert got == pytest.approx(expected), (where, release, key, column)
+            else:
+                assert got == expected, (where, release, key, column)
+
+
+def test_the_revisions_change_the_ranks_of_units_that_were_not_revised(scenario):
+    """The scenario's ranks by hand (higher is better), so the as-of tests test something:
+    g3's 2024 value is 31 in release 2 and 33 in release 4, yet its rank goes from 1 to 2."""
+    g1, g2, g3, g4 = scenario.g
+    ranks = {
+        release: {t: then[(2024, t)]["rank"] for t in (g1, g2, g3, g4) if (2024, t) in then}
+        for release, then in scenario.published.items()
+    }
+    assert ranks == {
+        1: {},
+        2: {g3: 1, g2: 2, g1: 3},
+        3: {g4: 1, g1: 2, g2: None},
+        4: {g4: 1, g3: 2, g2: 3, g1: 4},
+    }
+    assert scenario.published[3][(2024, g1)]["national_median"] == pytest.approx(26.5)
+    assert scenario.published[4][(2024, g1)]["yoy_change"] == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("release", [1, 2, 3, 4])
+async def test_the_cross_section_and_query_as_of_a_release_carry_its_statistics(
+    scenario, api, release
+):
+    g1 = scenario.g[0]
+    for level in ("gmina", "powiat"):
+        for year in (2023, 2024):
+            response = await api.get(
+                f"/api/v1/indicators/{CODE}/values?year={year}&level={level}&as_of={release}"
+            )
+            assert response.status_code == 200, response.text
+            _same_statistics(scenario, release, response.json()["items"], f"cross {level}")
+    selections = [
+        {"indicators": [CODE], "years": [2023, 2024]},
+        {"indicators": [CODE]},
+        {"indicators": [CODE], "units": [g1], "years": [2024]},  # ranked among all, not one
+        {"indicators": [CODE], "levels": ["powiat"], "years": [2024]},
+    ]
+    for body in selections:
+        response = await api.post(f"/api/v1/query?as_of={release}", json=body)
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        _same_statistics(scenario, release, items, f"query {body}")
+        if release > 1:
+            assert any(i["rank"] is not None for i in items), body
+    wide = await api.post(f"/api/v1/query?as_of={release}&format=csv&locale=en", json=selections[0])
+    assert wide.status_code == 200, wide.text
+    _same_statistics(scenario, release, list(csv.DictReader(io.StringIO(wide.text))), "query csv")
+
+
+@pytest.mark.parametrize("release", [2, 3, 4])
+async def test_the_series_and_dashboard_as_of_a_release_carry_its_statistics(
+    scenario, api, release
+):
+    then = scenario.published[release]
+    for teryt in scenario.g:
+        series = await api.get(f"/api/v1/units/{teryt}/indicators/{CODE}/series?as_of={release}")
+        assert series.status_code == 200, series.text
+        points = [{**p, "teryt": teryt} for p in series.json()["points"]]
+        assert len(points) == sum(1 for year, t in then if t == teryt)
+        _same_statistics(scenario, release, points, "series")
+        board = (await api.get(f"/api/v1/units/{teryt}/indicators?as_of={release}")).json()
+        shown = [
+            i["value"] for d in board["domains"] for i in d["items"]
+            if i["indicator"]["code"] == CODE and i["value"] is not None
+        ]  # fmt: skip
+        _same_statistics(scenario, release, shown, "dashboard")
+        if shown and shown[0]["value"] is not None:
+            assert shown[0]["rank"] is not None
+
+
+@pytest.mark.parametrize("release", [2, 3, 4])
+async def test_the_bulk_exports_as_of_a_release_carry_its_statistics(scenario, api, release):
+    for path in (
+        f"/api/v1/exports/indicators/{CODE}.csv?locale=en",
+        "/api/v1/exports/domains/inwestycje_budownictwo.csv?locale=en",
+    ):
+        response = await api.get(f"{path}&as_of={release}")
+        assert response.status_code == 200, response.text
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        mine = [r for r in rows if r["indicator"] == CODE]
+        assert len(mine) == len(scenario.published[release])
+        _same_statistics(scenario, release, mine, path)
+    parquet = await api.get(f"/api/v1/exports/indicators/{CODE}.parquet?as_of={release}")
+    table = pq.read_table(io.BytesIO(parquet.content)).to_pylist()
+    _same_statistics(scenario, release, table, "parquet")
+    assert any(r["rank"] is not None for r in table)
 
 
 async def test_the_query_as_of_a_bad_release_is_a_400_naming_it(api):
@@ -368,14 +518,13 @@ async def test_the_bulk_exports_as_of_each_release_are_the_history(scenario, api
     assert (
         _query_values([r for r in table if r["level"] == "gmina"]) == (expected_gminas(scenario)[3])
     )
-    assert {r["rank"] for r in table} == {None}
     current = await api.get(f"/api/v1/exports/indicators/{CODE}.csv?locale=en")
     assert _csv_gminas(current.text) == expected_gminas(scenario)[4]
     assert "-r" not in current.headers["content-disposition"]
 
 
 async def test_as_of_a_date_is_the_release_in_force_at_the_end_of_that_day(api):
-    today = date.today().isoformat()  # noqa: DTZ011 - the releases were published today
+    today = _poland_today().isoformat()  # release 4 was published today
     latest = await api.get(f"/api/v1/indicators/{CODE}/values?year=2024&as_of=4")
     by_date = await api.get(f"/api/v1/indicators/{CODE}/values?year=2024&as_of={today}")
     assert by_date.json() == latest.json()
@@ -492,7 +641,7 @@ async def test_the_change_feed_filters_by_unit_domain_and_date(scenario, api):
     domain = (await api.get("/api/v1/changes?since=1&domain=inwestycje_budownictwo")).json()
     assert {i["indicator"] for i in domain["items"]} == {CODE}
     assert (await api.get("/api/v1/changes?since=1&domain=kontekst")).json()["items"] == []
-    today = date.today().isoformat()  # noqa: DTZ011 - the releases were published today
+    today = _poland_today().isoformat()  # release 4 was published today
     assert (await api.get(f"/api/v1/changes?since={today}")).json()["items"] == []
     everything = (await api.get("/api/v1/changes?since=2001-01-01&level=gmina")).json()
     assert _tuples(everything["items"]) == expected_changes(scenario, 0)
@@ -541,7 +690,7 @@ async def test_atom_feeds_of_a_unit_and_an_indicator_list_the_newest_first(scena
 
 
 def _days_ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()  # noqa: DTZ011 - as the releases
+    return (_poland_today() - timedelta(days=days)).isoformat()
 
 
 async def _unit_page(api: AsyncTestClient, teryt: str, **params: str) -> Any:  # type: ignore[type-arg]
@@ -615,3 +764,50 @@ async def test_the_unit_page_as_of_a_bad_or_too_early_date_is_an_html_400(
     response = await _unit_page(api, scenario.g[0], stan_na=stan_na)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("text/html")
+
+
+def _okolica(page: str) -> str:
+    return page.split('<section id="okolica"', 1)[1].split("</section>", 1)[0]
+
+
+def _fill_of(section: str, name: str) -> tuple[str, str]:
+    """(fill, title) of the map's shape whose title starts with the gmina's name."""
+    found = re.findall(r'<path d="[^"]+" fill="([^"]+)"><title>([^<]+)</title></path>', section)
+    return next((fill, title) for fill, title in found if title.startswith(f"{name}: "))
+
+
+async def test_the_neighbourhood_map_as_of_a_session_colours_by_the_values_then(scenario, api):
+    g1 = scenario.g[0]
+    session = _days_ago(7)  # release 2: g1, g2, g3 had 11, 21, 31 in 2024
+    then = _okolica((await _unit_page(api, g1, stan_na=session)).text)
+    now = _okolica((await _unit_page(api, g1)).text)
+    assert f"Wartości i kolory mapy według stanu na <strong>{session}</strong>" in then
+    assert "według stanu na" not in now
+    assert f'<input type="hidden" name="stan_na" value="{session}">' in then
+    assert f"stan_na={session}" in then  # a neighbour's link keeps the day
+    name = re.search(r'<tr class="hl"><th scope="row">([^<]+) <strong', then)
+    assert name is not None
+    for section, values in ((then, [11.0, 21.0, 31.0]), (now, [13.0, 22.0, 33.0, 41.0])):
+        breaks = class_breaks(values)
+        colours = map_palette(breaks, "higher_better")
+        index = class_of(breaks, values[0])
+        assert index is not None
+        fill, title = _fill_of(section, name.group(1).strip())
+        assert title.endswith(f": {values[0]:.1f}".replace(".", ",")), title
+        assert fill == colours[index]
+    assert ", 2024</h2>" in then
+
+
+async def test_the_school_list_as_of_a_session_says_its_figures_are_today_s(scenario, api):
+    g1 = scenario.g[0]
+    session = _days_ago(7)
+    then = (await _unit_page(api, g1, stan_na=session)).text
+    schools = then.split('<section id="szkoly"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "Dane szkół nie mają w Miarce historii zmian, więc ta lista nie pokazuje stanu na wybrany "
+        "dzień: liczby uczniów i wyniki egzaminów poniżej są obecne, a nie według stanu na "
+        f"<strong>{session}</strong>."
+    ) in " ".join(schools.split())
+    english = (await _unit_page(api, g1, stan_na=session, lang="en")).text
+    assert "the pupils and exam results below are today&#39;s, not as of" in english
+    assert "historii zmian" not in (await _unit_page(api, g1)).text

@@ -8,7 +8,7 @@ published before the end of that day in Poland (a council session's date).
 """
 
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -16,6 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter
+from domains.hot_reads import fetch
+from domains.indicators.typology import (
+    POPULATION_INDICATOR,
+    TYPOLOGY_LEVELS_SQL,
+    peer_group_sql,
+)
 
 POLAND: Final = ZoneInfo("Europe/Warsaw")
 
@@ -91,6 +97,16 @@ async def resolve_as_of(conn: AsyncConnection, raw: str) -> AsOf:
     return AsOf(release=release, published_at=published_at, runs=[0, *runs])
 
 
+async def fetch_then(conn: AsyncConnection, sql: str, *args: object) -> list[Any]:
+    """Rows of an as-of statement, with PostgreSQL's JIT off for the transaction.
+
+    The planner cannot estimate the partitions a later run touched and guesses hundreds of
+    thousands of rows, which is past `jit_above_cost`: compiling took 150 ms of a 200 ms
+    cross-section (shipped data), for a statement that then reads a few thousand rows."""
+    await conn.execute(text("SET LOCAL jit = off"))
+    return await fetch(conn, sql, *args)
+
+
 def versions(where: str, runs: str) -> str:
     """SQL of the indicator values as of the runs in parameter `runs` ($n), filtered by `where`
     (over alias v); columns: indicator_code, year, teryt, level, value, numerator, denominator,
@@ -106,98 +122,158 @@ def versions(where: str, runs: str) -> str:
     """  # noqa: S608 - fragments are constants of this package
 
 
-def unranked(where: str, runs: str) -> str:
-    """`indicator_value`'s columns as of the runs in `runs`, for reads that span many indicators,
-    years and levels (POST /query, the bulk exports): values and flags as they were, the peer
-    group as it is now, and ranks and medians null (they belong to that release's
-    cross-section, which `CROSS_SECTION_AS_OF` recomputes)."""
+def typology(runs: str) -> str:
+    """SQL of the peer group of every unit as the engine assigned it at the release of the runs
+    in `runs`: its kind and its latest population then (see `domains.indicators.typology`);
+    columns: teryt, peer_group."""
+    population = versions(
+        f"v.indicator_code = '{POPULATION_INDICATOR}' AND v.value IS NOT NULL", runs
+    )
     return f"""
-    SELECT v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator, v.denominator,
-           v.flags, NULL::int AS rank, NULL::int AS rank_of,
-           ty.peer_group,
-           NULL::float8 AS peer_median, NULL::float8 AS peer_q1, NULL::float8 AS peer_q3,
-           NULL::float8 AS national_median, NULL::float8 AS yoy_change
-    FROM ({versions(where, runs)}) v LEFT JOIN unit_typology ty ON ty.teryt = v.teryt
+    SELECT u.teryt, {peer_group_sql("u", "p.value")} AS peer_group
+    FROM (SELECT DISTINCT ON (teryt) teryt, level, kind FROM territorial_unit
+          WHERE level IN {TYPOLOGY_LEVELS_SQL} ORDER BY teryt, valid_from DESC) u
+    LEFT JOIN (SELECT DISTINCT ON (teryt) teryt, value FROM ({population}) p
+               ORDER BY teryt, year DESC) p ON p.teryt = u.teryt
     """  # noqa: S608 - fragments are constants of this package
 
 
-# The engine's statistics again, over the values as they were: rank by polarity, national
-# median, peer-group quartiles (peer groups as they are now) and the change on the year before
-# (`lag` over the two years read). The statistics are MATERIALIZED and there is no self-join:
-# the planner cannot estimate `run = ANY(...)` and, guessing one row, ran them once per unit
-# (2.7 s for every gmina; bench/revisions.py).
-CROSS_SECTION_AS_OF: Final = f"""
-WITH v AS ({versions("v.indicator_code = $1 AND v.year IN ($2, $2 - 1) AND v.level = $3", "$4")}),
-t AS (
-    SELECT v.*, ty.peer_group,
-           lag(v.value) OVER (PARTITION BY v.teryt ORDER BY v.year) AS previous
-    FROM v LEFT JOIN unit_typology ty ON ty.teryt = v.teryt
-),
-cur AS MATERIALIZED (SELECT * FROM t WHERE year = $2),
-national AS MATERIALIZED (
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median
-    FROM cur WHERE value IS NOT NULL
-),
-peers AS MATERIALIZED (
-    SELECT peer_group, count(value) AS n,
-           percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS q1,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS q2,
-           percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS q3
-    FROM cur WHERE value IS NOT NULL GROUP BY peer_group
-),
-ranked AS (
-    SELECT c.indicator_code AS indicator, c.teryt, u.name, c.level, c.year, c.value, c.flags,
-           c.numerator, c.denominator,
-           CASE WHEN c.value IS NOT NULL THEN rank() OVER (
-               PARTITION BY c.value IS NULL
-               ORDER BY CASE WHEN $5 THEN c.value ELSE -c.value END) END::int AS rank,
-           CASE WHEN c.value IS NOT NULL THEN count(c.value) OVER () END::int AS rank_of,
-           c.peer_group, p.q2 AS peer_median, p.q1 AS peer_q1, p.q3 AS peer_q3,
-           n.median AS national_median,
-           CASE WHEN c.previous <> 0 THEN (c.value - c.previous) / abs(c.previous) * 100 END
-               AS yoy_change,
-           u.parent_teryt
-    FROM cur c
-    JOIN territorial_unit u ON u.teryt = c.teryt AND u.valid_to IS NULL
-    CROSS JOIN national n
-    LEFT JOIN peers p ON p.peer_group = c.peer_group
-)
-SELECT indicator, teryt, name, level, year, value, flags, numerator, denominator, rank, rank_of,
-       peer_group, peer_median, peer_q1, peer_q3, national_median, yoy_change
-FROM ranked v
-WHERE true {{filters}}
-ORDER BY rank NULLS LAST, teryt
+_LATER: Final = "ARRAY(SELECT id FROM load_run WHERE NOT id = ANY({runs}::bigint[]))"
+"""The runs after the release, each looked up in the run index on its own: the planner
+estimates an average run's rows for all of them and, for a subquery or `= ANY`, scanned the
+whole table."""
+_STORED: Final = """v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator,
+    v.denominator, v.flags, v.rank, v.rank_of, v.peer_group, v.peer_median, v.peer_q1, v.peer_q3,
+    v.national_median, v.yoy_change"""
+_IN_DIRTY: Final = """EXISTS (SELECT 1 FROM dirty d WHERE d.indicator_code = v.indicator_code
+    AND d.year = v.year)"""
+_NEEDED: Final = """EXISTS (SELECT 1 FROM dirty d WHERE d.indicator_code = v.indicator_code
+    AND d.year IN (v.year, v.year + 1))"""
+
+
+def ranked(where: str, runs: str, keep: str = "true") -> str:
+    """`indicator_value`'s columns as of the runs in `runs`, with every published statistic as
+    the engine computed it at that release: the rank by polarity and its count within
+    (indicator, year, level), the peer group then and its quartiles, the national median and
+    the change on the year before. Rows of `where` (over alias v) that `keep` also matches.
+
+    An indicator-year that no later run touched at any level, holding no unit whose peer
+    group has changed since, and whose year before is as untouched, has the same statistics
+    now as then: its stored rows are the answer (read off the run index, so the cost follows
+    what changed since the release). Only the other partitions are recomputed, the
+    way the engine computes them, which needs whole partitions: `where` must select whole
+    (indicator, year, level) partitions and the year before each one a caller wants. Every step
+    is MATERIALIZED: the planner cannot estimate `run = ANY(...)` and, guessing one row, ran
+    the statistics once per unit (2.7 s for every gmina; bench/revisions.py)."""
+    return f"""
+    WITH typology AS MATERIALIZED ({typology(runs)}),
+
+    regrouped AS MATERIALIZED (
+        SELECT teryt FROM typology t FULL JOIN unit_typology n USING (teryt)
+        WHERE t.peer_group IS DISTINCT FROM n.peer_group
+    ),
+    changed AS MATERIALIZED (
+        SELECT x.indicator_code, x.year
+        FROM unnest({_LATER.format(runs=runs)}) r(id)
+        CROSS JOIN LATERAL (SELECT indicator_code, year FROM indicator_value
+                            WHERE load_run_id = r.id) x
+        UNION SELECT indicator_code, year FROM indicator_value_history
+        WHERE superseded_run_id = ANY({_LATER.format(runs=runs)})
+        UNION SELECT indicator_code, year FROM indicator_value
+        WHERE teryt = ANY(ARRAY(SELECT teryt FROM regrouped))
+    ),
+    dirty AS MATERIALIZED (
+        SELECT indicator_code, year FROM changed
+        UNION SELECT indicator_code, year + 1 FROM changed
+    ),
+    polarity AS MATERIALIZED (
+        SELECT code, definition->>'polarity' = 'lower_better' AS lower_better FROM indicator
+    ),
+    base AS MATERIALIZED (
+        SELECT x.*, t.peer_group, i.lower_better,
+               lag(x.year) OVER by_unit AS prev_year, lag(x.value) OVER by_unit AS prev_value
+        FROM ({versions(f"EXISTS (SELECT FROM dirty) AND {where} AND {_NEEDED}", runs)}) x
+        JOIN polarity i ON i.code = x.indicator_code
+        LEFT JOIN typology t ON t.teryt = x.teryt
+        WINDOW by_unit AS (PARTITION BY x.indicator_code, x.teryt ORDER BY x.year)
+    ),
+    national AS MATERIALIZED (
+        SELECT indicator_code, year, level,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median
+        FROM base WHERE value IS NOT NULL GROUP BY indicator_code, year, level
+    ),
+    peers AS MATERIALIZED (
+        SELECT indicator_code, year, peer_group,
+               percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS q1,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS q2,
+               percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS q3
+        FROM base WHERE value IS NOT NULL AND peer_group IS NOT NULL
+        GROUP BY indicator_code, year, peer_group
+    ),
+    recomputed AS MATERIALIZED (
+        SELECT b.indicator_code, b.year, b.teryt, b.level, b.value, b.numerator,
+               b.denominator, b.flags,
+               CASE WHEN b.value IS NOT NULL THEN rank() OVER (
+                   PARTITION BY b.indicator_code, b.year, b.level, b.value IS NULL
+                   ORDER BY CASE WHEN b.lower_better THEN b.value ELSE -b.value END) END::int
+                   AS rank,
+               CASE WHEN b.value IS NOT NULL THEN count(b.value) OVER (
+                   PARTITION BY b.indicator_code, b.year, b.level) END::int AS rank_of,
+               b.peer_group, p.q2 AS peer_median, p.q1 AS peer_q1, p.q3 AS peer_q3,
+               n.median AS national_median,
+               CASE WHEN b.prev_year = b.year - 1 AND b.prev_value <> 0
+                    THEN (b.value - b.prev_value) / abs(b.prev_value) * 100 END AS yoy_change
+        FROM base b
+        LEFT JOIN national n USING (indicator_code, year, level)
+        LEFT JOIN peers p ON p.indicator_code = b.indicator_code AND p.year = b.year
+                         AND p.peer_group = b.peer_group
+    )
+    SELECT {_STORED} FROM indicator_value v WHERE {where} AND {keep} AND NOT {_IN_DIRTY}
+    UNION ALL
+    SELECT {_STORED} FROM recomputed v WHERE {keep} AND {_IN_DIRTY}
+    """  # noqa: S608 - fragments are constants of this package
+
+
+_VALUED: Final = "v.indicator_code = $1 AND v.level = $2 AND v.value IS NOT NULL"
+LATEST_YEAR: Final = f"""
+SELECT max(year) FROM ({versions(_VALUED, "$3")}) v
 """  # noqa: S608 - constant fragments
-"""Parameters: code, year, level, runs, lower_better, then the filters' (`as_of_filters`)."""
+"""The latest year with a value of an indicator at a level as of a release (None: no value)."""
 
 
-def as_of_filters(*, parent: bool, members: bool) -> str:
-    filters = ["AND (v.parent_teryt = $6 OR left(v.teryt, length($6)) = $6)"] if parent else []
-    if members:
-        filters.append(f"AND v.teryt = ANY(${7 if parent else 6}::text[])")
-    return CROSS_SECTION_AS_OF.format(filters=" ".join(filters))
+def unit_level(teryt: str) -> str:
+    """SQL of the level of the unit in parameter `teryt` (a code keeps its level for life)."""
+    return f"(SELECT level FROM territorial_unit WHERE teryt = {teryt} LIMIT 1)"  # noqa: S608
 
 
-# The latest year with a value of each indicator (or the latest row, flags saying why); ranks
-# and peer statistics of a past release belong to its cross-section, so they are null here.
+_LATEST_PARTITIONS: Final = """EXISTS (
+    SELECT 1 FROM latest l WHERE l.indicator_code = v.indicator_code AND l.level = v.level
+    AND v.year IN (l.year, l.year - 1))"""
+# The latest year with a value of each indicator (or the latest row, flags saying why), with
+# the statistics of that year's cross-section of the unit's level as they were.
 DASHBOARD_AS_OF: Final = f"""
-WITH v AS ({versions("v.teryt = $1", "$3")}),
-latest AS (
-    SELECT DISTINCT ON (indicator_code) * FROM v WHERE ($2::int IS NULL OR year = $2)
+WITH latest AS MATERIALIZED (
+    SELECT DISTINCT ON (indicator_code) indicator_code, year, level
+    FROM ({versions("v.teryt = $1", "$3")}) v WHERE ($2::int IS NULL OR year = $2)
     ORDER BY indicator_code, value IS NULL, year DESC
+),
+r AS MATERIALIZED (
+    SELECT * FROM ({ranked(_LATEST_PARTITIONS, "$3", keep="v.teryt = $1")}) v
 )
 SELECT i.code, i.years, u.name, u.level, t.peer_group,
-       l.indicator_code, l.teryt, u.name, l.level, l.year, l.value, l.flags, l.numerator,
-       l.denominator, NULL::int, NULL::int, CASE WHEN l.teryt IS NOT NULL THEN t.peer_group END,
-       NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8
+       r.indicator_code, r.teryt, u.name, r.level, r.year, r.value, r.flags, r.numerator,
+       r.denominator, r.rank, r.rank_of, r.peer_group, r.peer_median, r.peer_q1, r.peer_q3,
+       r.national_median, r.yoy_change
 FROM territorial_unit u
-LEFT JOIN unit_typology t ON t.teryt = u.teryt
+LEFT JOIN ({typology("$3")}) t ON t.teryt = u.teryt
 CROSS JOIN indicator i
 LEFT JOIN latest l ON l.indicator_code = i.code
+LEFT JOIN r ON r.indicator_code = l.indicator_code AND r.year = l.year
 WHERE u.teryt = $1 AND u.valid_to IS NULL
 """  # noqa: S608 - constant fragments
 
 SERIES_AS_OF: Final = f"""
-SELECT year, value, flags, NULL::int, NULL::int, NULL::float8, NULL::float8
-FROM ({versions("v.teryt = $1 AND v.indicator_code = $2", "$3")}) v ORDER BY year
+SELECT year, value, flags, rank, rank_of, peer_median, national_median
+FROM ({ranked(f"v.indicator_code = $2 AND v.level = {unit_level('$1')}", "$3", "v.teryt = $1")}) v
+ORDER BY year
 """  # noqa: S608 - constant fragments

@@ -6,22 +6,15 @@ the same level in standardised features (log population, log density, shares of 
 0-14 and 65+), each neighbour stored with the feature values that placed it there.
 """
 
-import math
 from typing import Final
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.indicators.typology import TYPOLOGY_LEVELS_SQL, peer_group_sql
+
 NEIGHBOURS: Final = 10
-POPULATION_CLASSES: Final = (
-    (5_000, "<5k"),
-    (10_000, "5k-10k"),
-    (20_000, "10k-20k"),
-    (50_000, "20k-50k"),
-    (100_000, "50k-100k"),
-    (math.inf, ">=100k"),
-)
 FEATURES: Final = {
     "population": "kontekst.ludnosc",
     "density": "kontekst.gestosc_zaludnienia",
@@ -30,25 +23,10 @@ FEATURES: Final = {
 }
 LOG_FEATURES: Final = frozenset({"population", "density"})
 
-_CLASS_CASE = (
-    "CASE "
-    + " ".join(
-        f"WHEN p.value < {int(bound)} THEN '{label}'"
-        for bound, label in POPULATION_CLASSES
-        if bound != math.inf
-    )
-    + f" ELSE '{POPULATION_CLASSES[-1][1]}' END"
-)
-
-# The CASE is built from the constants above, never from input.
 _TYPOLOGY = f"""
 INSERT INTO unit_typology (teryt, year, peer_group, population)
 SELECT u.teryt, coalesce(p.year, 0),
-       CASE u.level
-           WHEN 'gmina' THEN u.kind || ':' || CASE WHEN p.value IS NULL THEN 'unknown'
-                                                   ELSE {_CLASS_CASE} END
-           WHEN 'powiat' THEN u.kind
-           ELSE u.level END,
+       {peer_group_sql("u", "p.value")},
        p.value
 FROM territorial_unit u
 LEFT JOIN LATERAL (
@@ -56,8 +34,8 @@ LEFT JOIN LATERAL (
     WHERE v.indicator_code = :population AND v.teryt = u.teryt AND v.value IS NOT NULL
     ORDER BY v.year DESC LIMIT 1
 ) p ON true
-WHERE u.valid_to IS NULL AND u.level IN ('gmina', 'powiat', 'voivodeship')
-"""  # noqa: S608
+WHERE u.valid_to IS NULL AND u.level IN {TYPOLOGY_LEVELS_SQL}
+"""  # noqa: S608 - constants of typology
 
 _LATEST_FEATURES = """
 SELECT DISTINCT ON (v.teryt, v.indicator_code) v.teryt, v.level, v.indicator_code, v.value, v.year

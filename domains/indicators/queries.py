@@ -225,26 +225,31 @@ async def get_indicator(
 
 _CROSS_SECTION = f"""
 SELECT {VALUE_COLUMNS}
-FROM indicator_value v
+FROM {{source}} v
 JOIN territorial_unit u ON u.teryt = v.teryt AND u.valid_to IS NULL
 WHERE v.indicator_code = $1 AND v.year = $2 AND v.level = $3 {{filters}}
 ORDER BY v.rank NULLS LAST, v.teryt
 """  # noqa: S608 - VALUE_COLUMNS is a constant
 _BY_PARENT: Final = "AND (u.parent_teryt = $4 OR left(v.teryt, length($4)) = $4)"
 _BY_MEMBERS: Final = "AND v.teryt = ANY(${n}::text[])"
+_CROSS_SECTION_THEN: Final = "v.indicator_code = $1 AND v.year IN ($2, $2 - 1) AND v.level = $3"
+"""The cross-section's partition as of a release, with the year before for `yoy_change`."""
 
 
-def _cross_section_sql(*, parent: bool, members: bool) -> str:
+def _cross_section_sql(*, parent: bool, members: bool, as_of: bool = False) -> str:
     """One statement per filter combination, never `($4 IS NULL OR ...)`.
 
     asyncpg prepares statements and PostgreSQL switches them to a generic plan after five
     runs; with optional filters that plan walked the unit index once per unit (22 ms,
-    21,694 buffers) instead of one primary-key range (5 ms, 188 buffers).
+    21,694 buffers) instead of one primary-key range (5 ms, 188 buffers). As of a release,
+    the runs of that release are the parameter after the filters'.
     """
     filters = [_BY_PARENT] if parent else []
     if members:
         filters.append(_BY_MEMBERS.format(n=5 if parent else 4))
-    return _CROSS_SECTION.format(filters=" ".join(filters))
+    runs = f"${4 + len(filters)}"
+    source = f"({past.ranked(_CROSS_SECTION_THEN, runs)})" if as_of else "indicator_value"
+    return _CROSS_SECTION.format(source=source, filters=" ".join(filters))
 
 
 async def cross_section(
@@ -267,18 +272,21 @@ async def cross_section(
     if parent is not None and not is_teryt(parent):
         raise InvalidParameter("parent", "a TERC code of 2, 4 or 7 digits")
     years = (await years_by_indicator(conn)).get(code, [])
+    if year is None and as_of is not None:  # the latest year of that release, not of today
+        rows = await past.fetch_then(conn, past.LATEST_YEAR, code, level, as_of.runs)
+        year = rows[0][0] if rows[0][0] is not None else (years[-1] if years else None)
     if year is None:
         if not years:
             raise NotFound(f"indicator {code} has no data yet (status no_data)")
         year = years[-1]
     filters = [f for f in (parent, members) if f is not None]
+    sql = _cross_section_sql(
+        parent=parent is not None, members=members is not None, as_of=as_of is not None
+    )
     if as_of is None:
-        sql = _cross_section_sql(parent=parent is not None, members=members is not None)
         rows = await fetch(conn, sql, code, year, level, *filters)
     else:
-        sql = past.as_of_filters(parent=parent is not None, members=members is not None)
-        lower_better = indicator.polarity == "lower_better"
-        rows = await fetch(conn, sql, code, year, level, as_of.runs, lower_better, *filters)
+        rows = await past.fetch_then(conn, sql, code, year, level, *filters, as_of.runs)
     items = [ValueRow(*row) for row in rows]  # VALUE_COLUMNS is in ValueRow's field order
     median = next((i.national_median for i in items if i.national_median is not None), None)
     return CrossSection(
@@ -356,7 +364,7 @@ async def dashboard(
     if as_of is None:
         rows = await fetch(conn, _DASHBOARD, teryt, year)
     else:
-        rows = await fetch(conn, past.DASHBOARD_AS_OF, teryt, year, as_of.runs)
+        rows = await past.fetch_then(conn, past.DASHBOARD_AS_OF, teryt, year, as_of.runs)
     if not rows:
         raise UnknownUnit(f"no territorial unit in force with TERC code {teryt}")
     name, level, peer_group = rows[0][2], rows[0][3], rows[0][4]
@@ -398,14 +406,13 @@ async def series(
     *,
     as_of: past.AsOf | None = None,
 ) -> Series:
-    """As of a past release: values and flags as they were; ranks and medians are null (they
-    belong to that release's cross-section)."""
+    """As of a past release: values, flags and the statistics of each year as they were."""
     name, _ = await unit_in_force(conn, teryt)
     indicator = find_indicator(catalogue, code)
     rows = await (
         fetch(conn, _SERIES, teryt, code)
         if as_of is None
-        else fetch(conn, past.SERIES_AS_OF, teryt, code, as_of.runs)
+        else past.fetch_then(conn, past.SERIES_AS_OF, teryt, code, as_of.runs)
     )
     points = [SeriesPoint(*row) for row in rows]
     years = (await years_by_indicator(conn)).get(code, [])
@@ -465,7 +472,7 @@ async def peers(conn: AsyncConnection, teryt: str) -> Peers:
 
 
 _QUERY_WHERE: Final = """v.indicator_code = ANY($1::text[])
-  AND (cardinality($2::text[]) = 0 OR v.teryt = ANY($2))
+  AND (cardinality($2::text[]) = 0 OR v.teryt = ANY($2::text[]))
   AND (cardinality($3::text[]) = 0 OR v.level = ANY($3))
   AND (cardinality($4::int[]) = 0 OR v.year = ANY($4))"""
 _QUERY: Final = f"""
@@ -477,8 +484,18 @@ ORDER BY v.indicator_code, v.year, v.teryt
 LIMIT $5
 """  # noqa: S608 - VALUE_COLUMNS is a constant
 _QUERY_NOW: Final = _QUERY.format(source="indicator_value")
-_QUERY_AS_OF: Final = _QUERY.format(source=f"({past.unranked(_QUERY_WHERE, '$6')})")
-"""Values as of a release (runs in $6): ranks and medians null, as on a past dashboard."""
+_QUERY_PARTITIONS: Final = """v.indicator_code = ANY($1::text[])
+  AND (cardinality($3::text[]) = 0 OR v.level = ANY($3))
+  AND (cardinality($2::text[]) = 0
+       OR v.level IN (SELECT level FROM territorial_unit WHERE teryt = ANY($2)))
+  AND (cardinality($4::int[]) = 0 OR v.year = ANY($4) OR v.year + 1 = ANY($4))"""
+"""Whole (indicator, year, level) partitions of the selection, since a rank is a position among
+every unit of its level, and the year before each year for `yoy_change`."""
+_QUERY_UNITS: Final = "(cardinality($2::text[]) = 0 OR v.teryt = ANY($2))"
+_QUERY_AS_OF: Final = _QUERY.format(
+    source=f"({past.ranked(_QUERY_PARTITIONS, '$6', keep=_QUERY_UNITS)})"
+)
+"""Values and their statistics as of a release (its runs in $6)."""
 
 
 async def query_values(
@@ -502,7 +519,7 @@ async def query_values(
     if as_of is None:
         rows = await fetch(conn, _QUERY_NOW, *selection)
     else:
-        rows = await fetch(conn, _QUERY_AS_OF, *selection, as_of.runs)
+        rows = await past.fetch_then(conn, _QUERY_AS_OF, *selection, as_of.runs)
     items = [ValueRow(*row) for row in rows]
     if len(items) > limit:
         raise InvalidParameter(

@@ -19,7 +19,7 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.errors import InvalidParameter
-from domains.indicators.as_of import AsOf, unranked
+from domains.indicators.as_of import AsOf, ranked
 from domains.indicators.queries import UnknownDomain, find_indicator
 from service.deps import CatalogueDep, Db
 from service.errors import problem_responses
@@ -46,8 +46,8 @@ _CODES: Final = "v.indicator_code = ANY($1::text[])"
 
 def source(as_of: AsOf | None) -> str:
     """The values a bulk export reads: the current ones, or those of a past release (its runs
-    are `$2`), whose ranks and medians are null (they belong to that release's cross-section)."""
-    return "indicator_value" if as_of is None else f"({unranked(_CODES, '$2')})"
+    are `$2`) with the ranks and medians of that release (whole indicators: every partition)."""
+    return "indicator_value" if as_of is None else f"({ranked(_CODES, '$2')})"
 
 
 def export_sql(locale: Locale, as_of: AsOf | None = None) -> str:
@@ -196,7 +196,7 @@ LocaleParam = Annotated[Locale, documented("CSV dialect: pl (`;`, decimal comma,
     summary="Every unit and year of one indicator, as CSV or Parquet (streamed)",
     description="`/exports/indicators/kontekst.ludnosc.csv` or `.parquet`. Long shape: one row "
     "per unit and year with flags and peer statistics; missing values are empty cells. "
-    "With `as_of`, the values and flags as they were then (ranks and medians empty).",
+    "With `as_of`, the values, flags, ranks and medians as they were then.",
     responses=problem_responses(400, 404, 503),
 )
 async def export_indicator(

@@ -165,7 +165,7 @@ async def read_peers(export: ExportDep, db: Db, teryt: TerytPath) -> Peers:
     summary="Long selections: many units x indicators x years in one request",
     description=f"At most {MAX_QUERY_UNITS:,} units, {MAX_QUERY_INDICATORS} indicators and "
     f"{MAX_QUERY_ROWS:,} values per request; larger selections get a 400. With `as_of`, "
-    "values and flags as they were then; ranks and medians null (see the cross-section).",
+    "values, flags, ranks and medians as they were in that release.",
     status_code=200,
     responses=problem_responses(400, 503),
 )

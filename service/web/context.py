@@ -218,6 +218,8 @@ class NeighbourhoodMap:
     indicator_href: str
     shared: list[str]
     """Gminas drawn in the 2020 polygon of the gmina they were split from, in words."""
+    as_of_day: str = ""
+    """The page's `stan_na`: the values and colours are those of that day."""
 
 
 @dataclass(frozen=True, slots=True)

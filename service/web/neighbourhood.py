@@ -14,6 +14,7 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.errors import InvalidParameter
+from domains.indicators.as_of import AsOf
 from domains.indicators.catalogue import Catalogue, Indicator
 from domains.indicators.queries import cross_section, years_by_indicator
 from domains.units.placed import placed_units
@@ -47,9 +48,19 @@ def _map_indicator(catalogue: Catalogue, code: str | None, with_data: set[str]) 
 
 
 async def build_neighbourhood(
-    conn: AsyncConnection, catalogue: Catalogue, teryt: str, ui: Ui, *, code: str | None
+    conn: AsyncConnection,
+    catalogue: Catalogue,
+    teryt: str,
+    ui: Ui,
+    *,
+    code: str | None,
+    as_of: AsOf | None = None,
+    as_of_day: str = "",
 ) -> NeighbourhoodMap | None:
-    """None for a unit that is not a gmina in force (or when no gmina indicator has data)."""
+    """None for a unit that is not a gmina in force (or when no gmina indicator has data).
+
+    With `as_of` (the release in force on `as_of_day`, the page's `stan_na`), every gmina's
+    value and the colour classes are those of that release, its latest year then."""
     maps = load_maps()
     around = maps.neighbourhoods.get(teryt)
     if around is None:
@@ -60,7 +71,10 @@ async def build_neighbourhood(
         return None
     indicator = _map_indicator(catalogue, code, with_data)
     lang = ui.lang
-    section = await cross_section(conn, catalogue, indicator.code, lang, year=None, level="gmina")
+    section = await cross_section(
+        conn, catalogue, indicator.code, lang, year=None, level="gmina", as_of=as_of
+    )
+    day = as_of_day if as_of is not None else None
     values = {item.teryt: item.value for item in section.items}
     drawn = [teryt, *around.neighbours]
     placed = await placed_units(conn, drawn)
@@ -98,7 +112,7 @@ async def build_neighbourhood(
             NeighbourRow(
                 teryt=unit,
                 name=name,
-                href=ui.url("web-unit", teryt=unit, mapa=code, fragment=FRAGMENT),
+                href=ui.url("web-unit", teryt=unit, mapa=code, stan_na=day, fragment=FRAGMENT),
                 value=show(value),
                 class_label=ui.t["legend_missing"]
                 if index is None
@@ -144,4 +158,5 @@ async def build_neighbourhood(
             fragment=f"t-{teryt}",
         ),
         shared=shared_notes(in_map, names, ui),
+        as_of_day=day or "",
     )

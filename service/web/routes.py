@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.mapping import default_cost_catalogue
 from domains.errors import InvalidParameter
-from domains.indicators.as_of import resolve_as_of
+from domains.indicators.as_of import AsOf, resolve_as_of
 from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
 from schemas.indicators import IndicatorLevel, Lang
@@ -93,16 +93,17 @@ AsOfDay = Annotated[
 
 async def _unit_page(
     db: AsyncConnection, catalogue: Catalogue, teryt: str, ui: Ui, day: str | None
-) -> UnitPage:
-    """Empty means "now" (the date field left blank); anything else must be a date."""
+) -> tuple[UnitPage, AsOf | None]:
+    """Empty means "now" (the date field left blank); anything else must be a date. Returns the
+    release the date stands for too, for the page's other parts (the neighbourhood map)."""
     if not day:
-        return await build_unit_page(db, catalogue, teryt, ui)
+        return await build_unit_page(db, catalogue, teryt, ui), None
     try:
         chosen = date.fromisoformat(day).isoformat()
     except ValueError:
         raise InvalidParameter("stan_na", "a date (YYYY-MM-DD)") from None
     as_of = await resolve_as_of(db, chosen)
-    return await build_unit_page(db, catalogue, teryt, ui, as_of=as_of, as_of_day=chosen)
+    return await build_unit_page(db, catalogue, teryt, ui, as_of=as_of, as_of_day=chosen), as_of
 
 
 @get("/j/{teryt:str}", name="web-unit")
@@ -120,8 +121,10 @@ async def read_unit_page(
 ) -> Template:
     """`mapa`: the gmina indicator on a gmina's neighbourhood map (population density unset);
     `szkoly`: the type of the gmina's schools listed (primary schools unset), sorted by a column."""
-    page = await _unit_page(db, catalogue, teryt, ui, stan_na)
-    around = await build_neighbourhood(db, catalogue, teryt, ui, code=mapa or None)
+    page, as_of = await _unit_page(db, catalogue, teryt, ui, stan_na)
+    around = await build_neighbourhood(
+        db, catalogue, teryt, ui, code=mapa or None, as_of=as_of, as_of_day=stan_na or ""
+    )
     schools = await build_school_list(
         db, page, ui, type_name=szkoly, sort=szkoly_sort, direction=szkoly_kier
     )
@@ -133,7 +136,8 @@ async def read_report(
     ui: UiDep, db: Db, catalogue: CatalogueDep, teryt: Code, stan_na: AsOfDay = None
 ) -> Template:
     """The unit page laid out for print: the same view model in another template."""
-    return render("report.html", ui, await _unit_page(db, catalogue, teryt, ui, stan_na))
+    page, _ = await _unit_page(db, catalogue, teryt, ui, stan_na)
+    return render("report.html", ui, page)
 
 
 @get(

@@ -23,6 +23,9 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "all_types": "wszystkie rodzaje",
         "show": "Pokaż",
         "schools_none": "Rejestr szkół nie podaje w tej gminie żadnej szkoły ani placówki.",
+        "schools_as_of": "Dane szkół nie mają w Miarce historii zmian, więc ta lista nie "
+        "pokazuje stanu na wybrany dzień: liczby uczniów i wyniki egzaminów poniżej są obecne, "
+        "a nie według stanu na",
         "col_school": "Nazwa",
         "col_type": "Rodzaj",
         "col_public": "Publiczna",
@@ -93,6 +96,8 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "all_types": "every type",
         "show": "Show",
         "schools_none": "The register of schools lists no school or institution in this gmina.",
+        "schools_as_of": "Miarka keeps no history of the school figures, so this list cannot "
+        "show the chosen day: the pupils and exam results below are today's, not as of",
         "col_school": "Name",
         "col_type": "Type",
         "col_public": "Public",
