@@ -23,9 +23,16 @@ from domains.errors import InvalidParameter
 from domains.indicators.queries import cross_section, find_indicator, series
 from schemas.indicators import IndicatorLevel, Lang
 from service.deps import CatalogueDep, Db
-from service.web.charts import ACCENT, INK, Formatter, bars, contrast_ratio
+from service.web.charts import ACCENT, INK, Formatter, contrast_ratio
 from service.web.context import EmbedPage, Ui
-from service.web.embed_charts import NATIONAL_DASH, PEER_DASH, Line, Palette, series_lines
+from service.web.embed_charts import (
+    NATIONAL_DASH,
+    PEER_DASH,
+    Line,
+    Palette,
+    ranking_bars,
+    series_lines,
+)
 from service.web.fmt import integer, number
 from service.web.templating import render
 
@@ -170,13 +177,10 @@ async def read_embed_ranking(
         key=lambda row: (row.rank or 0, row.name),
     )[:n]
     title = f"{data.indicator.name} — {words['ranking_of']} {data.year}"
-    chart = bars(
-        "embed",
-        [(row.name, row.value, show(row.value)) for row in ranked],
-        title,
-        words["ranking_desc"],
-        ink=palette.ink,
-        fill=palette.unit,
+    chart = ranking_bars(
+        [(row.name, row.value, show(row.value)) for row in ranked if row.value is not None],
+        f"{title}. {words['ranking_desc']}",
+        palette,
     )
     page = EmbedPage(
         title=title,

@@ -3,7 +3,9 @@
 Like charts.py (whose SVG frame they share): no JavaScript, `role="img"` with a title and a
 description, every number also in the table beside the chart. Colours come from the embed's
 theme, so a dark theme draws light ink; the unit's colour is checked for contrast by the page.
-A ranking is charts.bars in the theme's colours.
+A ranking is a list of HTML rows, each with its own small bar: its names and values are
+page text in the stylesheet's sizes, readable on a phone, where an SVG 640 units wide shrank
+its 13-unit labels to 7 px at 360 px (issue 16); a narrow frame puts the bar under the name.
 """
 
 from collections.abc import Sequence
@@ -88,3 +90,22 @@ def series_lines(
             f"{escape(line.label)}</text>"
         )
     return svg_frame(chart_id, (width, height), title, desc, "".join(parts))
+
+
+def ranking_bars(
+    rows: Sequence[tuple[str, float, str]], label: str, palette: Palette
+) -> Markup | None:
+    """One list item per (name, size, value text), best first; a bar's length is the size's
+    share of the largest, drawn by an SVG rectangle (an inline style would break the CSP)."""
+    if not rows:
+        return None
+    largest = max((abs(size) for _, size, _ in rows), default=0.0) or 1.0
+    items = "".join(
+        f'<li><span class="bar-name">{escape(name)}</span>'
+        f'<span class="bar-value">{escape(value)}</span>'
+        '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+        f'focusable="false"><rect width="{max(abs(size) / largest * 100, 0.5):.2f}" height="10" '
+        f'fill="{palette.unit}"/></svg></li>'
+        for name, size, value in rows
+    )
+    return Markup(f'<ol class="bars" aria-label="{escape(label)}">{items}</ol>')  # noqa: S704 - escaped
