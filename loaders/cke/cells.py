@@ -10,7 +10,23 @@ and header, collected so one run reports many of them.
 from typing import Final
 
 from loaders.errors import ProblemCollector
+from loaders.gus_ages.workbook import blank, checked_count, whole_number
 from loaders.unit_codes import gmina_code_problem, normalise_terc
+
+__all__ = [
+    "GMINA_TYPES",
+    "LOCATION_RODZ",
+    "PUBLIC",
+    "blank",
+    "cell",
+    "count",
+    "header_text",
+    "location_code",
+    "percent",
+    "public",
+    "rspo",
+    "text_or_none",
+]
 
 LOCATION_RODZ: Final = frozenset("12345")
 """Gminas (1-3) and the town and rural parts of urban-rural gminas (4, 5), as CKE codes them."""
@@ -23,10 +39,6 @@ GMINA_TYPES: Final[dict[str, str]] = {
 }
 """`Typ gminy` as written (any case) -> the RODZ digit its code must end with."""
 PUBLIC: Final[dict[str, bool]] = {"tak": True, "nie": False}
-
-
-def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def cell(row: list[object], index: int) -> object:
@@ -46,27 +58,17 @@ def count(collector: ProblemCollector, row: int, field: str, value: object) -> i
     """A count of persons: a whole number >= 0; an empty cell is None (nobody, or withheld)."""
     if blank(value):
         return None
-    number: int | None = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
+    number = whole_number(value)
+    if isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
-    if number is None:
-        collector.add(
-            f"expected a count (a whole number of persons), found {value!r}",
-            row=row,
-            field=field,
-            code="not_a_number",
-        )
-        return None
-    if number < 0:
-        collector.add(f"a negative count: {number}", row=row, field=field, code="negative_count")
-        return None
-    return number
+    return checked_count(
+        collector,
+        value,
+        number,
+        row=row,
+        field=field,
+        expected="a count (a whole number of persons)",
+    )
 
 
 def percent(collector: ProblemCollector, row: int, field: str, value: object) -> float | None:

@@ -33,7 +33,7 @@ from loaders.gus_ages.layout import (
     classify,
     normalise_label,
 )
-from loaders.gus_ages.workbook import Sheet, read_sheets
+from loaders.gus_ages.workbook import Sheet, blank, checked_count, read_sheets, whole_number
 from loaders.unit_codes import gmina_code_problem, normalise_terc
 
 COL_LABEL: Final = "Wyszczególnienie"
@@ -143,10 +143,6 @@ def parse_gus_ages(path: Path) -> AgesTable:
     return AgesTable(file=file, year=year, as_of=as_of, units=units)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _cell(row: list[object], index: int) -> object:
     return row[index] if index < len(row) else None
 
@@ -207,10 +203,10 @@ def _units(collector: ProblemCollector, sheet: str, rows: Sheet) -> list[UnitAge
             break
         row, excel_row = rows[index], index + 1
         label, code_cell, count_cell = (_cell(row, i) for i in range(3))
-        if _blank(label) and _blank(code_cell) and _blank(count_cell):
+        if blank(label) and blank(code_cell) and blank(count_cell):
             continue  # the sub-header (razem, mężczyźni, ...) and empty rows
         count = _count(collector, excel_row, count_cell)
-        if not _blank(code_cell):
+        if not blank(code_cell):
             if block is not None and (unit := _finish(collector, block)) is not None:
                 units.append(unit)
             code = _code(collector, excel_row, code_cell)
@@ -244,29 +240,11 @@ def _code(collector: ProblemCollector, row: int, cell: object) -> str | None:
 
 def _count(collector: ProblemCollector, row: int, cell: object) -> int | None:
     """Persons in a cell: a whole number, or "-" (none occurred) as 0."""
-    if isinstance(cell, bool):
-        value = None
-    elif isinstance(cell, int):
-        value = cell
-    elif isinstance(cell, float) and cell.is_integer():
-        value = int(cell)
-    elif isinstance(cell, str) and cell.strip() == NONE_OCCURRED:
+    if isinstance(cell, str) and cell.strip() == NONE_OCCURRED:
         return 0
-    else:
-        value = None
-    if value is None:
-        shown = "an empty cell" if _blank(cell) else f"{cell!r}"
-        collector.add(
-            f"expected a count of persons, found {shown}",
-            row=row,
-            field=COL_TOTAL,
-            code="not_a_number",
-        )
-        return None
-    if value < 0:
-        collector.add(f"a negative count: {value}", row=row, field=COL_TOTAL, code="negative_count")
-        return None
-    return value
+    return checked_count(
+        collector, cell, whole_number(cell), row=row, field=COL_TOTAL, expected="a count of persons"
+    )
 
 
 def _add_row(

@@ -16,7 +16,7 @@ from typing import Final
 import pandas as pd
 import python_calamine
 
-from loaders.errors import LoadRefused
+from loaders.errors import LoadRefused, ProblemCollector
 
 GZIP_MAGIC: Final = b"\x1f\x8b"
 OLE2_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -82,3 +82,43 @@ def _check_looks_like_workbook(file: str, head: bytes) -> None:
     else:
         message = "not an Excel workbook (.xls, .xlsx), nor a gzipped one"
     raise LoadRefused.one(file, message, code="unreadable_file")
+
+
+def blank(value: object) -> bool:
+    """An empty cell: nothing, or only white space."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def whole_number(value: object) -> int | None:
+    """A cell's whole number: an int, or a float without a fraction (`46.0`); None otherwise
+    (text, a fraction, a boolean)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def checked_count(
+    collector: ProblemCollector,
+    raw: object,
+    number: int | None,
+    *,
+    row: int,
+    field: str,
+    expected: str,
+) -> int | None:
+    """`number`, read from the cell `raw`, as a count of persons: a missing or negative one is
+    a problem (`not_a_number`, `negative_count`) and None."""
+    if number is None:
+        found = "an empty cell" if blank(raw) else repr(raw)
+        collector.add(
+            f"expected {expected}, found {found}", row=row, field=field, code="not_a_number"
+        )
+        return None
+    if number < 0:
+        collector.add(f"a negative count: {number}", row=row, field=field, code="negative_count")
+        return None
+    return number

@@ -9,13 +9,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from loaders.gus_ages.workbook import blank
 from loaders.mf_pit.layout import NOT_APPLICABLE
 
 _NUMBER: Final = re.compile(r"-?\d+([.,]\d{1,2})?")
-
-
-def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def text_of(value: object) -> str:

@@ -16,9 +16,9 @@ from typing import Final
 import msgspec
 
 from domains.units.kinds import VOIVODESHIP_CODES
-from loaders.errors import LoadRefused, ProblemCollector, SourceProblem
-from loaders.gus_ages.workbook import Sheet, read_sheets
-from loaders.mf_pit.cells import amount_of, blank, cell, code_part, text_of
+from loaders.errors import LoadRefused, ProblemCode, ProblemCollector, SourceProblem
+from loaders.gus_ages.workbook import Sheet, blank, read_sheets
+from loaders.mf_pit.cells import amount_of, cell, code_part, text_of
 from loaders.mf_pit.layout import (
     CODE_FIELD,
     COL_DW,
@@ -85,6 +85,12 @@ class PitRow(msgspec.Struct, frozen=True, kw_only=True):
     p4: str
     amounts: dict[str, Decimal]
     """Only the amounts the row gives (na, dw always; no, nz, np where not empty)."""
+
+    def problem(self, file: str, code: ProblemCode, message: str) -> SourceProblem:
+        """A problem with the unit this row names, pointed at its code columns."""
+        return SourceProblem(
+            file=file, sheet=self.sheet, row=self.row, field=CODE_FIELD, code=code, message=message
+        )
 
 
 class PitStatement(msgspec.Struct, frozen=True, kw_only=True):
@@ -350,13 +356,10 @@ def _duplicates(file: str, rows: list[PitRow]) -> list[SourceProblem]:
         seen = first.setdefault(key, row)
         if seen is not row:
             problems.append(
-                SourceProblem(
-                    file=file,
-                    sheet=row.sheet,
-                    row=row.row,
-                    field=CODE_FIELD,
-                    code="duplicate_key",
-                    message=f"a second row for {row.code}, rozdział {row.rozdzial} (first: "
+                row.problem(
+                    file,
+                    "duplicate_key",
+                    f"a second row for {row.code}, rozdział {row.rozdzial} (first: "
                     f"sheet {seen.sheet}, row {seen.row})",
                 )
             )

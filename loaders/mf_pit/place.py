@@ -85,13 +85,10 @@ class _Upper:
         self.counts[row.kind if teryt is not None else "unplaced"] += 1
         if teryt is None:
             self.unplaced.append(
-                SourceProblem(
-                    file=self.file,
-                    sheet=row.sheet,
-                    row=row.row,
-                    field=CODE_FIELD,
-                    code="unknown_unit",
-                    message=f"{row.name} ({row.code}) is not {what} in the register in force; "
+                row.problem(
+                    self.file,
+                    "unknown_unit",
+                    f"{row.name} ({row.code}) is not {what} in the register in force; "
                     "row not stored",
                 )
             )
@@ -134,13 +131,10 @@ def place_rows(
 
 
 def _metropolis(file: str, row: PitRow) -> SourceProblem:
-    return SourceProblem(
-        file=file,
-        sheet=row.sheet,
-        row=row.row,
-        field=CODE_FIELD,
-        code="unknown_unit",
-        message=f"{row.name} (rozdział {row.rozdzial}, WK {row.wk}) is a metropolitan union, "
+    return row.problem(
+        file,
+        "unknown_unit",
+        f"{row.name} (rozdział {row.rozdzial}, WK {row.wk}) is a metropolitan union, "
         f"no unit of the TERYT register: its {row.amounts['dw']} zł are reported, not stored",
     )
 
