@@ -27,7 +27,7 @@ from domains.costs.queries import (
     gather_unit,
     with_inputs,
 )
-from domains.costs.schools import money, ratio
+from domains.costs.schools import money, money_or_none, ratio
 from domains.costs.trail import Line, VolumeResult
 from domains.errors import InvalidParameter
 from schemas.costs import (
@@ -113,8 +113,7 @@ def quantile(values: Sequence[Decimal], q: Decimal) -> Decimal | None:
 
 def _stats(group: str, values: Sequence[Decimal]) -> PeerStats:
     def at(q: str) -> Decimal | None:
-        found = quantile(values, Decimal(q))
-        return None if found is None else money(found)
+        return money_or_none(quantile(values, Decimal(q)))
 
     return PeerStats(
         group=group,

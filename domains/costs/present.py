@@ -1,13 +1,12 @@
 """Turn a calculator result and its context into the API's `CostOut`, rounded for display."""
 
-from decimal import Decimal
 from typing import Literal
 
 import msgspec
 
 from domains.costs.calculator import CostInputs, CostParameters, CostResult
 from domains.costs.mapping import CostService, Vintage
-from domains.costs.schools import line_out, money, ratio, volume
+from domains.costs.schools import line_out, money, money_or_none, ratio, volume
 from domains.costs.sources import Basis, ReportRef
 from domains.costs.trail import CapitalResult, Component, OverheadResult, VolumeResult
 from schemas.costs import (
@@ -43,13 +42,9 @@ class GatheredUnit(msgspec.Struct, frozen=True, kw_only=True):
     """Series-breaking vintages that start inside the capital window."""
 
 
-def _money(value: Decimal | None) -> Decimal | None:
-    return None if value is None else money(value)
-
-
 def _component(component: Component) -> ComponentOut:
     return ComponentOut(
-        amount=_money(component.amount),
+        amount=money_or_none(component.amount),
         status=component.status,
         lines=[line_out(c) for c in component.lines],
         note=component.note,
@@ -58,28 +53,28 @@ def _component(component: Component) -> ComponentOut:
 
 def _overhead(result: OverheadResult) -> OverheadOut:
     return OverheadOut(
-        amount=_money(result.amount),
+        amount=money_or_none(result.amount),
         status=result.status,
         key=result.key,
         alpha=None if result.alpha is None else ratio(result.alpha),
         administration=_component(result.administration),
-        spend_share_base=_money(result.spend_share_base),
+        spend_share_base=money_or_none(result.spend_share_base),
         note=result.note,
     )
 
 
 def _capital(result: CapitalResult, method_breaks: list[int]) -> CapitalOut:
     return CapitalOut(
-        amount=_money(result.amount),
+        amount=money_or_none(result.amount),
         status=result.status,
         method=result.method,
         basis=result.basis,
         years=[
             CapitalYearOut(
                 year=y.year,
-                nominal=_money(y.nominal),
+                nominal=money_or_none(y.nominal),
                 deflator=y.deflator,
-                real=_money(y.real),
+                real=money_or_none(y.real),
             )
             for y in result.years
         ],
@@ -156,10 +151,10 @@ def cost_out(
         overhead_key=params.overhead,
         capital_method=params.capital,
         net=params.net,
-        total=_money(result.total),
+        total=money_or_none(result.total),
         partial_total=money(result.partial_total),
-        unit_cost=_money(result.unit_cost),
-        direct_unit_cost=_money(result.direct_unit_cost),
+        unit_cost=money_or_none(result.unit_cost),
+        direct_unit_cost=money_or_none(result.direct_unit_cost),
         unit=unit_label,
         formula=f"{result.formula}; UC = KCU / Q",
         components=CostComponents(

@@ -24,7 +24,7 @@ from domains.costs.trail import Counted, Line
 from domains.units.search import fold
 from schemas.costs import LineOut, SchoolCostOut, SchoolMatch
 
-__all__ = ["line_out", "match_schools", "school_costs"]
+__all__ = ["line_out", "match_schools", "money", "money_or_none", "ratio", "school_costs", "volume"]
 
 ZERO = Decimal(0)
 
@@ -51,6 +51,10 @@ def _trimmed(value: Decimal, step: Decimal) -> Decimal:
     short = value.quantize(step).normalize()
     exponent = short.as_tuple().exponent
     return short.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else short
+
+
+def money_or_none(value: Decimal | None) -> Decimal | None:
+    return None if value is None else money(value)
 
 
 def ratio(value: Decimal) -> Decimal:
@@ -142,18 +146,14 @@ def school_costs(
                 sio_name=None if rspo is None else sio_names.get(rspo),
                 match=how,
                 direct_cost=money(c),
-                dedicated_income=None if earned.amount is None else money(earned.amount),
+                dedicated_income=money_or_none(earned.amount),
                 capital_spent=money(capital),
                 pupils_previous=previous,
                 pupils_current=current,
                 pupils_fiscal_year=None if q is None else volume(q),
-                direct_unit_cost=_money_or_none(unit_cost(c, q)),
-                net_direct_unit_cost=_money_or_none(unit_cost(net, q)),
+                direct_unit_cost=money_or_none(unit_cost(c, q)),
+                net_direct_unit_cost=money_or_none(unit_cost(net, q)),
                 lines=[line_out(c) for c in direct.lines + earned.lines],
             )
         )
     return sorted(out, key=lambda s: fold(s.unit_name))
-
-
-def _money_or_none(value: Decimal | None) -> Decimal | None:
-    return None if value is None else money(value)
