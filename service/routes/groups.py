@@ -23,6 +23,9 @@ async def provide_write_db(state: State) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+WriteDb = NamedDependency[AsyncConnection]
+"""The connection `provide_write_db` gives, for the routes that declare it."""
+
 GroupIdParam = Annotated[
     str, documented("Group id, as POST /api/v1/groups answered it", "rMKa8IhX", max_length=16)
 ]
@@ -48,9 +51,7 @@ async def list_groups_handler(export: ExportDep, db: Db) -> list[GroupOut]:
     responses=problem_responses(400, 503),
     dependencies={"write_db": Provide(provide_write_db)},
 )
-async def create_group_handler(
-    write_db: NamedDependency[AsyncConnection], data: JSONBody[GroupIn]
-) -> GroupOut:
+async def create_group_handler(write_db: WriteDb, data: JSONBody[GroupIn]) -> GroupOut:
     return await create_group(write_db, data)
 
 

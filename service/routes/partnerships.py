@@ -13,7 +13,6 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue
 from domains.partnerships.keys import steward_name
@@ -42,7 +41,7 @@ from service.errors import problem_responses
 from service.formats import Table
 from service.routes.admin import require_api_key
 from service.routes.catalogue import LangParam
-from service.routes.groups import provide_write_db
+from service.routes.groups import WriteDb, provide_write_db
 from service.routes.params import Year, documented
 from service.tabular import flat_rows, register_adapter
 
@@ -101,7 +100,7 @@ async def list_partnerships_handler(
     security=[{"apiKey": []}],
 )
 async def create_partnership_handler(
-    write_db: NamedDependency[AsyncConnection], data: JSONBody[PartnershipIn]
+    write_db: WriteDb, data: JSONBody[PartnershipIn]
 ) -> PartnershipOut:
     return await create_partnership(write_db, data)
 
@@ -193,7 +192,7 @@ async def list_assessments_handler(
     security=[{"apiKey": []}],
 )
 async def create_assessment_handler(
-    write_db: NamedDependency[AsyncConnection],
+    write_db: WriteDb,
     rubric: NamedDependency[Rubric],
     partnership_id: PartnershipIdParam,
     data: JSONBody[AssessmentIn],
