@@ -8,8 +8,8 @@ import msgspec
 
 from loaders.observations import ObservationRecord
 
-_YEAR_PART: Final = re.compile(r"^(19[5-9]\d|20\d\d)$")
-_UNIT_PART: Final = re.compile(r"^\[(.*)\]$")
+YEAR_PART: Final = re.compile(r"^\s*(19[5-9]\d|20\d\d)\s*$")
+UNIT_PART: Final = re.compile(r"^\s*\[(.*)\]\s*$")
 _MISSING: Final = {"": "missing", "-": "missing", "x": "confidential_or_not_applicable"}
 _NUMBER: Final = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 LATEST_YEAR: Final = datetime.now(UTC).year
@@ -28,30 +28,29 @@ class HeaderCell(msgspec.Struct, frozen=True):
     """Group, variable and dimension parts, in the file's order."""
     year: int | None
     unit: str | None
+    text: str = ""
+    """The name parts as the file writes them, without year and unit (`a, b` of `a, b,2024`)."""
 
 
 def split_header_cell(cell: str) -> HeaderCell:
     """Name parts, year and unit of one header cell (`"ludność w tysiącach,2024,[tys. osób]"`)."""
     separator = ";" if ";" in cell else ","
-    parts = [part.strip() for part in cell.split(separator)] if separator in cell else [cell]
+    parts = cell.split(separator)
     names: list[str] = []
+    written: list[str] = []
     year: int | None = None
     unit: str | None = None
     for part in parts:
-        if _YEAR_PART.match(part):
-            year = int(part)
-        elif (bracketed := _UNIT_PART.match(part)) is not None:
+        if (year_part := YEAR_PART.match(part)) is not None:
+            year = int(year_part.group(1))
+        elif (bracketed := UNIT_PART.match(part)) is not None:
             unit = bracketed.group(1).strip()
-        elif part:
-            names.append(part)
+        elif part.strip():
+            names.append(part.strip())
+            written.append(part)
     if len(names) == len(parts) and separator == ",":
         names = [cell.strip()]  # a plain name with a comma in it, not a joined cell
-    return HeaderCell(tuple(names), year, unit)
-
-
-def header_keys(cell: HeaderCell, raw: str) -> list[str]:
-    """What `--column` may name this cell by, most specific first."""
-    return [raw, ";".join(cell.names), *cell.names]
+    return HeaderCell(tuple(names), year, unit, separator.join(written).strip())
 
 
 class ExportData(msgspec.Struct, frozen=True, kw_only=True):

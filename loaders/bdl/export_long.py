@@ -17,10 +17,10 @@ from loaders.bdl.export_format import (
     ExportColumn,
     ExportData,
     HeaderCell,
-    header_keys,
     parse_number,
     to_teryt,
 )
+from loaders.bdl.export_header import column_keys, naming_key
 from loaders.errors import LoadRefused, ProblemCollector
 from loaders.observations import ObservationRecord
 from loaders.source_text import SourceText
@@ -63,16 +63,17 @@ class _LongReader:
     """One pass over the rows; the state a row is checked against (series found, keys seen)."""
 
     def __init__(
-        self, source: SourceText, header: list[str], *, delimiter: str,
+        self, source: SourceText, header: list[str], *, decimal: str,
         columns: dict[str, str], multiplier: float, allow_negative: bool,
     ) -> None:  # fmt: skip
         self.file = source.file
         self.header = header
         self.layout = _Layout(source.file, header)
         self.columns = columns
+        self.keys = column_keys(columns)
         self.multiplier = multiplier
         self.allow_negative = allow_negative
-        self.decimal = "," if delimiter != "," else "."
+        self.decimal = decimal
         self.problems = ProblemCollector(source.file)
         self.records: list[ObservationRecord] = []
         self.found: dict[tuple[str, int], ExportColumn] = {}
@@ -84,8 +85,7 @@ class _LongReader:
         """(series name, the `columns` key it matched), None for a series nobody asked for."""
         parts = tuple(fields[i].strip() for i in self.layout.dimensions)
         series = ";".join(parts)
-        keys = header_keys(HeaderCell(parts, None, None), series)
-        key = next((k for k in keys if k in self.columns), None)
+        key = naming_key(self.keys, series, HeaderCell(parts, None, None, series))
         return None if key is None else (series, key)
 
     def _column(self, series: str, variable: str, year: int, unit: str, row: int) -> None:
@@ -164,13 +164,14 @@ def parse_bdl_long_export(
     rows: Iterable[list[str]],
     *,
     delimiter: str,
+    decimal: str,
     columns: dict[str, str],
     multiplier: float = 1.0,
     allow_negative: bool = False,
 ) -> ExportData:
     """Observations of the series named in `columns` (series name -> Miarka variable code)."""
     reader = _LongReader(
-        source, header, delimiter=delimiter, columns=columns, multiplier=multiplier,
+        source, header, decimal=decimal, columns=columns, multiplier=multiplier,
         allow_negative=allow_negative,
     )  # fmt: skip
     for row, raw_fields in enumerate(rows, start=2):

@@ -9,7 +9,7 @@ from loaders.bdl.export_csv import parse_bdl_export
 from loaders.bdl.export_format import to_teryt
 from loaders.errors import LoadRefused
 from loaders.source_text import read_source_text
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, TEST_DATA
 
 LUDN_2137 = SHIPPED_DATA / "bdl" / "LUDN_2137_CTAB_20210625164329.csv"
 LUDN_2425 = SHIPPED_DATA / "bdl" / "LUDN_2425_CTAB_20241028202819_2023.csv"
@@ -71,30 +71,59 @@ def test_comma_separated_export_with_year_in_header(tmp_path):
         parse(path, columns={"ogółem": "population.total"}, year=2021)
 
 
+HEAD = '"Kod";"Nazwa";"ogółem";\n'
+
+
 @pytest.mark.parametrize(
-    ("body", "row", "field", "words"),
+    ("body", "expected", "words"),
     [
-        ('"Kod";"Nazwa";"ogółem";\n0201011;"Bolesławiec (1)";abc;\n', 2, "ogółem", "not a number"),
-        ('"Kod";"Nazwa";"ogółem";\n0201011;"Bolesławiec (2)";1;\n', 2, "Nazwa", "says RODZ 2"),
-        ('"Kod";"Nazwa";"ogółem";\n201011;"Bolesławiec (1)";1;\n', 2, "Kod", "not a 7-digit"),
+        (HEAD + '0201011;"Bolesławiec (1)";abc;\n', (2, "ogółem", "not_a_number"), "not a number"),
+        (HEAD + '0201011;"Bolesławiec (2)";1;\n', (2, "Nazwa", "inconsistent"), "says RODZ 2"),
+        (HEAD + '201011;"Bolesławiec (1)";1;\n', (2, "Kod", "bad_code"), "not a 7-digit"),
         (
-            '"Kod";"Nazwa";"ogółem";\n0201011;"B (1)";1;\n0201011;"B (1)";2;\n',
-            3,
-            "Kod",
+            HEAD + '0201011;"B (1)";1;\n0201011;"B (1)";2;\n', (3, "Kod", "duplicate_key"),
             "appears again with other values",
         ),
-        ('"Kod";"Nazwa";"razem";\n0201011;"B (1)";1;\n', 1, "ogółem", "column missing"),
-        ("<html><body>503</body></html>\n", 1, "<html><body>503</body></html>", "header"),
+        ('"Kod";"Nazwa";"razem";\n0201011;"B (1)";1;\n', (1, "ogółem", "missing_column"),
+         "column missing"),
+        ("<html><body>503</body></html>\n", (1, "<html><body>503</body></html>", "missing_header"),
+         "header"),
     ],
-)
-def test_broken_export_is_refused_naming_row_and_field(tmp_path, body, row, field, words):
+)  # fmt: skip
+def test_broken_export_is_refused_naming_row_and_field(tmp_path, body, expected, words):
     path = tmp_path / "broken.csv"
     path.write_text(body, encoding="utf-8")
     with pytest.raises(LoadRefused) as refused:
         parse(path, columns={"ogółem": "population.total"}, year=2020)
     problem = refused.value.problems[0]
-    assert (problem.file, problem.row, problem.field) == ("broken.csv", row, field)
+    assert (problem.file, (problem.row, problem.field, problem.code)) == ("broken.csv", expected)
     assert words in problem.message
+
+
+# The broken-input corpus (tests/data/bad/bdl_export/, made by its derive.py): the stable code
+# of each refusal the reader itself gives (unknown_codes.csv is refused when placed on units).
+CORPUS_CODES = {
+    "bad_code.csv": "bad_code",
+    "duplicate_conflict.csv": "duplicate_key",
+    "empty.csv": "unreadable_file",
+    "future_year.csv": "out_of_range",
+    "html_error_page.csv": "missing_header",
+    "huge_line.csv": "unreadable_file",
+    "negative_count.csv": "negative_count",
+    "no_code_column.csv": "missing_header",
+    "non_numeric.csv": "not_a_number",
+    "pipe_separated.csv": "missing_header",
+    "truncated.csv": "unreadable_file",
+    "utf16.csv": "wrong_encoding",
+    "utf8_read_as_cp1250.csv": "wrong_encoding",
+}
+
+
+@pytest.mark.parametrize(("name", "code"), CORPUS_CODES.items())
+def test_each_broken_corpus_file_is_refused_with_its_code(name, code):
+    with pytest.raises(LoadRefused) as refused:
+        parse(TEST_DATA / "bad" / "bdl_export" / name, columns={"ogółem": "p"}, year=2020)
+    assert refused.value.problems[0].code == code
 
 
 def test_missing_and_confidential_cells_are_missing_not_zero(tmp_path):
