@@ -74,3 +74,21 @@ class SchoolFigure(Base):
     source_file: Mapped[str] = mapped_column(Text)
     source_row: Mapped[int | None] = mapped_column(Integer, comment="1-based row of the file")
     load_run_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class SchoolPeerStat(Base):
+    """The peers of a school figure: schools of one type, one measure and year, in Poland
+    (`location_teryt` '') or in one gmina; refilled by each load (domains/schools/peer_stats)."""
+
+    __tablename__ = "school_peer_stat"
+
+    type_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    location_teryt: Mapped[str] = mapped_column(
+        String(7), primary_key=True, comment="the gmina of the schools counted; '' for Poland"
+    )
+    q1: Mapped[float | None] = mapped_column(Float, comment="Poland's rows only")
+    median: Mapped[float | None] = mapped_column(Float)
+    q3: Mapped[float | None] = mapped_column(Float, comment="Poland's rows only")
+    count: Mapped[int] = mapped_column(Integer)

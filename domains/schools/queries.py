@@ -75,41 +75,23 @@ async def list_schools(
 
 
 # The school's figures beside the same measure and year of the schools of its type: in its
-# gmina and in Poland. One statement, one pass over the peers grouped by (measure, year): a
-# LATERAL per figure rescanned the materialised peers 48 times (7.8 s for a primary school).
-# The measures asked for are repeated on the peers: the planner does not carry them over the
-# join with `mine`, and a primary school's page read all 1.2 million figures (2.3 s, now 0.9).
+# gmina and in Poland, read from `school_peer_stat` (filled at load time: computed here per
+# request the percentiles cost the page 0.27 s; see domains/schools/peer_stats.py).
 _FIGURES = text("""
-WITH mine AS (
-    SELECT f.* FROM school_figure f
-    WHERE f.rspo = :rspo AND (CAST(:measures AS text[]) IS NULL OR f.measure = ANY(:measures))
-),
-peers AS (
-    SELECT f.measure, f.year, f.value, s.location_teryt = :location AS local
-    FROM school_figure f
-    JOIN mine m ON m.measure = f.measure AND m.year = f.year
-    JOIN school s ON s.rspo = f.rspo AND s.type_name = :type_name
-    WHERE f.value IS NOT NULL
-      AND (CAST(:measures AS text[]) IS NULL OR f.measure = ANY(:measures))
-),
-stats AS (
-    SELECT measure, year,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FILTER (WHERE local)
-               AS gmina_median,
-           count(*) FILTER (WHERE local) AS gmina_count,
-           percentile_cont(0.25) WITHIN GROUP (ORDER BY value) AS national_q1,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS national_median,
-           percentile_cont(0.75) WITHIN GROUP (ORDER BY value) AS national_q3,
-           count(*) AS national_count
-    FROM peers GROUP BY measure, year
-)
-SELECT m.measure, m.year, m.value, m.flag, m.source, m.source_file, m.source_row, m.load_run_id,
-       st.gmina_median, coalesce(st.gmina_count, 0) AS gmina_count,
-       st.national_q1, st.national_median, st.national_q3,
-       coalesce(st.national_count, 0) AS national_count
-FROM mine m
-LEFT JOIN stats st ON st.measure = m.measure AND st.year = m.year
-ORDER BY m.measure, m.year
+SELECT f.measure, f.year, f.value, f.flag, f.source, f.source_file, f.source_row,
+       f.load_run_id,
+       g.median AS gmina_median, coalesce(g.count, 0) AS gmina_count,
+       p.q1 AS national_q1, p.median AS national_median, p.q3 AS national_q3,
+       coalesce(p.count, 0) AS national_count
+FROM school_figure f
+LEFT JOIN school_peer_stat p
+       ON (p.type_name, p.measure, p.year, p.location_teryt)
+        = (:type_name, f.measure, f.year, '')
+LEFT JOIN school_peer_stat g
+       ON (g.type_name, g.measure, g.year, g.location_teryt)
+        = (:type_name, f.measure, f.year, :location)
+WHERE f.rspo = :rspo AND (CAST(:measures AS text[]) IS NULL OR f.measure = ANY(:measures))
+ORDER BY f.measure, f.year
 """)
 
 
@@ -146,7 +128,7 @@ async def school_types_in(conn: AsyncConnection, teryt: str) -> list[SchoolTypeC
         .group_by(S.type_name)
         .order_by(func.count().desc(), S.type_name)
     )
-    return [SchoolTypeCount(type_name=name, count=count) for name, count in rows.tuples()]
+    return [SchoolTypeCount(type_name=name, count=count) for name, count in rows.all()]
 
 
 # The exam differs every year, so a school's trend is read against Poland's mean of the same

@@ -13,6 +13,7 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domains.schools.peer_stats import refresh_school_peer_stats
 from loaders.cke.model import ExamTable
 from loaders.run import Counts
 from loaders.unit_codes import PlacedCode
@@ -129,6 +130,8 @@ async def publish_schools(
     removed = (await conn.execute(text(_REMOVE_VANISHED), scope)).rowcount
     updated = (await conn.execute(text(_UPDATE_CHANGED), scope)).rowcount
     inserted = (await conn.execute(text(_INSERT_NEW), scope)).rowcount
+    if removed or updated or inserted or schools_added:
+        await refresh_school_peer_stats(conn, [table.year])
     return Counts(
         rows_inserted=inserted + schools_added,
         rows_updated=updated,

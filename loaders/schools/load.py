@@ -13,6 +13,7 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domains.schools.peer_stats import refresh_school_peer_stats
 from loaders.errors import SourceProblem
 from loaders.observation_load import recompute_indicators
 from loaders.observations import ObservationRecord, VariableDef
@@ -281,6 +282,11 @@ async def _publish(
         years=[YEAR_OF_REGISTER],
         figures=_figure_records(rows, repeated),
     )
+    if schools.rows_inserted + schools.rows_updated + schools.rows_closed or (
+        figures.rows_inserted + figures.rows_updated + figures.rows_closed
+    ):
+        # a school's type or gmina may have changed: the peers of every year
+        await refresh_school_peer_stats(conn, None)
     observations = await publish_observations(
         conn,
         run_id=run_id,
