@@ -122,6 +122,8 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "zero_at_source": "źródło podaje 0, czego ta wielkość nie może mieć: pominięto jako brak",
         "no_data_confidential_or_not_applicable": "dane niedostępne: tajemnica statystyczna "
         "lub zjawisko nie występuje",
+        "preliminary_estimate": "status publikacji: dane wstępne (GUS: „szacunki wstępne”, "
+        "symbol s w BDL); mogą jeszcze się zmienić",
     },
     "en": {
         "sum_of_gmina": "sum of the gminas' values (computed by Miarka)",
@@ -138,6 +140,8 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "zero_at_source": "the source gives 0, which this quantity cannot be: left out as missing",
         "no_data_confidential_or_not_applicable": "not available: statistical confidentiality "
         "or not applicable",
+        "preliminary_estimate": "publication status: preliminary (GUS: “szacunki wstępne”, "
+        "symbol s in BDL); may still change",
     },
 }
 
