@@ -295,7 +295,7 @@ async def publish_observations(
     for child_level in ("gmina", "powiat"):
         await conn.execute(text(_ROLL_UP), {"run_id": run_id, "child_level": child_level})
     await conn.execute(text(_KEEP_DERIVED_GONE), {"run_id": run_id})
-    await mark_changed(conn, (pair[0] for pair in pairs))
+    await mark_changed(conn, pairs)
     return Counts(
         rows_inserted=inserted,
         rows_updated=updated,

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.indicators.catalogue import Catalogue, Indicator, Term
-from domains.indicators.changes import changed_variables
+from domains.indicators.changes import ChangedYears, changed_variables
 from domains.indicators.peers import FEATURES, compute_neighbours, compute_typology
 
 log = structlog.get_logger("miarka.engine")
@@ -27,14 +27,14 @@ WITH num AS (
     SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap,
            string_agg(DISTINCT o.flag, ';') AS flags
     FROM observation o
-    WHERE o.variable_id = ANY(:num_ids)
+    WHERE o.variable_id = ANY(:num_ids){num_years}
     GROUP BY o.teryt, o.year
     HAVING count(DISTINCT o.variable_id) = :num_n
 ),
 den AS (
     SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap
     FROM observation o
-    WHERE o.variable_id = ANY(:den_ids)
+    WHERE o.variable_id = ANY(:den_ids){den_years}
     GROUP BY o.teryt, o.year
     HAVING count(DISTINCT o.variable_id) = :den_n
 )
@@ -84,7 +84,7 @@ WITH terms AS (
            bool_or(o.value IS NULL) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dgap,
            count(DISTINCT o.variable_id) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dn
     FROM observation o
-    WHERE o.variable_id = ANY(:num_ids) OR o.variable_id = ANY(:den_ids)
+    WHERE (o.variable_id = ANY(:num_ids) OR o.variable_id = ANY(:den_ids)){num_years}
     GROUP BY o.teryt, o.year
 ),
 units AS (
@@ -130,7 +130,8 @@ WHERE x.level = ANY(:levels)
 _CREATE_RAW = """
 CREATE TEMP TABLE indicator_raw (
     indicator_code text, year smallint, teryt varchar(7), level varchar(16), value float8,
-    numerator float8, denominator float8, flags text[], load_run_id bigint
+    numerator float8, denominator float8, flags text[], load_run_id bigint,
+    context boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP
 """
 # One pass from the raw values to the published rows: rank by polarity, national median,
@@ -189,14 +190,15 @@ LEFT JOIN peers p ON p.indicator_code = k.indicator_code AND p.year = k.year
                  AND p.peer_group = k.peer_group
 LEFT JOIN indicator_old o
   ON o.indicator_code = k.indicator_code AND o.year = k.year AND o.teryt = k.teryt
+WHERE NOT k.context
 ORDER BY k.indicator_code, k.year, k.teryt
 """
 # The rows a recompute replaces, kept until it is done: the versions it may supersede.
 _TAKE_OLD = """
 CREATE TEMP TABLE indicator_old ON COMMIT DROP AS
-WITH gone AS (DELETE FROM indicator_value WHERE {where}
-              RETURNING indicator_code, year, teryt, level, value, numerator, denominator, flags,
-                        load_run_id)
+WITH gone AS (DELETE FROM indicator_value v {using} WHERE {where}
+              RETURNING v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator,
+                        v.denominator, v.flags, v.load_run_id)
 SELECT * FROM gone
 """
 _HISTORY_COLUMNS = """indicator_value_history (indicator_code, year, teryt, superseded_run_id,
@@ -283,6 +285,32 @@ class EngineSummary(msgspec.Struct, frozen=True, kw_only=True):
     with_values: int
     values: int
     seconds: float
+    years_limited: int = 0
+    """Indicators recomputed for some of their years only (those a load changed)."""
+
+
+class Scope(msgspec.Struct, frozen=True):
+    """An indicator to recompute, and the years whose published values may change (None: all).
+
+    A value's year-on-year change reads the year before, so the years after the changed ones
+    are published again too, and the years before them are computed as context only.
+    """
+
+    indicator: Indicator
+    years: frozenset[int] | None = None
+
+    @property
+    def published_years(self) -> frozenset[int] | None:
+        if self.years is None:
+            return None
+        return self.years | {year + 1 for year in self.years}
+
+    @property
+    def computed_years(self) -> frozenset[int] | None:
+        published = self.published_years
+        if published is None or self.years is None:
+            return None
+        return published | {year - 1 for year in self.years}
 
 
 async def _variable_ids(conn: AsyncConnection, terms: list[Term]) -> list[int] | None:
@@ -299,12 +327,16 @@ async def _variable_ids(conn: AsyncConnection, terms: list[Term]) -> list[int] |
     return ids
 
 
-async def compute_indicator(conn: AsyncConnection, indicator: Indicator, run_id: int) -> int:
+async def compute_indicator(conn: AsyncConnection, scope: Scope, run_id: int) -> int:
+    """Insert the scope's raw values into `indicator_raw`; returns how many it will publish."""
+    indicator = scope.indicator
     formula = indicator.formula
     num_ids = await _variable_ids(conn, formula.numerator)
     den_ids = await _variable_ids(conn, formula.denominator) if formula.denominator else []
     if num_ids is None or den_ids is None:
         return 0
+    nearest = any(term.year == "nearest" for term in formula.denominator)
+    years = scope.computed_years
     params: dict[str, Any] = {
         "code": indicator.code,
         "num_ids": num_ids,
@@ -312,7 +344,7 @@ async def compute_indicator(conn: AsyncConnection, indicator: Indicator, run_id:
         "den_ids": den_ids,
         "den_n": len(den_ids),
         "has_den": bool(den_ids),
-        "nearest": any(term.year == "nearest" for term in formula.denominator),
+        "nearest": nearest,
         "nearest_max_years": min(
             (term.max_years for term in formula.denominator if term.max_years is not None),
             default=UNBOUNDED_YEARS,
@@ -321,8 +353,25 @@ async def compute_indicator(conn: AsyncConnection, indicator: Indicator, run_id:
         "levels": list(indicator.levels),
         "run_id": run_id,
     }
+    # Written into the statement, not an `OR :all_years` term, so the planner keeps the year
+    # in its index condition on `observation`.
+    year_filter = "" if years is None else " AND o.year = ANY(:years)"
+    if years is not None:
+        params["years"] = sorted(years)
     statement = _VALUES if formula.difference_to is None else _DIFFERENCE_VALUES
-    return (await conn.execute(text(statement), params)).rowcount
+    sql = statement.format(num_years=year_filter, den_years="" if nearest else year_filter)
+    inserted = (await conn.execute(text(sql), params)).rowcount
+    published = scope.published_years
+    if published is None:
+        return inserted
+    context = await conn.execute(
+        text(
+            "UPDATE indicator_raw SET context = true "
+            "WHERE indicator_code = :code AND NOT year = ANY(:published)"
+        ),
+        {"code": indicator.code, "published": sorted(published)},
+    )
+    return inserted - context.rowcount
 
 
 async def _sync_definitions(
@@ -344,25 +393,52 @@ async def _sync_definitions(
     await conn.execute(text("DELETE FROM indicator WHERE NOT code = ANY(:codes)"), {"codes": codes})
 
 
+_CREATE_SCOPE = """
+CREATE TEMP TABLE indicator_scope ON COMMIT DROP AS
+SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:years AS smallint[])) AS s(indicator_code, year)
+"""
+_IN_SCOPE = "v.indicator_code = s.indicator_code AND (s.year IS NULL OR v.year = s.year)"
+
+
+async def _take_old(conn: AsyncConnection, scopes: list[Scope], *, full: bool) -> None:
+    """Move the published rows the recompute replaces into `indicator_old`."""
+    if full:
+        await conn.execute(text(_TAKE_OLD.format(using="", where="true")))
+        return
+    pairs = [
+        (scope.indicator.code, year)
+        for scope in scopes
+        for year in ([None] if scope.published_years is None else sorted(scope.published_years))
+    ]
+    await conn.execute(
+        text(_CREATE_SCOPE), {"codes": [p[0] for p in pairs], "years": [p[1] for p in pairs]}
+    )
+    await conn.execute(text(_TAKE_OLD.format(using="USING indicator_scope s", where=_IN_SCOPE)))
+    await conn.execute(text("DROP TABLE indicator_scope"))
+
+
 async def _compute(
-    conn: AsyncConnection, catalogue: Catalogue, indicators: list[Indicator], run_id: int
+    conn: AsyncConnection, catalogue: Catalogue, scopes: list[Scope], run_id: int
 ) -> EngineSummary:
-    """Recompute `indicators` (all of them with the typology and neighbours when `full`)."""
+    """Recompute the scopes (all of them with the typology and neighbours when `full`)."""
     started = time.perf_counter()
-    full = len(indicators) == len(catalogue.indicators)
+    indicators = [scope.indicator for scope in scopes]
+    limited = sum(1 for scope in scopes if scope.years is not None)
+    full = len(indicators) == len(catalogue.indicators) and not limited
     codes = [indicator.code for indicator in indicators]
     await _sync_definitions(conn, catalogue, indicators, run_id)
     if not indicators:
         return EngineSummary(full=False, indicators=0, with_values=0, values=0, seconds=0.0)
     await conn.execute(text(_CREATE_RAW))
-    counts = {ind.code: await compute_indicator(conn, ind, run_id) for ind in indicators}
+    counts = {}
+    for scope in scopes:
+        counts[scope.indicator.code] = await compute_indicator(conn, scope, run_id)
     await conn.execute(text("CREATE INDEX ON indicator_raw (indicator_code, teryt, year)"))
     await conn.execute(text("ANALYZE indicator_raw"))
     if full:
         await compute_typology(conn, POPULATION_INDICATOR)
         await compute_neighbours(conn)
-    where = "true" if full else "indicator_code = ANY(:codes)"
-    await conn.execute(text(_TAKE_OLD.format(where=where)), {} if full else {"codes": codes})
+    await _take_old(conn, scopes, full=full)
     await conn.execute(text("ANALYZE indicator_old"))
     await conn.execute(text(_PUBLISH))
     await conn.execute(text(_KEEP_SUPERSEDED), {"run_id": run_id})
@@ -375,6 +451,7 @@ async def _compute(
         with_values=sum(1 for n in counts.values() if n),
         values=sum(counts.values()),
         seconds=time.perf_counter() - started,
+        years_limited=limited,
     )
     log.info("engine.computed", **msgspec.structs.asdict(summary))
     return summary
@@ -382,44 +459,80 @@ async def _compute(
 
 async def compute_all(conn: AsyncConnection, catalogue: Catalogue, run_id: int) -> EngineSummary:
     """Recompute every indicator of the catalogue from the observations in the database."""
-    return await _compute(conn, catalogue, list(catalogue.indicators), run_id)
+    return await _compute(conn, catalogue, [Scope(ind) for ind in catalogue.indicators], run_id)
 
 
-async def _stale_indicators(conn: AsyncConnection, catalogue: Catalogue) -> list[Indicator]:
-    """Indicators fed by a variable changed in this transaction, or defined anew."""
+def _changed_years(
+    indicator: Indicator, variable_ids: dict[tuple[str, str], int], changed: dict[int, ChangedYears]
+) -> tuple[bool, ChangedYears]:
+    """Whether a changed variable feeds the indicator, and the years of its values that the
+    changes reach (None: all). A denominator taken from the nearest year reaches every
+    numerator year within its `max_years`."""
+    terms = [(t, False) for t in indicator.formula.numerator]
+    terms += [(t, True) for t in indicator.formula.denominator]
+    touched, years = False, set[int]()
+    for term, in_denominator in terms:
+        variable = variable_ids.get((term.source, term.code))
+        if variable is None or variable not in changed:
+            continue
+        touched, changed_years = True, changed[variable]
+        if changed_years is None:
+            return True, None
+        if in_denominator and term.year == "nearest":
+            if term.max_years is None:
+                return True, None
+            reach = range(-term.max_years, term.max_years + 1)
+            years |= {year + step for year in changed_years for step in reach}
+        else:
+            years |= changed_years
+    return touched, frozenset(years)
+
+
+# Each stored definition, and whether the indicator has any published row (its coverage).
+_STORED = """
+SELECT code, version, CAST(definition AS text), coverage <> '[]'::jsonb FROM indicator
+"""
+
+
+async def _stale_scopes(conn: AsyncConnection, catalogue: Catalogue) -> list[Scope]:
+    """Indicators fed by a variable changed in this transaction (for the years it changed),
+    or defined anew (every year)."""
     changed = await changed_variables(conn)
     variable_ids = {
         (source, code): int(id_)
         for id_, source, code in await conn.execute(text("SELECT id, source, code FROM variable"))
     }
     stored = {
-        code: (version, msgspec.json.decode(definition))
-        for code, version, definition in await conn.execute(
-            text("SELECT code, version, CAST(definition AS text) FROM indicator")
-        )
+        code: (version, msgspec.json.decode(definition), bool(published))
+        for code, version, definition, published in await conn.execute(text(_STORED))
     }
-    stale: list[Indicator] = []
+    stale: list[Scope] = []
     for indicator in catalogue.indicators:
-        terms = [*indicator.formula.numerator, *indicator.formula.denominator]
-        fed = {variable_ids.get((term.source, term.code)) for term in terms}
         defined = (indicator.version, msgspec.json.decode(msgspec.json.encode(indicator)))
-        if fed & changed or stored.get(indicator.code) != defined:
-            stale.append(indicator)
+        version, definition, published = stored.get(indicator.code, (None, None, False))
+        if (version, definition) != defined:
+            stale.append(Scope(indicator))
+            continue
+        touched, years = _changed_years(indicator, variable_ids, changed)
+        if touched:
+            # With nothing published yet (a term's variable was not loaded), a year's change
+            # says nothing about the other years: all of them get their first values.
+            stale.append(Scope(indicator, years if published else None))
     return stale
 
 
 async def compute_changed(
     conn: AsyncConnection, catalogue: Catalogue, run_id: int
 ) -> EngineSummary:
-    """Recompute only the indicators this transaction's changes reach; the same result as
-    `compute_all`, in a fraction of the time when a load feeds a few indicators.
+    """Recompute only the indicator-years this transaction's changes reach; the same result as
+    `compute_all`, in a fraction of the time when a load feeds a few indicators or one year.
 
     Everything is recomputed when a peer indicator (population, density, age shares) is among
     them, or when the typology is not the register's in force (none yet, or a new register was
     loaded since): the peer groups and neighbours of every unit follow.
     """
-    stale = await _stale_indicators(conn, catalogue)
+    stale = await _stale_scopes(conn, catalogue)
     register_changed = await conn.scalar(text(_TYPOLOGY_STALE))
-    if register_changed or any(ind.code in PEER_INDICATORS for ind in stale):
+    if register_changed or any(scope.indicator.code in PEER_INDICATORS for scope in stale):
         return await compute_all(conn, catalogue, run_id)
     return await _compute(conn, catalogue, stale, run_id)

@@ -153,7 +153,7 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
             await conn.execute(text(_REMOVE_STALE), {"sources": [source], "years": year_list})
         ).rowcount
         if removed:
-            await mark_sources_changed(conn, [source])
+            await mark_sources_changed(conn, [source], year_list)
         counts.add(part)
         counts.rows_closed += removed
     return counts
