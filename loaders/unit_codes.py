@@ -225,14 +225,30 @@ class GminaPlacer:
 
     def _renumbered(self, code: str) -> PlacedCode:
         """A gmina code not in force: `code_changed` when it is the one gmina in force at its
-        six digits under another RODZ, as an older register shows by name and powiat."""
+        six digits under another RODZ, as an older register shows by name and powiat: either
+        under this code, or (a rural gmina that became urban-rural before the oldest register
+        held) already under the code in force, with no rural gmina left at the six digits."""
         candidates = self._gminas_by_prefix.get(code[:6], [])
         if len(candidates) == 1:
             [in_force] = candidates
             now = HistoricUnit(self._names.get(in_force, ""), self._parent.get(in_force))
             if any(r.units.get(code) == now for r in self._history):
                 return PlacedCode(in_force, "code_changed")
+            if self._town_rights_before_history(code, in_force, now):
+                return PlacedCode(in_force, "code_changed")
         return PlacedCode(None, "unplaced")
+
+    def _town_rights_before_history(self, code: str, in_force: str, now: HistoricUnit) -> bool:
+        """A RODZ 2 code of no register held, whose gmina in force is urban-rural (3) and was
+        so, with the same name and powiat, in the oldest register: the 2018-2019 code of a
+        rural gmina granted town rights on 2019-01-01 or 2020-01-01."""
+        if not self._history or code[6] != "2" or in_force[6] != "3":
+            return False
+        if any(code in register.units for register in self._history):
+            return False
+        oldest = self._history[-1].units
+        rural_then = [c for c in oldest if c[:6] == code[:6] and c[6] in "12"]
+        return oldest.get(in_force) == now and not rural_then
 
     def report(self) -> dict[str, int]:
         """How many rows were placed which way (every placement named, zeros included)."""

@@ -192,14 +192,14 @@ async def test_every_run_reports_placement_and_the_registers_quirks(engine):
             )
         )
     messages = {w["field"]: w["message"] for w in warnings if w["code"] == "placement_report"}
-    # The 2018 codes of 14 gminas wiejskie that became miejsko-wiejskie on 2019-01-01 or
-    # 2020-01-01 are in no register shipped (the history is of 2020-01-01): their 112 schools
-    # are unplaced, not guessed from the six digits (753 code_changed and 4 unplaced before,
-    # the 4 schools of 3203042, a gmina dissolved on 2019-01-01)
+    # 112 of the code_changed schools are in the 14 gminas wiejskie granted town rights on
+    # 2019-01-01 or 2020-01-01, whose 2018 code is in no shipped register: the 2020 register
+    # holds each already as the urban-rural gmina of the same name and powiat. The 4 unplaced
+    # are the schools of 3203042 Ostrowice, a gmina dissolved on 2019-01-01.
     assert "direct 54,423" in messages["gm"]
-    assert "code_changed 641, unplaced 116" in messages["gm"]
+    assert "code_changed 753, unplaced 4" in messages["gm"]
     assert "direct 26,474" in messages["gmina org. prow."]
-    assert "code_changed 431, unplaced 67" in messages["gmina org. prow."]
+    assert "code_changed 494, unplaced 4" in messages["gmina org. prow."]
     messages = {w["code"]: w["message"] for w in warnings}
     assert "149 RSPO numbers" in messages["duplicate_key"]
     assert "36 reporting units" in messages["inconsistent"]

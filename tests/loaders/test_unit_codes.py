@@ -225,3 +225,47 @@ def test_no_register_loaded_is_refused() -> None:
     with pytest.raises(LoadRefused) as refused:
         GminaPlacer("f.xlsx", {}, names={})
     assert refused.value.codes == {"unknown_unit"}
+
+
+# The 2018 school register's codes of the fourteen rural gminas granted town rights on
+# 2019-01-01 or 2020-01-01 (in no shipped register under their old RODZ 2).
+TOWN_RIGHTS_2019_2020 = {
+    "1004062": "Piątek",
+    "1018042": "Lututów",
+    "1214022": "Koszyce",
+    "1420042": "Czerwińsk nad Wisłą",
+    "1437032": "Lubowidz",
+    "2601032": "Nowy Korczyn",
+    "2601042": "Pacanów",
+    "2603042": "Opatowiec",
+    "2604132": "Nowa Słupia",
+    "2604152": "Pierzchnica",
+    "2609032": "Klimontów",
+    "2612032": "Oleśnica",
+    "2612082": "Szydłów",
+    "2817082": "Wielbark",
+}
+
+
+def test_a_rural_code_of_a_gmina_urban_rural_before_2020_is_carried_under_its_name():
+    """The 2020 register already holds these gminas as urban-rural (RODZ 3), under the name
+    and powiat they have in force, with no rural gmina at their six digits: their 2018 code
+    is carried with the flag. Ostrowice (3203042), dissolved on 2019-01-01, is not."""
+    in_force = codes_of(TERC_2025)
+    units = {code: parent for code, (_, parent) in in_force.items()}
+    names = {code: name for code, (name, _) in in_force.items()}
+    placer_ = GminaPlacer("schoolsData.xlsx", units, names=names)
+    for code, name in TOWN_RIGHTS_2019_2020.items():
+        placed = placer_.place(code, row=2, field="gm")
+        assert (placed.teryt, placed.how) == (code[:6] + "3", "code_changed"), code
+        assert names[code[:6] + "3"] == name
+    gone = placer_.place("3203042", row=3, field="gm")
+    assert (gone.teryt, gone.how) == (None, "unplaced")
+
+
+def test_a_rural_code_is_not_carried_where_2020_had_another_gmina_at_its_digits():
+    """MADE-UP 2020 register: the six digits held an urban gmina beside the urban-rural one
+    then, so a RODZ 2 code of no register is not known to be the urban-rural gmina's."""
+    history = made_up_2020({"0614053": ("Końskowola", "0614"), "0614051": ("Other", "0614")})
+    placed = placer(history).place("0614052", row=4, field="gm")
+    assert (placed.teryt, placed.how) == (None, "unplaced")
