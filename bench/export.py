@@ -8,6 +8,7 @@ and runs `psql \\copy (same SELECT) to stdout` on the same rows. Prints MB/s, ro
 to psql and the peak RSS. Needs DATABASE_URL of a server it may create `miarka_bench_export` on
 (a TCP URL, for psql). Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres
 python bench/export.py [1000000 10000000]
+Each size is measured in 3 interleaved rounds (bench/rounds.py); the ratio is each round's own.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ import time
 import asyncpg
 import httpx
 import psutil
+from rounds import Spread, Table, in_round_order
 from scratch import drop_database, free_port, fresh_database, start_server, wait_ready
 
 from service.db import with_database
@@ -94,20 +96,23 @@ def psql_copy(url: str, codes: list[str]) -> tuple[int, float]:
     return len(result.stdout), time.perf_counter() - started
 
 
-def measure(server: str, sizes: list[int]) -> None:
-    """Print one line per size: Miarka's bulk CSV against psql, and the server's peak RSS."""
+def measure(server: str, sizes: list[int], rounds: int = 3, table: Table | None = None) -> None:
+    """Print one line per size: Miarka's bulk CSV against psql, interleaved for `rounds`
+    rounds (the ratio is each round's own), and the server's peak RSS over them all."""
     from domains.indicators.catalogue import default_catalogue  # noqa: PLC0415
 
+    table = table or Table()
     codes = [i.code for i in default_catalogue().indicators if i.domain == "kontekst"]
     url = with_database(server, BENCH_DB)
-    print(f"{'rows':>11} {'MB':>8} {'miarka s':>9} {'MB/s':>7} {'rows/s':>10} "
-          f"{'psql s':>7} {'ratio':>6} {'peak RSS MB':>12} {'idle RSS MB':>12}")  # fmt: skip
+    print(f"{'rows':>11} {'MB':>8} {'miarka s':>9} {'MB/s':>7} {'rows/s':>10} {'psql s':>7} "
+          f"{'peak RSS MB':>12} {'idle RSS MB':>12}  ratio to psql")  # fmt: skip
     for target in sizes:
         rows = asyncio.run(prepare(server, target, codes))
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "MIARKA_LOG_LEVEL": "WARNING"}
         process = start_server(port, env)
         base = f"http://127.0.0.1:{port}"
+        path = "/api/v1/exports/domains/kontekst.csv?locale=pl"
         try:
             wait_ready(base + "/ready", process, 120)
             idle = psutil.Process(process.pid).memory_info().rss
@@ -115,26 +120,33 @@ def measure(server: str, sizes: list[int]) -> None:
             stop = threading.Event()
             sampler = threading.Thread(target=sample_rss, args=(process.pid, stop, peak))
             sampler.start()
-            size, seconds = download(base, "/api/v1/exports/domains/kontekst.csv?locale=pl")
-            gzip_size, gzip_seconds = download(
-                base, "/api/v1/exports/domains/kontekst.csv?locale=pl", "gzip"
-            )
+            for n in range(rounds):
+                for side in in_round_order(("miarka", "psql"), n):
+                    size, seconds = (
+                        download(base, path) if side == "miarka" else psql_copy(url, codes)
+                    )
+                    table.add(f"export {rows} {side}", seconds)
+            gzip_size, gzip_seconds = download(base, path, "gzip")
             stop.set()
             sampler.join()
-            psql_size, psql_seconds = psql_copy(url, codes)
         finally:
             process.terminate()
             process.wait(timeout=30)
         mb = size / 1e6
+        seconds = table.spread(f"export {rows} miarka").median
+        ratio = table.ratio(f"export {rows} psql", f"export {rows} miarka")
         print(
             f"{rows:>11,} {mb:>8.1f} {seconds:>9.2f} {mb / seconds:>7.1f} {rows / seconds:>10,.0f}"
-            f" {psql_seconds:>7.2f} {psql_seconds / seconds:>6.2f} {peak[0] / 1e6:>12.1f}"
-            f" {idle / 1e6:>12.1f}   (psql {psql_size / 1e6:.1f} MB)"
+            f" {table.spread(f'export {rows} psql').median:>7.2f} {peak[0] / 1e6:>12.1f}"
+            f" {idle / 1e6:>12.1f}  {ratio.text()}"
         )
         print(
             f"{'':>11} gzip on the wire: {gzip_size / 1e6:.1f} MB in {gzip_seconds:.2f} s"
             f" ({rows / gzip_seconds:,.0f} rows/s)"
         )
+        table.goal(f"bulk CSV export vs `psql \\copy`, {rows:,} rows", ratio, at_least=0.8)
+        label = f"server peak RSS exporting {rows:,} rows (idle {idle / 1e6:.0f} MB)"
+        table.goal(label, Spread((peak[0] / 1e6,)), goal="flat", fmt="{:.1f}", suffix=" MB")
     asyncio.run(drop_database(server, BENCH_DB))
 
 

@@ -97,7 +97,9 @@ async def fill_national(url: str, *, variables: int, years: int) -> dict[str, fl
         await conn.execute("DELETE FROM indicator_value")
         for code in await conn.fetch("SELECT code FROM indicator ORDER BY code"):
             await conn.execute(_INDICATOR_VALUES, code["code"], FIRST_YEAR, last_year)
-        await conn.execute(_COVERAGE)
+        # The engine's statement, bound by name for SQLAlchemy: here every indicator, by asyncpg.
+        codes = [r["code"] for r in await conn.fetch("SELECT code FROM indicator")]
+        await conn.execute(_COVERAGE.replace(":codes", "$1::text[]"), codes)
         await transaction.commit()
         figures["indicator_value s"] = time.perf_counter() - started
         started = time.perf_counter()
