@@ -84,17 +84,17 @@ class ShippedLoader(msgspec.Struct, frozen=True):
 
 LOADERS: dict[str, ShippedLoader] = {
     "teryt": ShippedLoader(_passing(load_teryt), depends_on=()),
-    # Density is a peer indicator, so an area load recomputes every indicator and the peer
-    # groups: first, while there is little to recompute (12.9 s when it came after the BDL
-    # files, bench/load_shipped.py).
+    # Density and the age shares are peer indicators, so an area or ages load recomputes
+    # every indicator and the peer groups: first, while there is little to recompute (area
+    # 12.9 s when it came after the BDL files, bench/load_shipped.py).
     "area": ShippedLoader(_passing(load_area, "as_of")),
+    "gus_ages": ShippedLoader(_passing(load_gus_ages, "year")),
     "bdl_export": ShippedLoader(_bdl_export),
     "bdl_derived": ShippedLoader(_bdl_derived),
     "mf_rb": ShippedLoader(_passing(load_mf_rb)),
     # Budget lines beside the Rb-27S packages; a unit's own report wins in either load order.
     "mf_pit": ShippedLoader(_passing(load_mf_pit, "year")),
     "sio": ShippedLoader(_passing(load_sio, "as_of")),
-    "gus_ages": ShippedLoader(_passing(load_gus_ages, "year")),
     # Its indicators divide by the single-year ages: loaded after them, computed once.
     "schools": ShippedLoader(_passing(load_schools), depends_on=("teryt", "gus_ages")),
     # After the register: the exam files add only the schools it does not know.

@@ -196,9 +196,9 @@ ORDER BY k.indicator_code, k.year, k.teryt
 # The rows a recompute replaces, kept until it is done: the versions it may supersede.
 _TAKE_OLD = """
 CREATE TEMP TABLE indicator_old ON COMMIT DROP AS
-WITH gone AS (DELETE FROM indicator_value v {using} WHERE {where}
-              RETURNING v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator,
-                        v.denominator, v.flags, v.load_run_id)
+WITH gone AS (DELETE FROM indicator_value WHERE {where}
+              RETURNING indicator_code, year, teryt, level, value, numerator, denominator, flags,
+                        load_run_id)
 SELECT * FROM gone
 """
 _HISTORY_COLUMNS = """indicator_value_history (indicator_code, year, teryt, superseded_run_id,
@@ -216,7 +216,7 @@ WHERE o.load_run_id IS DISTINCT FROM :run_id
                     AND n.teryt = o.teryt AND n.load_run_id IS NOT DISTINCT FROM o.load_run_id)
 """  # noqa: S608 - constant column list
 _DROP_RETIRED = f"""
-WITH gone AS (DELETE FROM indicator_value WHERE NOT indicator_code = ANY(:codes) RETURNING *)
+WITH gone AS (DELETE FROM indicator_value WHERE indicator_code = ANY(:retired) RETURNING *)
 INSERT INTO {_HISTORY_COLUMNS}
 SELECT indicator_code, year, teryt, :run_id, load_run_id, level, value, numerator, denominator,
        flags
@@ -389,32 +389,57 @@ async def _sync_definitions(
             },
         )
     codes = [indicator.code for indicator in catalogue.indicators]
-    await conn.execute(text(_DROP_RETIRED), {"codes": codes, "run_id": run_id})
-    await conn.execute(text("DELETE FROM indicator WHERE NOT code = ANY(:codes)"), {"codes": codes})
+    # Looked up in the small `indicator` table first: a DELETE by `NOT code = ANY` would scan
+    # every published value at every load.
+    retired = list(
+        (
+            await conn.execute(
+                text("DELETE FROM indicator WHERE NOT code = ANY(:codes) RETURNING code"),
+                {"codes": codes},
+            )
+        ).scalars()
+    )
+    if retired:
+        await conn.execute(text(_DROP_RETIRED), {"retired": retired, "run_id": run_id})
 
 
 _CREATE_SCOPE = """
 CREATE TEMP TABLE indicator_scope ON COMMIT DROP AS
 SELECT * FROM unnest(CAST(:codes AS text[]), CAST(:years AS smallint[])) AS s(indicator_code, year)
 """
-_IN_SCOPE = "v.indicator_code = s.indicator_code AND (s.year IS NULL OR v.year = s.year)"
+_TAKE_MORE_OLD = """
+WITH gone AS (DELETE FROM indicator_value v USING indicator_scope s
+              WHERE v.indicator_code = s.indicator_code AND v.year = s.year
+              RETURNING v.indicator_code, v.year, v.teryt, v.level, v.value, v.numerator,
+                        v.denominator, v.flags, v.load_run_id)
+INSERT INTO indicator_old SELECT * FROM gone
+"""
 
 
 async def _take_old(conn: AsyncConnection, scopes: list[Scope], *, full: bool) -> None:
     """Move the published rows the recompute replaces into `indicator_old`."""
     if full:
-        await conn.execute(text(_TAKE_OLD.format(using="", where="true")))
+        await conn.execute(text(_TAKE_OLD.format(where="true")))
         return
+    # Whole indicators by their key prefix, single years through a small analysed table: one
+    # statement with an OR of the two read every published value (0.4 s at 1.7M rows).
+    every_year = [scope.indicator.code for scope in scopes if scope.published_years is None]
+    await conn.execute(
+        text(_TAKE_OLD.format(where="indicator_code = ANY(:codes)")), {"codes": every_year}
+    )
     pairs = [
         (scope.indicator.code, year)
         for scope in scopes
-        for year in ([None] if scope.published_years is None else sorted(scope.published_years))
+        if scope.published_years is not None
+        for year in sorted(scope.published_years)
     ]
-    await conn.execute(
-        text(_CREATE_SCOPE), {"codes": [p[0] for p in pairs], "years": [p[1] for p in pairs]}
-    )
-    await conn.execute(text(_TAKE_OLD.format(using="USING indicator_scope s", where=_IN_SCOPE)))
-    await conn.execute(text("DROP TABLE indicator_scope"))
+    if pairs:
+        await conn.execute(
+            text(_CREATE_SCOPE), {"codes": [p[0] for p in pairs], "years": [p[1] for p in pairs]}
+        )
+        await conn.execute(text("ANALYZE indicator_scope"))
+        await conn.execute(text(_TAKE_MORE_OLD))
+        await conn.execute(text("DROP TABLE indicator_scope"))
 
 
 async def _compute(
