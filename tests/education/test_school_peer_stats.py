@@ -1,7 +1,8 @@
 """A school's peers read from `school_peer_stat` (filled at load time) are exactly what the
 page computed per request before (the query below, kept only to compare), for schools of
 several kinds: primary schools with exam results, a liceum with matura results, a Warsaw school,
-and a preschool the register places on no gmina in force.
+and a preschool the register places on no gmina in force (in Ostrowice, dissolved on
+2019-01-01).
 """
 
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domains.schools.queries import get_school
 from tests.plugin import engine_for
 
-SCHOOLS = (20957, 131628, 90611, 2883, 28113)
+SCHOOLS = (20957, 131628, 90611, 2883, 124897)
 
 OLD_FIGURES = text(  # the query of commit f8d2c92, before school_peer_stat
     """
@@ -77,6 +78,6 @@ async def test_the_stored_peers_equal_the_per_request_computation(engine, rspo):
 
 async def test_a_school_on_no_gmina_in_force_has_no_gmina_peers(engine):
     async with engine.connect() as conn:
-        school = await get_school(conn, 28113)
+        school = await get_school(conn, 124897)  # Ostrowice, a gmina dissolved in 2019
     assert school.location_teryt is None
     assert {(f.gmina_median, f.gmina_count) for f in school.figures} == {(None, 0)}
