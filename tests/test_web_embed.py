@@ -97,3 +97,53 @@ async def test_the_frame_ancestors_setting_is_the_embed_s_policy(test_settings, 
 def test_a_frame_ancestors_setting_that_is_no_source_list_is_refused(bad):
     with pytest.raises(SettingsError, match="EMBED_FRAME_ANCESTORS"):
         Settings(embed_frame_ancestors=bad)
+
+
+POWIAT_MAP = f"/osadz/mapa/{POPULATION}?poziom=powiat"
+GMINA_MAP = f"/osadz/mapa/{POPULATION}?woj={MALOPOLSKIE}&j={KRAKOW}"
+
+
+def _legend_counts(html: str) -> list[int]:
+    legend = html[html.index('<ul class="map-legend"') : html.index("</ul>")]
+    return [int(count) for count in re.findall(r": (\d+)</li>", legend)]
+
+
+async def test_the_powiat_map_draws_every_powiat_with_the_api_s_values(client):
+    page = await client.get(POWIAT_MAP, headers=HTML)
+    assert page.status_code == 200, page.text
+    api = (await client.get(f"/api/v1/indicators/{POPULATION}/values?level=powiat")).json()
+    assert len(api["items"]) == 380
+    rows = _cells(page.text)
+    assert len(rows) == 380  # the table holds every unit drawn
+    by_name = {row[1]: row[2] for row in rows}
+    krakow = next(item for item in api["items"] if item["teryt"] == "1261")
+    assert by_name["Kraków"] == number(krakow["value"], 0, "pl")
+    assert rows[0][1] == "powiat m.st. Warszawa" or rows[0][0].startswith("1 z")
+    assert sum(_legend_counts(page.text)) == 380  # every powiat in one class or "no data"
+    assert page.text.count("<path") >= 380
+    assert "/w/kontekst.ludnosc?poziom=powiat" in page.text
+    assert blocked(page.text) == []
+    assert "frame-ancestors *" in page.headers["content-security-policy"]
+
+
+async def test_the_gmina_map_is_one_voivodeship_with_the_unit_outlined(client):
+    page = await client.get(GMINA_MAP, headers=HTML)
+    assert page.status_code == 200, page.text
+    api = (await client.get(f"/api/v1/indicators/{POPULATION}/values?level=gmina&parent=12")).json()
+    rows = _cells(page.text)
+    assert len(rows) == len(api["items"]) == 182  # Małopolska's gminas in force
+    assert sum(_legend_counts(page.text)) >= 182  # Szczawa (2025) is drawn in its 2020 parent
+    assert 'stroke="#c8102e"' in page.text  # Kraków outlined
+    assert "Szczawa (1207132)" in page.text  # named as drawn inside another gmina's polygon
+    english = await client.get(f"{GMINA_MAP}&lang=en&motyw=ciemny", headers=HTML)
+    assert english.status_code == 200
+    assert 'class="embed embed-ciemny"' in english.text
+    assert "Legend" in english.text
+
+
+async def test_a_gmina_map_needs_its_voivodeship(client):
+    whole = await client.get(f"/osadz/mapa/{POPULATION}?poziom=gmina", headers=HTML)
+    assert whole.status_code == 400  # all 2,477 gminas would be too heavy for a phone
+    unknown = await client.get(f"/osadz/mapa/{POPULATION}?poziom=gmina&woj=99", headers=HTML)
+    assert unknown.status_code == 400
+    assert (await client.get("/osadz/mapa/no.such?poziom=powiat", headers=HTML)).status_code == 404

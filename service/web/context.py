@@ -519,6 +519,10 @@ class EmbedPage:
     source: str
     full_href: str
     words: Mapping[str, str]
+    legend: list[LegendItem] = field(default_factory=list)
+    """A map's classes, each with its colour and how many units it holds."""
+    legend_caption: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 Page = (

@@ -1,8 +1,9 @@
 """Charts a gmina or a newspaper puts in an `<iframe>`: the pages under `/osadz/`.
 
-Two pages: one indicator of one unit over the years against the medians of its peer group
-and of Poland (`web-embed-series`), and the ranking of the units of a level, or of one
-voivodeship (`web-embed-ranking`). Each is small (no script, one stylesheet), carries the
+Three pages: one indicator of one unit over the years against the medians of its peer group
+and of Poland (`web-embed-series`), the ranking of the units of a level, or of one
+voivodeship (`web-embed-ranking`), and the map of a level (`web-embed-map`, in
+embed_map.py). Each is small (no script, one stylesheet), carries the
 table of every number it draws, names its source and links back to the full page. Themed by
 query parameters: `motyw` (jasny, ciemny) and `kolor` (#rrggbb for the unit's line and the
 bars, refused with a 400 when it has less than 3:1 contrast with the background, WCAG 1.4.11).
@@ -33,7 +34,7 @@ from service.web.embed_charts import (
     ranking_bars,
     series_lines,
 )
-from service.web.fmt import integer, number
+from service.web.fmt import EN_DASH, integer, number
 from service.web.templating import render
 
 EMBED_PREFIX: Final = "/osadz"
@@ -120,7 +121,7 @@ async def read_embed_series(
     words = WORDS[ui.lang]
     data = await series(db, catalogue, teryt, code, ui.lang)
     indicator = find_indicator(catalogue, code)
-    show = _formatter(indicator.decimals, ui.lang, words)
+    show = formatter(indicator.decimals, ui.lang, words)
     title = f"{data.indicator.name} — {data.name}"
     lines = [
         Line(label=data.name, points=[(p.year, p.value) for p in data.points]),
@@ -139,7 +140,7 @@ async def read_embed_series(
         title=title,
         theme=motyw,
         unit=data.indicator.unit,
-        chart=series_lines("embed", lines, palette, title, words["series_desc"]),
+        chart=series_lines("embed", lines, palette, (title, words["series_desc"]), show),
         columns=[words["year"], data.name, words["peers"], words["poland"]],
         rows=[
             [str(p.year), show(p.value), show(p.peer_median), show(p.national_median)]
@@ -171,7 +172,7 @@ async def read_embed_ranking(
     words = WORDS[ui.lang]
     data = await cross_section(db, catalogue, code, ui.lang, year=rok, level=poziom, parent=woj)
     indicator = find_indicator(catalogue, code)
-    show = _formatter(indicator.decimals, ui.lang, words)
+    show = formatter(indicator.decimals, ui.lang, words)
     ranked = sorted(
         (row for row in data.items if row.value is not None),
         key=lambda row: (row.rank or 0, row.name),
@@ -189,7 +190,7 @@ async def read_embed_ranking(
         chart=chart,
         columns=[words["rank"], words["unit"], words["value"]],
         rows=[
-            [_rank(row.rank, row.rank_of, ui.lang, words), row.name, show(row.value)]
+            [rank_words(row.rank, row.rank_of, ui.lang, words), row.name, show(row.value)]
             for row in ranked
         ],
         source=indicator.source,
@@ -199,15 +200,14 @@ async def read_embed_ranking(
     return render("embed.html", ui, page)
 
 
-def _rank(rank: int | None, of: int | None, lang: Lang, words: Mapping[str, str]) -> str:
+def rank_words(rank: int | None, of: int | None, lang: Lang, words: Mapping[str, str]) -> str:
+    if rank is None:
+        return EN_DASH
     return f"{integer(rank, lang)} {words['of']} {integer(of, lang)}"
 
 
-def _formatter(decimals: int, lang: Lang, words: Mapping[str, str]) -> Formatter:
+def formatter(decimals: int, lang: Lang, words: Mapping[str, str]) -> Formatter:
     def show(value: float | None) -> str:
         return words["missing"] if value is None else number(value, decimals, lang)
 
     return show
-
-
-EMBED_PAGES: Final = (read_embed_series, read_embed_ranking)

@@ -14,7 +14,7 @@ from typing import Final
 import msgspec
 from markupsafe import Markup, escape
 
-from service.web.charts import linear_scale, svg_frame
+from service.web.charts import Formatter, linear_scale, svg_frame
 
 PEER_DASH: Final = "6 4"
 NATIONAL_DASH: Final = "2 3"
@@ -35,35 +35,36 @@ class Line(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def series_lines(
-    chart_id: str, lines: Sequence[Line], palette: Palette, title: str, desc: str
+    chart_id: str,
+    lines: Sequence[Line],
+    palette: Palette,
+    text: tuple[str, str],
+    show: Formatter,
 ) -> Markup | None:
-    """Lines over the years with a legend that names each line by its dash, not by colour."""
+    """Lines over the years; `text` is the chart's title and description.
+
+    The SVG draws only lines and dots: the axis values, the first and last year and the legend
+    (which names each line by its dash, not by colour) are HTML around it, in the stylesheet's
+    sizes, so they stay readable when a phone-wide frame shrinks the picture (issue 16).
+    """
     known = [v for line in lines for _, v in line.points if v is not None]
     years = sorted({year for line in lines for year, _ in line.points})
     if len(years) < 2 or not known:  # noqa: PLR2004 - one year is not a series
         return None
-    width, height, left, right, top, bottom = 560.0, 240.0, 64.0, 16.0, 16.0, 64.0
+    width, height, pad = 560.0, 240.0, 8.0
     low, high = min(known), max(known)
     margin = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-    x = linear_scale(years[0], years[-1], left, width - right)
-    y = linear_scale(low - margin, high + margin, height - bottom, top)
+    x = linear_scale(years[0], years[-1], pad, width - pad)
+    y = linear_scale(low - margin, high + margin, height - pad, pad)
     parts = [
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
-        f'stroke="{palette.ink}" stroke-width="1"/>',
-        *(
-            f'<text x="{x(year):.1f}" y="{height - bottom + 16}" font-size="12" '
-            f'text-anchor="middle" fill="{palette.ink}">{year}</text>'
-            for year in (years[0], years[-1])
-        ),
-        *(
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" font-size="12" text-anchor="end" '
-            f'fill="{palette.ink}">{escape(f"{v:g}")}</text>'
-            for v in (low, high)
-        ),
+        f'<line x1="0" y1="{height - 1}" x2="{width}" y2="{height - 1}" '
+        f'stroke="{palette.ink}" stroke-width="1"/>'
     ]
-    for index, line in enumerate(lines):
+    legend = []
+    for line in lines:
         colour = palette.unit if line.dash is None else palette.ink
         dash = f' stroke-dasharray="{line.dash}"' if line.dash else ""
+        width_px = 3 if line.dash is None else 2
         segment: list[str] = []
         for year, value in [*line.points, (0, None)]:
             if value is not None:
@@ -72,7 +73,7 @@ def series_lines(
             if len(segment) > 1:
                 parts.append(
                     f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" '
-                    f'stroke-width="{3 if line.dash is None else 2}"{dash}/>'
+                    f'stroke-width="{width_px}"{dash}/>'
                 )
             segment = []
         if line.dash is None:
@@ -81,15 +82,21 @@ def series_lines(
                 for year, value in line.points
                 if value is not None
             )
-        legend_y = height - 26 + 14 * (index // 2)
-        legend_x = left + (index % 2) * 240
-        parts.append(
-            f'<line x1="{legend_x}" y1="{legend_y}" x2="{legend_x + 28}" y2="{legend_y}" '
-            f'stroke="{colour}" stroke-width="3"{dash}/>'
-            f'<text x="{legend_x + 34}" y="{legend_y + 4}" font-size="12" fill="{palette.ink}">'
-            f"{escape(line.label)}</text>"
+        legend.append(
+            '<li><svg class="dash" viewBox="0 0 28 8" aria-hidden="true" focusable="false">'
+            f'<line x1="0" y1="4" x2="28" y2="4" stroke="{colour}" stroke-width="3"{dash}/>'
+            f"</svg>{escape(line.label)}</li>"
         )
-    return svg_frame(chart_id, (width, height), title, desc, "".join(parts))
+    title, desc = text
+    svg = svg_frame(chart_id, (width, height), title, desc, "".join(parts))
+    return Markup(  # noqa: S704 - the labels are escaped, the rest are numbers
+        '<div class="series">'
+        f'<div class="series-y" aria-hidden="true"><span>{escape(show(high))}</span>'
+        f"<span>{escape(show(low))}</span></div>{svg}"
+        f'<div class="series-x" aria-hidden="true"><span>{years[0]}</span>'
+        f"<span>{years[-1]}</span></div></div>"
+        f'<ul class="series-legend">{"".join(legend)}</ul>'
+    )
 
 
 def ranking_bars(

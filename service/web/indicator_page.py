@@ -161,19 +161,19 @@ async def build_indicator_page(
     unmapped: list[str] = []
     shared: list[str] = []
     if items and level in ("voivodeship", "powiat"):
-        page_map, legend = _map(
+        page_map, legend = draw_map(
             items,
             names,
-            _frame(maps, level, None),
+            map_frame(maps, level, None),
             highlight=highlight,
             show=show,
             ui=ui,
             polarity=indicator.polarity,
         )
     elif items and gmina_map is not None and region is not None:
-        frame = _frame(maps, level, region.teryt)
+        frame = map_frame(maps, level, region.teryt)
         where = display_name(region.name, region.kind, lang)
-        page_map, legend = _map(
+        page_map, legend = draw_map(
             items,
             names,
             frame,
@@ -273,7 +273,7 @@ def _rows(
 
 
 @dataclass(frozen=True, slots=True)
-class _Frame:
+class MapFrame:
     """What one map draws: its size in map units, a path per unit, borders drawn over them."""
 
     level: str
@@ -284,13 +284,15 @@ class _Frame:
     """Width over that of the map of Poland, which the strokes are sized for."""
 
 
-def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
+def map_frame(maps: Maps, level: str, voivodeship: str | None) -> MapFrame:
+    """Poland's voivodeships or powiats, or the gminas of `voivodeship` (for level gmina)."""
     if level == "voivodeship":
-        return _Frame(level, (maps.width, maps.height), maps.voivodeships, [])
+        return MapFrame(level, (maps.width, maps.height), maps.voivodeships, [])
     if level == "powiat":
-        return _Frame(level, (maps.width, maps.height), maps.powiats, [*maps.voivodeships.values()])
+        outlines = [*maps.voivodeships.values()]
+        return MapFrame(level, (maps.width, maps.height), maps.powiats, outlines)
     gminas = maps.gminas[voivodeship or ""]
-    return _Frame(
+    return MapFrame(
         level,
         (gminas.width, gminas.height),
         gminas.gminas,
@@ -300,7 +302,7 @@ def _frame(maps: Maps, level: str, voivodeship: str | None) -> _Frame:
 
 
 def _unmapped(
-    items: list[ValueRow], kinds: Mapping[str, str], frame: _Frame, lang: Lang
+    items: list[ValueRow], kinds: Mapping[str, str], frame: MapFrame, lang: Lang
 ) -> list[str]:
     """'Name (code)' of each unit ranked here that the map cannot draw (it has no shape)."""
     return [
@@ -318,10 +320,10 @@ def shared_notes(shared: Mapping[str, str], names: Mapping[str, str], ui: Ui) ->
     ]
 
 
-def _map(
+def draw_map(
     items: list[ValueRow],
     names: Mapping[str, str],
-    frame: _Frame,
+    frame: MapFrame,
     *,
     highlight: str | None,
     show: Formatter,

@@ -29,7 +29,8 @@ from litestar.utils import join_paths
 
 from service.errors import EXCEPTION_HANDLERS
 from service.security_headers import security_headers
-from service.web.embed import EMBED_PAGES, EMBED_PREFIX
+from service.web.embed import EMBED_PREFIX, read_embed_ranking, read_embed_series
+from service.web.embed_map import read_embed_map
 from service.web.geo import load_maps
 from service.web.links import STATIC_ROUTE, links_for
 from service.web.routes import PAGES, error_page, html_exception_handlers, provide_ui
@@ -39,6 +40,8 @@ STATIC_MAX_AGE: Final = 86_400
 """A day; asset URLs carry a content digest (`?v=`), so a release is seen at once anyway."""
 API_PREFIXES: Final = ("/api/", "/schema", "/problems/", "/health", "/ready")
 """Paths that are not pages: they get problem JSON and the API's security headers."""
+
+EMBED_PAGES: Final = (read_embed_series, read_embed_ranking, read_embed_map)
 
 
 def html_for_pages(handler: ExceptionHandler, api_prefixes: Sequence[str]) -> ExceptionHandler:  # type: ignore[type-arg]

@@ -53,6 +53,7 @@ PAGES = {
     "embed-series": f"/osadz/szereg/{ZYWIEC}/kontekst.ludnosc",
     "embed-series-dark": f"/osadz/szereg/{ZYWIEC}/kontekst.udzial_65_plus?motyw=ciemny",
     "embed-ranking": "/osadz/ranking/kontekst.ludnosc?poziom=powiat&woj=24&lang=en",
+    "embed-map": "/osadz/mapa/kontekst.ludnosc?woj=24&j=2469011",
     # the school layer: a school's figures, and a gmina's sortable list of every type
     "school": "/szkola/20957",
     "school-english": "/szkola/20957?lang=en",
