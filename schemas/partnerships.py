@@ -48,6 +48,21 @@ class PartnershipIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     joined_on: date | None = None
 
 
+class PartnershipPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An edit: only the fields given change (`null` clears the leader or the source). A member
+    given with the `joined_on` of a recorded membership sets its `left_on` (a member leaving);
+    any other is a new membership, checked like those of a new partnership."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    kind: PartnershipKind | msgspec.UnsetType = msgspec.UNSET
+    leader_teryt: TerytCode | msgspec.UnsetType | None = msgspec.UNSET
+    description: Annotated[str, msgspec.Meta(max_length=4000)] | msgspec.UnsetType = msgspec.UNSET
+    source_url: PublicUrl | msgspec.UnsetType | None = msgspec.UNSET
+    members: Annotated[list[MemberIn], msgspec.Meta(max_length=MAX_GROUP_MEMBERS)] = []
+
+
 class MemberOut(msgspec.Struct, frozen=True, kw_only=True):
     teryt: str
     name: str

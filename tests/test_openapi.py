@@ -63,6 +63,7 @@ OPERATION_IDS = {
     ("GET", "/api/v1/partnerships"): "listPartnerships",
     ("POST", "/api/v1/partnerships"): "createPartnership",
     ("GET", "/api/v1/partnerships/{partnership_id}"): "getPartnership",
+    ("PATCH", "/api/v1/partnerships/{partnership_id}"): "updatePartnership",
     ("GET", "/api/v1/partnerships/{partnership_id}/indicators/{code}"): "getPartnershipIndicator",
     ("GET", "/api/v1/partnerships/{partnership_id}/assessments"): "listPartnershipAssessments",
     ("POST", "/api/v1/partnerships/{partnership_id}/assessments"): "createPartnershipAssessment",

@@ -8,6 +8,7 @@ data; aggregates are checked against sums of the stored observations by hand.
 import csv
 import io
 import re
+import uuid
 from datetime import date
 
 import msgspec
@@ -107,6 +108,55 @@ def test_a_rubric_with_an_invented_descriptor_or_a_missing_standard_stops_start_
     (tmp_path / "b.toml").write_bytes(msgspec.toml.encode(data))
     with pytest.raises(RubricError, match="numbered 1-10"):
         load_rubric(tmp_path / "b.toml")
+
+
+def _between(text_: str, start: str, end: str) -> str:
+    begin = text_.index(start) + len(start)
+    return text_[begin : text_.index(end, begin)]
+
+
+def _numbered(chunk: str, heading: str) -> dict[int, str]:
+    parts = re.split(heading, chunk)
+    return {int(parts[k]): _words(parts[k + 1]) for k in range(1, len(parts), 2)}
+
+
+def test_the_rubric_is_the_source_word_for_word_not_only_pieces_of_it():
+    """Each name, heading + statement and stage point equals a whole passage of the source
+    (whitespace aside), so a cut-short statement or a merged point fails, not only a new word."""
+    source = SOURCE.read_text(encoding="utf-8")
+    rubric = default_rubric()
+    names = _numbered(
+        _between(source, "\N{EN DASH} zarządzanie rozwojem strategicznym", "Model: Standardy"),
+        r"(?m)^(\d{1,2}) +",
+    ) | _numbered(
+        _between(source, "\N{EN DASH} zarządzanie relacjami w partnerstwie", "\n1. Skład"),
+        r"(?m)^(\d{1,2}) +",
+    )
+    body = source[source.index("\n1. Skład") : source.index("Narzędzie do samooceny")]
+    sections = _numbered(body, r"(?m)^(\d{1,2})[.:] ")
+    assert sorted(names) == sorted(sections) == list(range(1, 11))
+    for standard in rubric.standard:
+        assert _words(standard.name) == names[standard.number]
+        assert _words(f"{standard.title} {standard.statement}") == sections[standard.number]
+    table = _words(_between(source, "Stadium 5", "Kryterium samooceny nr 5"))
+    points = [p.strip() for p in re.split(r"(?:^| )-", table) if p.strip()]
+    five = rubric.find(5)
+    assert five is not None
+    assert [_words(p) for d in five.stage for p in d.points] == points
+    assert len(points) == 11
+    assert {g.name for g in rubric.group} == {
+        "zarządzanie rozwojem strategicznym",
+        "zarządzanie relacjami w partnerstwie",
+    }
+
+
+def test_a_descriptor_for_a_standard_other_than_5_stops_start_up(tmp_path):
+    data = msgspec.toml.decode(RUBRIC_FILE.read_bytes())
+    three = next(s for s in data["standard"] if s["number"] == 3)
+    three["stage"] = [{"stage": n, "points": [f"wymyślone {n}"]} for n in range(1, 6)]
+    (tmp_path / "c.toml").write_bytes(msgspec.toml.encode(data))
+    with pytest.raises(RubricError, match="standard 3: the source gives no stage descriptors"):
+        load_rubric(tmp_path / "c.toml")
 
 
 def test_a_member_counts_for_a_year_when_it_was_one_on_31_december():
@@ -459,3 +509,181 @@ async def test_bad_assessment_bodies_are_4xx_never_500(api, keys, example):
         headers=headers,
     )
     assert missing.status_code == 404
+
+
+# --- Editing: the API and the command ------------------------------------------------------
+
+
+async def _create(api, keys, partnership_id: str, members=None) -> dict:
+    body = {
+        **EXAMPLE,
+        "id": partnership_id,
+        "members": members or EXAMPLE["members"][:2],
+    }
+    created = await api.post(
+        "/api/v1/partnerships", json=body, headers={"X-API-Key": keys["admin"]}
+    )
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def test_an_admin_edits_a_partnership_and_records_a_member_leaving(api, keys):
+    made = await _create(api, keys, "przyklad-edycja")
+    url, headers = made["url"], {"X-API-Key": keys["admin"]}
+    change = {
+        "name": "PRZYKŁAD: OF Krakowa po zmianie",
+        "kind": "zit_iit",
+        "description": "Opis po zmianie.",
+        "source_url": "https://example.org/porozumienie-przyklad.pdf",
+        "members": [
+            {"teryt": SKAWINA, "joined_on": "2015-01-01", "left_on": "2024-06-30"},
+            {"teryt": CZERNICHOW, "joined_on": "2024-01-01"},
+        ],
+    }
+    assert (await api.patch(url, json=change)).status_code == 401
+    edited = await api.patch(url, json=change, headers=headers)
+    assert edited.status_code == 200, edited.text
+    out = edited.json()
+    assert (out["name"], out["kind"], out["description"]) == (
+        change["name"],
+        "zit_iit",
+        "Opis po zmianie.",
+    )
+    assert out["kind_name"] == "Zintegrowane Inwestycje Terytorialne (ZIT/IIT)"
+    assert out["membership_sourced"] is True
+    assert out["leader_teryt"] == KRAKOW  # not given: unchanged
+    members = {(m["teryt"], m["joined_on"]): m for m in out["members"]}
+    assert members[(SKAWINA, "2015-01-01")]["left_on"] == "2024-06-30"
+    assert members[(CZERNICHOW, "2024-01-01")]["left_on"] is None
+    assert len(out["members"]) == 3
+    assert (await api.get(url)).json() == out
+    # the aggregate follows: Skawina counts in 2023 (a member on 31 December), not after
+    body = (await api.get(f"{url}/indicators/{DENSITY}")).json()
+    by_year = {s["year"]: s["members_in_force"] for s in body["series"]}
+    assert by_year[2023] == sorted([KRAKOW, SKAWINA])
+    # null clears the leader and the cited source
+    cleared = await api.patch(url, json={"leader_teryt": None, "source_url": None}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["leader_teryt"] is None
+    assert cleared.json()["membership_sourced"] is False
+    assert cleared.json()["name"] == change["name"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"members": [{"teryt": "1206114", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
+        ({"members": [{"teryt": "12", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
+        # Kraków is a member from 2015 and has not left: a second membership would overlap
+        ({"members": [{"teryt": KRAKOW, "joined_on": "2020-01-01"}]}, "members[0].joined_on"),
+        (
+            {"members": [{"teryt": KRAKOW, "joined_on": "2015-01-01", "left_on": "2014-01-01"}]},
+            "members[0].left_on",
+        ),
+        ({"leader_teryt": CZERNICHOW}, "leader_teryt"),
+        ({"name": "OF bez słowa"}, "name"),
+        ({"kind": "metro"}, "kind"),
+        ({"id": "inne-id"}, "id"),
+    ],
+)
+async def test_invalid_edits_are_problems_and_change_nothing(api, keys, change, field):
+    made = await _create(api, keys, f"przyklad-zla-edycja-{uuid.uuid4().hex[:8]}")
+    answer = await api.patch(made["url"], json=change, headers={"X-API-Key": keys["admin"]})
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert field in [e["field"] for e in problem.get("errors", [])] or field in problem["detail"]
+    assert (await api.get(made["url"])).json() == made
+    await api.patch(made["url"], json={"name": made["name"]}, headers={"X-API-Key": keys["admin"]})
+
+
+async def test_editing_an_unknown_partnership_is_a_404(api, keys):
+    answer = await api.patch(
+        "/api/v1/partnerships/przyklad-nie-ma",
+        json={"description": "x"},
+        headers={"X-API-Key": keys["admin"]},
+    )
+    assert answer.status_code == 404
+    assert answer.json()["type"] == "/problems/unknown-partnership"
+
+
+CLI_PARTNERSHIP = f"""
+id = "przyklad-cli"
+name = "PRZYKŁAD: partnerstwo z wiersza poleceń"
+kind = "zwiazek_miedzygminny"
+example = true
+leader_teryt = "{SKAWINA}"
+description = "Skład wymyślony do testu."
+
+[[members]]
+teryt = "{SKAWINA}"
+joined_on = 2018-01-01
+
+[[members]]
+teryt = "{POWIAT_KRAKOWSKI}"
+joined_on = 2018-01-01
+"""
+
+
+async def test_the_command_records_edits_lists_and_keys_a_partnership(small_db_url, tmp_path, api):
+    from tests.test_cli import miarka  # noqa: PLC0415 - a helper of another test module
+
+    created_file = tmp_path / "p.toml"
+    created_file.write_text(CLI_PARTNERSHIP, encoding="utf-8")
+    created = miarka("partnerships", "create", str(created_file), database_url=small_db_url)
+    assert created.returncode == 0, created.stderr
+    assert "przyklad-cli" in created.stderr
+    assert "no public source cited" in created.stderr
+    assert f"{POWIAT_KRAKOWSKI} krakowski (powiat) from 2018-01-01" in created.stderr
+
+    edit_file = tmp_path / "e.json"
+    edit = {
+        "members": [
+            {"teryt": POWIAT_KRAKOWSKI, "joined_on": "2018-01-01", "left_on": "2021-06-30"}
+        ],
+        "source_url": "https://example.org/statut-przyklad.pdf",
+    }
+    edit_file.write_bytes(msgspec.json.encode(edit))
+    edited = miarka(
+        "partnerships", "edit", "przyklad-cli", str(edit_file), database_url=small_db_url
+    )
+    assert edited.returncode == 0, edited.stderr
+    assert "to 2021-06-30" in edited.stderr
+    assert "https://example.org/statut-przyklad.pdf" in edited.stderr
+
+    bad_file = tmp_path / "bad.toml"
+    bad_file.write_text(
+        CLI_PARTNERSHIP.replace("przyklad-cli", "przyklad-cli-zly").replace(SKAWINA, "1206114"),
+        encoding="utf-8",
+    )
+    refused = miarka("partnerships", "create", str(bad_file), database_url=small_db_url)
+    assert refused.returncode == 2
+    assert "members[0].teryt: 1206114 is not a gmina or powiat in force" in refused.stderr
+    typo = tmp_path / "typo.toml"
+    typo.write_text(CLI_PARTNERSHIP.replace("kind =", "rodzaj ="), encoding="utf-8")
+    assert miarka("partnerships", "create", str(typo), database_url=small_db_url).returncode == 2
+
+    listed = miarka("partnerships", "list", database_url=small_db_url)
+    assert listed.returncode == 0, listed.stderr
+    assert "przyklad-cli" in listed.stdout
+
+    key = miarka("partnerships", "key", "przyklad-cli", "cli-steward", database_url=small_db_url)
+    assert key.returncode == 0, key.stderr
+    token = key.stdout.strip().splitlines()[-1]
+    unknown = miarka("partnerships", "key", "przyklad-nie-ma", "x", database_url=small_db_url)
+    assert unknown.returncode == 2
+    assert "unknown-partnership" in unknown.stderr
+    url = "/api/v1/partnerships/przyklad-cli"
+    entered = await api.post(
+        f"{url}/assessments",
+        json={"year": 2024, "items": [{"standard": 9, "stage": 2}]},
+        headers={"X-API-Key": token},
+    )
+    assert entered.status_code == 201, entered.text
+    assert entered.json()["items"][0]["entered_by"] == "cli-steward"
+    read = (await api.get(url)).json()
+    assert read["source_url"] == "https://example.org/statut-przyklad.pdf"
+    assert [(m["teryt"], m["left_on"]) for m in read["members"]] == [
+        (POWIAT_KRAKOWSKI, "2021-06-30"),
+        (SKAWINA, None),
+    ]

@@ -8,6 +8,7 @@ budget year. Aggregates reuse the saved groups' ratio of sums (domains/groups/qu
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
+import msgspec
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,6 +31,7 @@ from schemas.partnerships import (
     PartnershipIndicator,
     PartnershipList,
     PartnershipOut,
+    PartnershipPatch,
     PartnershipSummary,
     PartnershipYear,
     Position,
@@ -98,6 +100,26 @@ async def check_members(conn: AsyncConnection, members: list[MemberIn], field: s
             raise InvalidParameter(f"{where}.left_on", "earlier than joined_on", "body")
 
 
+def check_periods(members: list[MemberIn], recorded: list[Row[Any]], field: str) -> None:
+    """A unit is a member once at a time: no two of its memberships overlap."""
+    periods: dict[str, list[tuple[date, date | None]]] = {}
+    for r in recorded:
+        periods.setdefault(r.teryt, []).append((r.joined_on, r.left_on))
+    for position, member in enumerate(members):
+        for joined, left in periods.get(member.teryt, []):
+            if joined == member.joined_on:
+                continue  # the same membership: its leaving is being recorded
+            starts_before_end = left is None or member.joined_on < left
+            ends_after_start = member.left_on is None or member.left_on > joined
+            if starts_before_end and ends_after_start:
+                raise InvalidParameter(
+                    f"{field}[{position}].joined_on",
+                    f"{member.teryt} is a member from {joined} already",
+                    "body",
+                )
+        periods.setdefault(member.teryt, []).append((member.joined_on, member.left_on))
+
+
 async def _members_of(conn: AsyncConnection, data: PartnershipIn) -> list[MemberIn]:
     if data.from_group is None:
         if not data.members:
@@ -117,6 +139,7 @@ async def create_partnership(conn: AsyncConnection, data: PartnershipIn) -> Part
     members = await _members_of(conn, data)
     field = "members" if data.from_group is None else "from_group"
     await check_members(conn, members, field)
+    check_periods(members, [], field)
     if data.leader_teryt is not None and data.leader_teryt not in {m.teryt for m in members}:
         raise InvalidParameter("leader_teryt", "the leader must be one of the members", "body")
     created = await conn.scalar(
@@ -141,6 +164,43 @@ async def create_partnership(conn: AsyncConnection, data: PartnershipIn) -> Part
     for member in members:
         await add_member(conn, data.id, member)
     return await get_partnership(conn, data.id)
+
+
+async def update_partnership(
+    conn: AsyncConnection, partnership_id: str, data: PartnershipPatch, lang: Lang = "pl"
+) -> PartnershipOut:
+    """Change the fields given; record new memberships and members' leaving (see the Struct)."""
+    example = (await _row(conn, partnership_id)).example  # 404 first
+    named = isinstance(data.name, str) and any(w in data.name.casefold() for w in EXAMPLE_WORDS)
+    if example and isinstance(data.name, str) and not named:
+        raise InvalidParameter("name", "an example's name says so (przykład / example)", "body")
+    recorded = await _memberships(conn, partnership_id)
+    known = {(r.teryt, r.joined_on) for r in recorded}
+    new = [m for m in data.members if (m.teryt, m.joined_on) not in known]
+    for position, member in enumerate(data.members):
+        if member.left_on is not None and member.left_on < member.joined_on:
+            raise InvalidParameter(f"members[{position}].left_on", "earlier than joined_on", "body")
+    if new:
+        await check_members(conn, new, "members")
+    check_periods(data.members, recorded, "members")
+    teryts = {r.teryt for r in recorded} | {m.teryt for m in data.members}
+    leader = data.leader_teryt
+    if isinstance(leader, str) and leader not in teryts:
+        raise InvalidParameter("leader_teryt", "the leader must be one of the members", "body")
+    changes = {
+        name: value
+        for name in ("name", "kind", "leader_teryt", "description", "source_url")
+        if (value := getattr(data, name)) is not msgspec.UNSET
+    }
+    if changes:
+        columns = ", ".join(f"{name} = :{name}" for name in changes)
+        await conn.execute(
+            text(f"UPDATE partnership SET {columns} WHERE id = :id"),  # noqa: S608 - fixed names
+            {**changes, "id": partnership_id},
+        )
+    for member in data.members:
+        await add_member(conn, partnership_id, member)
+    return await get_partnership(conn, partnership_id, lang)
 
 
 async def add_member(conn: AsyncConnection, partnership_id: str, member: MemberIn) -> None:

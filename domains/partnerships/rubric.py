@@ -14,6 +14,8 @@ import msgspec
 RUBRIC_FILE: Final = Path(__file__).resolve().parent / "standards.toml"
 STANDARD_COUNT: Final = 10
 STAGES: Final = (1, 2, 3, 4, 5)
+DESCRIBED: Final = (5,)
+"""The standards whose stages the source describes ("Kryterium samooceny nr 5"): only 5."""
 
 
 class RubricError(ValueError):
@@ -83,7 +85,9 @@ def _check(rubric: Rubric) -> None:
         where = f"standards.toml: standard {standard.number}"
         if not standard.statement.strip() or not standard.name.strip():
             raise RubricError(f"{where}: a name and a statement are required")
-        if standard.stage and tuple(d.stage for d in standard.stage) != STAGES:
+        if standard.stage and standard.number not in DESCRIBED:
+            raise RubricError(f"{where}: the source gives no stage descriptors for it")
+        if standard.number in DESCRIBED and tuple(d.stage for d in standard.stage) != STAGES:
             raise RubricError(f"{where}: descriptors, when given, are one per stage 1-5")
         if any(not d.points for d in standard.stage):
             raise RubricError(f"{where}: a stage descriptor without text")

@@ -8,7 +8,7 @@ scoped to that partnership (`miarka partnerships key`).
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Router, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
@@ -23,6 +23,7 @@ from domains.partnerships.queries import (
     list_assessments,
     list_partnerships,
     partnership_indicator,
+    update_partnership,
 )
 from domains.partnerships.rubric import Rubric, check_indicators, default_rubric
 from schemas.indicators import IndicatorLevel
@@ -34,6 +35,7 @@ from schemas.partnerships import (
     PartnershipIndicator,
     PartnershipList,
     PartnershipOut,
+    PartnershipPatch,
     PartnershipSummary,
 )
 from service.deps import CatalogueDep, Db, ExportDep
@@ -117,6 +119,27 @@ async def read_partnership(
     db: Db, partnership_id: PartnershipIdParam, lang: LangParam = "pl"
 ) -> PartnershipOut:
     return await get_partnership(db, partnership_id, lang)
+
+
+@patch(
+    "/{partnership_id:str}",
+    operation_id="updatePartnership",
+    summary="Edit a partnership (admin key)",
+    description="Only the fields given change; `null` clears the leader or the cited source. "
+    "A member with the `joined_on` of a recorded membership sets its `left_on` (it left); any "
+    "other member is a new membership, a gmina or powiat in force not overlapping its others.",
+    responses=problem_responses(400, 401, 404, 503),
+    dependencies={"write_db": Provide(provide_write_db)},
+    guards=[require_api_key],
+    security=[{"apiKey": []}],
+)
+async def update_partnership_handler(
+    write_db: WriteDb,
+    partnership_id: PartnershipIdParam,
+    data: JSONBody[PartnershipPatch],
+    lang: LangParam = "pl",
+) -> PartnershipOut:
+    return await update_partnership(write_db, partnership_id, data, lang)
 
 
 @get(
@@ -233,6 +256,7 @@ router = Router(
         list_partnerships_handler,
         create_partnership_handler,
         read_partnership,
+        update_partnership_handler,
         read_partnership_indicator,
         list_assessments_handler,
         create_assessment_handler,
