@@ -22,10 +22,10 @@ from service.web.charts import (
     sparkline,
     swatch_class,
 )
-from service.web.embed import EMBED_PAGES
 from service.web.i18n import EN, PL
 from service.web.labels import flag_text, peer_group_label
 from service.web.names import display_name
+from service.web.plugin import EMBED_PAGES
 from service.web.templating import STATIC_DIR
 
 

@@ -16,16 +16,15 @@ from collections.abc import Mapping
 from typing import Annotated, Final, Literal
 
 from litestar import get
-from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter
+from litestar.params import Parameter
 from litestar.response import Template
 
 from domains.errors import InvalidParameter
 from domains.indicators.queries import cross_section, find_indicator, series
-from schemas.indicators import IndicatorLevel, Lang
+from schemas.indicators import Lang
 from service.deps import CatalogueDep, Db
 from service.web.charts import ACCENT, INK, Formatter, contrast_ratio
-from service.web.context import EmbedPage, Ui
+from service.web.context import EmbedPage
 from service.web.embed_charts import (
     NATIONAL_DASH,
     PEER_DASH,
@@ -35,6 +34,7 @@ from service.web.embed_charts import (
     series_lines,
 )
 from service.web.fmt import EN_DASH, integer, number
+from service.web.params import ChoiceDep, Code, IndicatorCode, UiDep
 from service.web.templating import render
 
 EMBED_PREFIX: Final = "/osadz"
@@ -88,7 +88,6 @@ WORDS: Final[Mapping[Lang, Mapping[str, str]]] = {
 
 ThemeParam = Annotated[Theme, Parameter(description="jasny (light, default) or ciemny (dark)")]
 ColourParam = Annotated[str | None, Parameter(description="#rrggbb of the unit", max_length=7)]
-UiDep = NamedDependency[Ui]
 
 
 def palette_for(theme: Theme, colour: str | None) -> Palette:
@@ -112,8 +111,8 @@ async def read_embed_series(
     ui: UiDep,
     db: Db,
     catalogue: CatalogueDep,
-    teryt: Annotated[str, Parameter(max_length=7)],
-    code: Annotated[str, Parameter(max_length=100)],
+    teryt: Code,
+    code: IndicatorCode,
     motyw: ThemeParam = "jasny",
     kolor: ColourParam = None,
 ) -> Template:
@@ -159,10 +158,8 @@ async def read_embed_ranking(
     ui: UiDep,
     db: Db,
     catalogue: CatalogueDep,
-    code: Annotated[str, Parameter(max_length=100)],
-    poziom: FromQuery[IndicatorLevel | None] = None,
-    woj: Annotated[str | None, Parameter(pattern=r"^\d{2}$")] = None,
-    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
+    code: IndicatorCode,
+    choice: ChoiceDep,
     n: Annotated[int, Parameter(ge=1, le=MAX_RANKED)] = 10,
     motyw: ThemeParam = "jasny",
     kolor: ColourParam = None,
@@ -170,7 +167,10 @@ async def read_embed_ranking(
     """The best `n` units of the level (`poziom`), within voivodeship `woj` when given."""
     palette = palette_for(motyw, kolor)
     words = WORDS[ui.lang]
-    data = await cross_section(db, catalogue, code, ui.lang, year=rok, level=poziom, parent=woj)
+    woj = choice.voivodeship
+    data = await cross_section(
+        db, catalogue, code, ui.lang, year=choice.year, level=choice.level, parent=woj
+    )
     indicator = find_indicator(catalogue, code)
     show = formatter(indicator.decimals, ui.lang, words)
     ranked = sorted(

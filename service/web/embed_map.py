@@ -9,29 +9,27 @@ needs its voivodeship (`woj`): all 2,477 on one page would be too heavy for a ph
 """
 
 from collections.abc import Sequence
-from typing import Annotated
 
 from litestar import get
-from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 
 from domains.errors import InvalidParameter
 from domains.indicators.queries import cross_section, find_indicator
 from domains.units.placed import placed_units
-from schemas.indicators import IndicatorLevel, ValueRow
+from schemas.indicators import ValueRow
 from service.deps import CatalogueDep, Db
 from service.web.context import EmbedPage
 from service.web.embed import (
     EMBED_PREFIX,
     WORDS,
     ThemeParam,
-    UiDep,
     formatter,
     rank_words,
 )
 from service.web.geo import load_maps
 from service.web.indicator_page import draw_map, legend_note, map_frame, shared_notes
 from service.web.names import display_name
+from service.web.params import ChoiceDep, IndicatorCode, UiDep
 from service.web.templating import render
 
 
@@ -41,22 +39,22 @@ async def read_embed_map(
     ui: UiDep,
     db: Db,
     catalogue: CatalogueDep,
-    code: Annotated[str, Parameter(max_length=100)],
-    poziom: FromQuery[IndicatorLevel | None] = None,
-    woj: Annotated[str | None, Parameter(pattern=r"^\d{2}$")] = None,
-    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
-    j: Annotated[str | None, Parameter(pattern=r"^\d{2}(\d{2}(\d{3})?)?$")] = None,
+    code: IndicatorCode,
+    choice: ChoiceDep,
     motyw: ThemeParam = "jasny",
 ) -> Template:
     """Powiats by default (gminas when `woj` is given and the indicator has them); `j` outlines
     one unit."""
     indicator = find_indicator(catalogue, code)
-    level = poziom or _default_level(indicator.levels, woj)
+    woj = choice.voivodeship
+    level = choice.level or _default_level(indicator.levels, woj)
     maps = load_maps()
     if level == "gmina" and (woj is None or woj not in maps.gminas):
         raise InvalidParameter("woj", "a voivodeship code (two digits) for a map of gminas")
     region = woj if level == "gmina" else None
-    data = await cross_section(db, catalogue, code, ui.lang, year=rok, level=level, parent=region)
+    data = await cross_section(
+        db, catalogue, code, ui.lang, year=choice.year, level=level, parent=region
+    )
     words = WORDS[ui.lang]
     show = formatter(indicator.decimals, ui.lang, words)
     frame = map_frame(maps, level, region)
@@ -68,7 +66,7 @@ async def read_embed_map(
         data.items,
         names,
         frame,
-        highlight=j,
+        highlight=choice.highlight,
         show=show,
         ui=ui,
         where=where,

@@ -48,6 +48,7 @@ from service.web.geo import Maps, load_maps
 from service.web.i18n import pick
 from service.web.labels import LEVELS
 from service.web.names import display_name, kind_words
+from service.web.params import Choice
 from service.web.shared import flags_in_words, meaning_of
 
 SortKey = Literal["miejsce", "nazwa", "wartosc"]
@@ -105,18 +106,16 @@ async def build_indicator_page(
     catalogue: Catalogue,
     code: str,
     ui: Ui,
+    choice: Choice,
     *,
-    level: str | None,
-    year: int | None,
-    voivodeship: str | None,
-    highlight: str | None,
     sort: SortKey,
     direction: Direction,
 ) -> IndicatorPage:
     lang = ui.lang
+    voivodeship, highlight = choice.voivodeship, choice.highlight
     indicator = find_indicator(catalogue, code)
     detail = await get_indicator(conn, catalogue, code, lang)
-    level = level or ("gmina" if "gmina" in detail.levels else detail.levels[0])
+    level = choice.level or ("gmina" if "gmina" in detail.levels else detail.levels[0])
     has_data = bool(detail.years)
     section: CrossSection | None = None
     if has_data:
@@ -125,12 +124,12 @@ async def build_indicator_page(
             catalogue,
             code,
             lang,
-            year=year,
+            year=choice.year,
             level=level,
             parent=voivodeship if level == "gmina" else None,
         )
     items = section.items if section else []
-    year = section.year if section else year
+    year = section.year if section else choice.year
     decimals = indicator.decimals
 
     def show(value: float | None) -> str:

@@ -33,6 +33,7 @@ from service.web.embed import EMBED_PREFIX, read_embed_ranking, read_embed_serie
 from service.web.embed_map import read_embed_map
 from service.web.geo import load_maps
 from service.web.links import STATIC_ROUTE, links_for
+from service.web.params import provide_choice
 from service.web.routes import PAGES, error_page, html_exception_handlers, provide_ui
 from service.web.templating import STATIC_DIR, template_config
 
@@ -99,7 +100,10 @@ class WebClientPlugin(InitPlugin):
             route_handlers=list(self.pages),
             include_in_schema=False,
             exception_handlers=html_exception_handlers(EXCEPTION_HANDLERS),
-            dependencies={"ui": Provide(provide_ui, sync_to_thread=False)},
+            dependencies={
+                "ui": Provide(provide_ui, sync_to_thread=False),
+                "choice": Provide(provide_choice, sync_to_thread=False),
+            },
         )
 
     def static_router(self) -> Router:

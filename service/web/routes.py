@@ -8,15 +8,14 @@ route name (`web-...`): pages link to each other by those names (links.py), neve
 reader's language from `?lang=`, its words and the links) to every page that names it.
 """
 
-import re
 from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Final
 
 from litestar import Request, Response, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromQuery, Parameter, QueryParameter
+from litestar.params import FromQuery, Parameter
 from litestar.response import Template
 from litestar.types import ExceptionHandler, ExceptionHandlersMap
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,7 +25,6 @@ from domains.errors import InvalidParameter
 from domains.indicators.as_of import AsOf, resolve_as_of
 from domains.indicators.catalogue import Catalogue
 from schemas.costs import CapitalMethod
-from schemas.indicators import IndicatorLevel, Lang
 from service.deps import CatalogueDep, CostCatalogueDep, Db, SettingsDep
 from service.web.compare_page import build_compare_page
 from service.web.context import ErrorPage, Ui, UnitPage
@@ -34,30 +32,27 @@ from service.web.cost_page import build_cost_page
 from service.web.declaration_page import build_declaration_page
 from service.web.indicator_page import Direction, SortKey, build_indicator_page
 from service.web.neighbourhood import build_neighbourhood
+from service.web.params import (
+    TERYT,
+    VOIVODESHIP,
+    ChoiceDep,
+    Code,
+    IndicatorCode,
+    LangParam,
+    PowiatQuery,
+    UiDep,
+    VoivodeshipQuery,
+    YearQuery,
+    checked_code,
+)
 from service.web.school_page import SchoolSort, build_school_list, read_school_page
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
 from service.web.unit_page import build_unit_page
 
-_VOIVODESHIP: Final = re.compile(r"^\d{2}$")
-_TERYT: Final = re.compile(r"^(\d{2}|\d{4}|\d{7})$")
-
-LangParam = Annotated[Lang, Parameter(description="pl (default) or en")]
-Code = Annotated[str, Parameter(max_length=20)]
-UiDep = NamedDependency[Ui]
-
 
 def provide_ui(request: Request, lang: LangParam = "pl") -> Ui:  # type: ignore[type-arg]
     return make_ui(request, lang)
-
-
-def _code(value: str | None, field: str, pattern: re.Pattern[str]) -> str | None:
-    """Empty means "not chosen" (a select's first option); anything else must be a code."""
-    if not value:
-        return None
-    if not pattern.match(value):
-        raise InvalidParameter(field, "a TERC code")
-    return value
 
 
 @get("/", name="web-start")
@@ -67,16 +62,16 @@ async def read_start(
     db: Db,
     catalogue: CatalogueDep,
     q: Annotated[str | None, Parameter(max_length=200)] = None,
-    woj: Annotated[str | None, Parameter(max_length=2)] = None,
-    powiat: Annotated[str | None, QueryParameter(name="pow", max_length=4)] = None,
+    woj: VoivodeshipQuery = None,
+    powiat: PowiatQuery = None,
 ) -> Template:
     page = await build_start_page(
         db,
         catalogue,
         ui,
         q=q,
-        voivodeship=_code(woj, "woj", _VOIVODESHIP),
-        powiat=_code(powiat, "pow", _TERYT),
+        voivodeship=checked_code(woj, "woj", VOIVODESHIP),
+        powiat=checked_code(powiat, "pow", TERYT),
     )
     return render("start.html", ui, page)
 
@@ -152,7 +147,7 @@ async def read_costs(
     cost_catalogue: CostCatalogueDep,
     teryt: Code,
     usluga: Annotated[str | None, Parameter(max_length=100)] = None,
-    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
+    rok: YearQuery = None,
     narzut: Annotated[str, Parameter(max_length=32)] = "spend_share",
     kapital: FromQuery[CapitalMethod] = "avg5",
 ) -> Template:
@@ -168,26 +163,12 @@ async def read_indicator_page(
     ui: UiDep,
     db: Db,
     catalogue: CatalogueDep,
-    code: Annotated[str, Parameter(max_length=100)],
-    poziom: FromQuery[IndicatorLevel | None] = None,
-    rok: Annotated[int | None, Parameter(ge=1990, le=2100)] = None,
-    woj: Annotated[str | None, Parameter(max_length=2)] = None,
-    j: Annotated[str | None, Parameter(max_length=7)] = None,
+    code: IndicatorCode,
+    choice: ChoiceDep,
     sort: FromQuery[SortKey] = "miejsce",
     kier: FromQuery[Direction] = "rosn",
 ) -> Template:
-    page = await build_indicator_page(
-        db,
-        catalogue,
-        code,
-        ui,
-        level=poziom,
-        year=rok,
-        voivodeship=_code(woj, "woj", _VOIVODESHIP),
-        highlight=_code(j, "j", _TERYT),
-        sort=sort,
-        direction=kier,
-    )
+    page = await build_indicator_page(db, catalogue, code, ui, choice, sort=sort, direction=kier)
     return render("indicator.html", ui, page)
 
 
@@ -201,7 +182,7 @@ async def read_compare(
     dodaj: Annotated[str | None, Parameter(max_length=200)] = None,
     podobne: Annotated[str | None, Parameter(max_length=1)] = None,
 ) -> Template:
-    selected = [code for code in (_code(c, "j", _TERYT) for c in j or []) if code]
+    selected = [code for code in (checked_code(c, "j", TERYT) for c in j or []) if code]
     page = await build_compare_page(
         db, catalogue, ui, selected=selected, add=dodaj, similar=podobne == "1"
     )
