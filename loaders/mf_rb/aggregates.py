@@ -34,10 +34,13 @@ from loaders.unit_codes import CODE_CHANGED_FLAG
 
 log = structlog.get_logger("miarka.loaders.mf_rb")
 
-__all__ = ["PARTIAL_FLAG", "VARIABLE_SOURCES", "refresh_aggregates"]
+__all__ = ["PARTIAL_FLAG", "REVISED_FLAG", "VARIABLE_SOURCES", "refresh_aggregates"]
 
 VARIABLE_SOURCES: Final = {"rb28s": "mf_rb28s", "rb27s": "mf_rb27s"}
 PARTIAL_FLAG: Final = "partial_sum_of_budgetary_units"
+REVISED_FLAG: Final = "revised_at_source"
+"""A total with a report of `Naglowek/Wersja` above 0 (a corrected re-submission; the first
+submission is version 0): its figures are the corrected ones, a publication status (issue 17)."""
 _CITATION: Final = (
     "Sprawozdania {form} jednostek samorządu terytorialnego (Ministerstwo Finansów), kolumna "
     "{column}, okres IV kwartał (= rok); klasyfikacja budżetowa: rozporządzenie Ministra "
@@ -47,12 +50,14 @@ _CITATION: Final = (
 # are the unit's own if it has any, else its budgetary units' and MF statements (which give
 # single lines, so they make paragraf totals only, never a dział or the whole budget). A report
 # filed under a gmina code other than the one it is stored under (its RODZ changed since) makes
-# its totals `code_changed`.
+# its totals `code_changed`; one of a version above 0 (corrected at source) makes them
+# `revised_at_source`.
 _TOTALS = """
 WITH rep AS (
     SELECT r.id, r.kind, r.teryt, r.year, r.unit_type, r.source = :statement AS statement,
            length(r.teryt) = 7 AND r.wk || r.pk || r.gk || r.gt ~ '^[0-9]{7}$'
                AND r.wk || r.pk || r.gk || r.gt <> r.teryt AS code_changed,
+           coalesce(r.version, 0) > 0 AS revised,
            bool_or(r.unit_type = 'JST' AND r.source <> :statement)
                OVER (PARTITION BY r.kind, r.teryt, r.year) AS has_own
     FROM budget_report r
@@ -60,25 +65,26 @@ WITH rep AS (
 ),
 chosen AS (SELECT * FROM rep WHERE (unit_type = 'JST' AND NOT statement) OR NOT has_own),
 line AS (
-    SELECT c.kind, c.teryt, c.year, c.unit_type, c.statement, c.code_changed,
+    SELECT c.kind, c.teryt, c.year, c.unit_type, c.statement, c.code_changed, c.revised,
            l.dzial, l.rozdzial, l.paragraf,
            CASE c.kind WHEN 'rb28s' THEN l.ww ELSE l.dw END AS amount
     FROM chosen c JOIN budget_report_line l ON l.report_id = c.id
 )
 SELECT kind, teryt, year, 'dzial:' || dzial AS code, sum(amount) AS total,
-       bool_or(unit_type = 'JB') AS partial, bool_or(code_changed) AS code_changed
+       bool_or(unit_type = 'JB') AS partial, bool_or(code_changed) AS code_changed,
+       bool_or(revised) AS revised
 FROM line WHERE NOT statement GROUP BY kind, teryt, year, dzial
 UNION ALL
 SELECT kind, teryt, year, 'rozdzial:' || rozdzial, sum(amount), bool_or(unit_type = 'JB'),
-       bool_or(code_changed)
+       bool_or(code_changed), bool_or(revised)
 FROM line WHERE kind = 'rb28s' AND NOT statement GROUP BY kind, teryt, year, rozdzial
 UNION ALL
 SELECT kind, teryt, year, 'paragraf:' || paragraf, sum(amount), bool_or(unit_type = 'JB'),
-       bool_or(code_changed)
+       bool_or(code_changed), bool_or(revised)
 FROM line WHERE kind = 'rb27s' GROUP BY kind, teryt, year, paragraf
 UNION ALL
 SELECT kind, teryt, year, 'suma:wszystkie', sum(amount), bool_or(unit_type = 'JB'),
-       bool_or(code_changed)
+       bool_or(code_changed), bool_or(revised)
 FROM line WHERE NOT statement GROUP BY kind, teryt, year
 """
 _REMOVE_STALE = """
@@ -109,9 +115,10 @@ def _variable(kind: str, code: str) -> VariableDef:
     )
 
 
-def _flag(*, partial: bool, code_changed: bool) -> str | None:
+def _flag(*, partial: bool, code_changed: bool, revised: bool) -> str | None:
     flags = [PARTIAL_FLAG] if partial else []
     flags += [CODE_CHANGED_FLAG] if code_changed else []
+    flags += [REVISED_FLAG] if revised else []
     return ";".join(flags) or None
 
 
@@ -128,7 +135,7 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
     rows = (await conn.execute(text(_TOTALS), params)).all()
     variables: dict[str, dict[str, VariableDef]] = {kind: {} for kind in VARIABLE_SOURCES}
     records: dict[str, list[ObservationRecord]] = {kind: [] for kind in VARIABLE_SOURCES}
-    for kind, teryt, year, code, total, partial, code_changed in rows:
+    for kind, teryt, year, code, total, partial, code_changed, revised in rows:
         variables[kind].setdefault(code, _variable(kind, code))
         records[kind].append(
             ObservationRecord(
@@ -137,7 +144,7 @@ async def refresh_aggregates(conn: AsyncConnection, years: Iterable[int], run_id
                 variable=code,
                 year=year,
                 value=float(total) if total is not None else 0.0,
-                flag=_flag(partial=partial, code_changed=code_changed),
+                flag=_flag(partial=partial, code_changed=code_changed, revised=revised),
             )
         )
     counts = Counts()

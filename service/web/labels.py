@@ -124,6 +124,8 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "lub zjawisko nie występuje",
         "preliminary_estimate": "status publikacji: dane wstępne (GUS: „szacunki wstępne”, "
         "symbol s w BDL); mogą jeszcze się zmienić",
+        "revised_at_source": "status publikacji: dane korygowane (korekta sprawozdania Rb "
+        "złożona po pierwszym, wersja powyżej 0)",
     },
     "en": {
         "sum_of_gmina": "sum of the gminas' values (computed by Miarka)",
@@ -142,6 +144,8 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "or not applicable",
         "preliminary_estimate": "publication status: preliminary (GUS: “szacunki wstępne”, "
         "symbol s in BDL); may still change",
+        "revised_at_source": "publication status: revised (a corrected Rb report filed after "
+        "the first one, version above 0)",
     },
 }
 

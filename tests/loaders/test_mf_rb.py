@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from loaders.errors import LoadRefused
 from loaders.mf_rb import load_mf_rb, parse_package
-from loaders.mf_rb.aggregates import PARTIAL_FLAG
+from loaders.mf_rb.aggregates import PARTIAL_FLAG, REVISED_FLAG
 from tests.loaders.teryt_db import checksum, teryt_engine, teryt_template
 
 __all__ = ["teryt_engine", "teryt_template"]
@@ -32,6 +32,9 @@ KUTNO = "1002011"
 LINES = {SPENT_2022: 327, INCOME_2022: 42, SPENT_2023: 307, INCOME_2023: 38}
 WW_2022 = Decimal("44810331.99")
 DW_2022 = Decimal("1947011.36")
+# Of the 2022 Q4 reports, Naglowek/Wersja above 0 (corrected at source): Rb-28S of Nr 7 (1),
+# Nr 1 (2), Nr 6 (2) and Nr 5 (1); Rb-27S of Nr 6 (1). The other reports are version 0.
+REVISED = f"{PARTIAL_FLAG};{REVISED_FLAG}"
 
 
 def source_sum(path: Path, column: str, rozdzial_prefix: str = "") -> Decimal:
@@ -45,6 +48,20 @@ def source_sum(path: Path, column: str, rozdzial_prefix: str = "") -> Decimal:
         ),
         Decimal(0),
     )
+
+
+def revised_codes(path: Path, what: str) -> dict[str, bool]:
+    """The hand computation of the flag: per dział (`what="Dzial"`) or three-digit paragraf,
+    whether any report with a line in it has a `Naglowek/Wersja` above 0."""
+    codes: dict[str, bool] = {}
+    root = ET.parse(path).getroot()  # noqa: S314
+    for jednostka in root.find("Jednostki"):
+        for report in jednostka.find("Sprawozdania"):
+            revised = int(report.findtext("Naglowek/Wersja") or "0") > 0
+            for line in report.iter("Pozycja"):
+                code = (line.findtext(what) or "")[:3]
+                codes[code] = codes.get(code, False) or revised
+    return codes
 
 
 def pozycje(path: Path) -> int:
@@ -254,16 +271,17 @@ async def observation(engine, source, code, year=2022):
 async def test_q4_totals_reach_the_indicator_engine_flagged_as_partial(teryt_engine):
     for path in FILES:
         await load_mf_rb(teryt_engine, path)
-    assert await observation(teryt_engine, "mf_rb28s", "suma:wszystkie") == (WW_2022, PARTIAL_FLAG)
+    # Every total here has a corrected report in it (see REVISED); the partial flag comes first.
+    assert await observation(teryt_engine, "mf_rb28s", "suma:wszystkie") == (WW_2022, REVISED)
     assert await observation(teryt_engine, "mf_rb28s", "dzial:801") == (
         source_sum(SPENT_2022, "WW", "801"),
-        PARTIAL_FLAG,
+        REVISED,
     )
     assert await observation(teryt_engine, "mf_rb28s", "rozdzial:80101") == (
         source_sum(SPENT_2022, "WW", "80101"),
-        PARTIAL_FLAG,
+        REVISED,
     )
-    assert await observation(teryt_engine, "mf_rb27s", "suma:wszystkie") == (DW_2022, PARTIAL_FLAG)
+    assert await observation(teryt_engine, "mf_rb27s", "suma:wszystkie") == (DW_2022, REVISED)
     # Q2 is not a year: nothing for 2023.
     assert await observation(teryt_engine, "mf_rb28s", "suma:wszystkie", 2023) is None
     # A powiat's budget is not the sum of its gminas': no roll-up to 1002.
@@ -384,4 +402,25 @@ async def test_a_newer_version_replaces_the_report_and_an_older_one_is_ignored(
     assert newer.status == "published"
     assert newer.counts.rows_updated >= 34  # the 34 lines of that report, replaced
     total = await observation(teryt_engine, "mf_rb28s", "suma:wszystkie")
-    assert total == (WW_2022 + Decimal("100.00"), PARTIAL_FLAG)
+    assert total == (WW_2022 + Decimal("100.00"), REVISED)
+
+
+async def test_a_total_with_a_corrected_report_is_flagged_revised_at_source(teryt_engine):
+    """Issue 17: a report of `Wersja` above 0 is a corrected re-submission; a total it is part
+    of says so. Dział 926 of Kutno's 2022 Rb-28S and paragraf 095 of its Rb-27S come only from
+    version-0 reports (checked against the XML by `revised_codes`), so they stay unflagged."""
+    for path in (SPENT_2022, INCOME_2022):
+        await load_mf_rb(teryt_engine, path)
+    spent = revised_codes(SPENT_2022, "Dzial")
+    assert spent == {"801": True, "854": True, "926": False}
+    for dzial, revised in spent.items():
+        expected = (source_sum(SPENT_2022, "WW", dzial), REVISED if revised else PARTIAL_FLAG)
+        assert await observation(teryt_engine, "mf_rb28s", f"dzial:{dzial}") == expected
+    assert await observation(teryt_engine, "mf_rb28s", "dzial:926") == (
+        Decimal("887832.87"),
+        PARTIAL_FLAG,
+    )
+    income = revised_codes(INCOME_2022, "Paragraf")
+    assert [code for code, revised in income.items() if not revised] == ["095"]
+    assert (await observation(teryt_engine, "mf_rb27s", "paragraf:095"))[1] == PARTIAL_FLAG
+    assert (await observation(teryt_engine, "mf_rb27s", "paragraf:069"))[1] == REVISED
