@@ -13,6 +13,7 @@ from io import BytesIO
 from pathlib import Path
 
 import openpyxl
+from broken_copies import HTML  # this folder: the script's own, first on sys.path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -23,7 +24,6 @@ SAMPLES = REPO / "tests" / "data" / "bdl" / "pyBDL_samples" / "samples_raw_data.
 MF_SPENT_2022 = REPO / "tests" / "data" / "mf" / "Sprawozdania[2022][IVKwartał] Wydatki.xml"
 SIO_2022 = REPO / "tests" / "data" / "sio" / "SIO_30_09_2022_schools.csv"
 SIO_FTE = REPO / "tests" / "data" / "sio" / "SIO_etaty.csv"
-HTML = b"<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n"
 
 
 def bdl_export() -> None:

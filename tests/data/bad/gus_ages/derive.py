@@ -7,23 +7,17 @@ data. Rows named below are Excel rows of the slice.
 """
 
 import gzip
-from collections.abc import Callable
-from io import BytesIO
+import sys
 from pathlib import Path
 
-import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
+sys.path.insert(0, str(HERE.parent))
+from broken_copies import BrokenCopies  # noqa: E402 - a script: its folder's parent on sys.path
+
 SLICE = REPO / "tests" / "data" / "gus_ages" / "tabela12_slice_derived.xlsx"
-HTML = b"<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n"
-
-
-def _edit(name: str, sheet: str, edit: Callable[[Worksheet], None]) -> None:
-    book = openpyxl.load_workbook(BytesIO(SLICE.read_bytes()))
-    edit(book[sheet])
-    book.save(HERE / name)
 
 
 def _recode(sheet: Worksheet) -> None:
@@ -34,21 +28,21 @@ def _recode(sheet: Worksheet) -> None:
 
 
 def main() -> None:
-    raw = SLICE.read_bytes()
-    (HERE / "truncated.xlsx").write_bytes(raw[: len(raw) // 3])
-    (HERE / "truncated_gzip.xls.gz").write_bytes(gzip.compress(raw, mtime=0)[:5000])
-    (HERE / "is_html.xls").write_bytes(HTML)
+    copies = BrokenCopies(SLICE, HERE, sheet="Dolnośląskie")
+    copies.truncated()
+    (HERE / "truncated_gzip.xls.gz").write_bytes(gzip.compress(SLICE.read_bytes(), mtime=0)[:5000])
+    copies.html("is_html.xls")
     # row 6: the header; "Kod" instead of "Identyfikator terytorialny"
-    _edit("missing_header.xlsx", "Łódzkie", lambda s: s.cell(row=6, column=2, value="Kod"))
+    copies.cell("missing_header.xlsx", 6, 2, "Kod", sheet="Łódzkie")
     # row 6 of Dolnośląskie deleted: the sheet has no header at all
-    _edit("header_row_removed.xlsx", "Dolnośląskie", lambda s: s.delete_rows(6))
+    copies.edit("header_row_removed.xlsx", lambda s: s.delete_rows(6))
     # row 84: Ciepłowody, age 2, Ogółem
-    _edit("non_numeric_count.xlsx", "Dolnośląskie", lambda s: s.cell(84, 3, value="b.d."))
+    copies.cell("non_numeric_count.xlsx", 84, 3, "b.d.")
     # row 9: Jelenia Góra's code with an eighth digit
-    _edit("bad_code.xlsx", "Dolnośląskie", lambda s: s.cell(row=9, column=2, value="02610111"))
+    copies.cell("bad_code.xlsx", 9, 2, "02610111")
     # row 144: Ciepłowody, "3- 6 lat" one more than ages 3 + 4 + 5 + 6
-    _edit("inconsistent_3_6.xlsx", "Dolnośląskie", lambda s: s.cell(144, 3, value=118))
-    _edit("unknown_codes.xlsx", "Łódzkie", _recode)
+    copies.cell("inconsistent_3_6.xlsx", 144, 3, 118)
+    copies.edit("unknown_codes.xlsx", _recode, sheet="Łódzkie")
 
 
 if __name__ == "__main__":

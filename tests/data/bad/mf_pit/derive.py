@@ -6,43 +6,35 @@ tests/data/mf_pit/Miasta_NPP_2020_slice_derived.xlsx, named for what it breaks; 
 published data. Rows named below are Excel rows of the slice.
 """
 
-from collections.abc import Callable
-from io import BytesIO
+import sys
 from pathlib import Path
-
-import openpyxl
-from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
+sys.path.insert(0, str(HERE.parent))
+from broken_copies import BrokenCopies  # noqa: E402 - a script: its folder's parent on sys.path
+
 SLICE = REPO / "tests" / "data" / "mf_pit" / "Miasta_NPP_2020_slice_derived.xlsx"
-HTML = b"<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>\n"
-
-
-def _edit(name: str, edit: Callable[[Worksheet], None]) -> None:
-    book = openpyxl.load_workbook(BytesIO(SLICE.read_bytes()))
-    edit(book.worksheets[0])
-    book.save(HERE / name)
 
 
 def main() -> None:
-    raw = SLICE.read_bytes()
-    (HERE / "truncated.xlsx").write_bytes(raw[: len(raw) // 3])
-    (HERE / "is_html.xlsx").write_bytes(HTML)
+    copies = BrokenCopies(SLICE, HERE)
+    copies.truncated()
+    copies.html()
     # row 5, column I: "ROZDZIAŁ" of the header's second row written otherwise
-    _edit("missing_header.xlsx", lambda s: s.cell(row=5, column=9, value="Rozdz."))
+    copies.cell("missing_header.xlsx", 5, 9, "Rozdz.")
     # row 4 deleted: the header's first row (WK, PK, GK, GT, ...) is gone
-    _edit("header_row_removed.xlsx", lambda s: s.delete_rows(4))
+    copies.edit("header_row_removed.xlsx", lambda s: s.delete_rows(4))
     # row 10, column L: Legnica's gmina share, Dochody wykonane
-    _edit("non_numeric_amount.xlsx", lambda s: s.cell(row=10, column=12, value="b.d."))
+    copies.cell("non_numeric_amount.xlsx", 10, 12, "b.d.")
     # row 12, column B: Wrocław's PK with a letter
-    _edit("bad_code.xlsx", lambda s: s.cell(row=12, column=2, value="6A"))
+    copies.cell("bad_code.xlsx", 12, 2, "6A")
     # row 14, column B: Wałbrzych moved to powiat 99, which voivodeship 02 does not have
-    _edit("unknown_codes.xlsx", lambda s: s.cell(row=14, column=2, value="99"))
+    copies.cell("unknown_codes.xlsx", 14, 2, "99")
     # row 9, column K: Jelenia Góra's powiat share, Należności negative
-    _edit("negative_amount.xlsx", lambda s: s.cell(row=9, column=11, value=-21975498))
+    copies.cell("negative_amount.xlsx", 9, 11, -21975498)
     # row 16, column M: Bydgoszcz, 5 zł left to pay although należności = dochody wykonane
-    _edit("inconsistent_balance.xlsx", lambda s: s.cell(row=16, column=13, value=5))
+    copies.cell("inconsistent_balance.xlsx", 16, 13, 5)
 
 
 if __name__ == "__main__":

@@ -6,22 +6,17 @@ tests/data/schools/schoolsData_boleslawiecki_derived.xlsx, named for what it bre
 published data. Rows named below are Excel rows of the slice (header row 1, empty row 2).
 """
 
-from collections.abc import Callable
-from io import BytesIO
+import sys
 from pathlib import Path
 
-import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
+sys.path.insert(0, str(HERE.parent))
+from broken_copies import BrokenCopies  # noqa: E402 - a script: its folder's parent on sys.path
+
 SLICE = REPO / "tests" / "data" / "schools" / "schoolsData_boleslawiecki_derived.xlsx"
-
-
-def _edit(name: str, edit: Callable[[Worksheet], None]) -> None:
-    book = openpyxl.load_workbook(BytesIO(SLICE.read_bytes()))
-    edit(book["Identyfikacja"])
-    book.save(HERE / name)
 
 
 def _column(sheet: Worksheet, name: str) -> int:
@@ -33,21 +28,21 @@ def _rename_sheet(sheet: Worksheet) -> None:
 
 
 def main() -> None:
-    raw = SLICE.read_bytes()
-    (HERE / "truncated.xlsx").write_bytes(raw[: len(raw) // 2])
-    _edit("missing_sheet.xlsx", _rename_sheet)
-    _edit("missing_column.xlsx", lambda s: s.delete_cols(_column(s, "Oddziały")))
+    copies = BrokenCopies(SLICE, HERE, sheet="Identyfikacja")
+    copies.truncated(keep=2)
+    copies.edit("missing_sheet.xlsx", _rename_sheet)
+    copies.edit("missing_column.xlsx", lambda s: s.delete_cols(_column(s, "Oddziały")))
     # row 5: a school's pupils
-    _edit(
+    copies.edit(
         "non_numeric_count.xlsx",
         lambda s: s.cell(5, _column(s, "Uczniowie, wychow., słuchacze"), value="b.d."),
     )
-    _edit(
+    copies.edit(
         "negative_count.xlsx",
         lambda s: s.cell(5, _column(s, "Nauczyciele pełnozatrudnieni"), value=-3),
     )
     # row 4: the gmina part of the location code is not two digits
-    _edit("bad_code.xlsx", lambda s: s.cell(4, _column(s, "gm"), value="1X"))
+    copies.edit("bad_code.xlsx", lambda s: s.cell(4, _column(s, "gm"), value="1X"))
 
 
 if __name__ == "__main__":
