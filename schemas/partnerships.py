@@ -122,6 +122,33 @@ class MemberPosition(msgspec.Struct, frozen=True, kw_only=True):
     """Against the partnership's value of the same year."""
 
 
+class Spread(msgspec.Struct, frozen=True, kw_only=True):
+    """How far apart the members are (the diagnosis of resources and needs, standards 2-3)."""
+
+    members_with_values: int
+    minimum: float
+    minimum_teryt: str
+    maximum: float
+    maximum_teryt: str
+    median: float
+    max_to_min: float | None
+    """maximum / minimum; none when the minimum is 0 or below."""
+
+
+class SimilarPartnership(msgspec.Struct, frozen=True, kw_only=True):
+    """Another recorded partnership of the same kind, with the indicator over its own members."""
+
+    id: str
+    name: str
+    example: bool
+    membership_sourced: bool
+    members: int
+    """Its members of the indicator's level in force on 31 December of the year."""
+    population: float | None
+    value: float | None
+    url: str
+
+
 class PartnershipIndicator(msgspec.Struct, frozen=True, kw_only=True):
     partnership: PartnershipSummary
     indicator: IndicatorSummary
@@ -132,6 +159,11 @@ class PartnershipIndicator(msgspec.Struct, frozen=True, kw_only=True):
     positions: list[MemberPosition]
     items: list[ValueRow]
     series: list[PartnershipYear]
+    spread: Spread | None = None
+    """Between the members' values of `year`; none with fewer than two values."""
+    similar: list[SimilarPartnership] = []
+    """Other partnerships of the same kind with a value in `year`, nearest in population first
+    (at most 5); empty where none is recorded."""
 
 
 class AssessmentItemIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -182,9 +214,59 @@ class StandardOut(msgspec.Struct, frozen=True, kw_only=True):
     """Miarka's choice, not the source's: what it measures beside this standard."""
 
 
+class MeasuredIndicator(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    name: str
+    unit: str
+    level: str | None
+    year: int | None
+    """The latest year with a value over the members; none when no member has one."""
+    value: float | None
+    """The partnership's ratio of sums."""
+    members_with_values: int
+    spread: Spread | None
+    url: str
+
+
+class MemberCost(msgspec.Struct, frozen=True, kw_only=True):
+    teryt: str
+    name: str
+    total: float | None
+    pupils: float | None
+    unit_cost: float | None
+    """Total cost per pupil of the primary schools it runs (the cost calculator); none without
+    its Q4 Rb-28S report of the year, or when a component (e.g. the overhead) is missing."""
+    direct_unit_cost: float | None
+    """Direct cost per pupil (the schools' own spending), known when the overhead is not."""
+
+
+class MeasuredCost(msgspec.Struct, frozen=True, kw_only=True):
+    service: str
+    name: str
+    unit: str
+    year: int | None
+    value: float | None
+    """Σ total / Σ pupils over the members with both."""
+    direct_value: float | None
+    """Σ direct cost / Σ pupils over the members with both."""
+    members: list[MemberCost]
+    spread: Spread | None
+    direct_spread: Spread | None
+
+
+class MeasuredStandard(msgspec.Struct, frozen=True, kw_only=True):
+    """What Miarka measures beside a standard's self-assessment (Miarka's choice, not ZMP's)."""
+
+    standard: int
+    indicators: list[MeasuredIndicator]
+    cost: MeasuredCost | None = None
+
+
 class AssessmentPage(msgspec.Struct, frozen=True, kw_only=True):
     partnership: PartnershipSummary
     count: int
     items: list[AssessmentOut]
     rubric_source: str
     rubric: list[StandardOut]
+    measured: list[MeasuredStandard] = []
+    """Standards 5 and 7: the partnership's service indicators and their spread, latest year."""

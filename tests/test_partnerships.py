@@ -687,3 +687,151 @@ async def test_the_command_records_edits_lists_and_keys_a_partnership(small_db_u
         (POWIAT_KRAKOWSKI, "2021-06-30"),
         (SKAWINA, None),
     ]
+
+
+# --- Spread, similar partnerships, what Miarka measures beside standards 5 and 7 ----------------
+
+
+async def _hand_sum(url: str, source: str, code: str, teryts: list[str], year: int) -> float:
+    engine = engine_for(url)
+    try:
+        async with engine.connect() as conn:
+            total = await conn.scalar(
+                text(
+                    "SELECT sum(o.value) FROM observation o JOIN variable v ON v.id = o.variable_id"
+                    " WHERE v.source = :s AND v.code = :c AND o.year = :y AND o.teryt = ANY(:t)"
+                ),
+                {"s": source, "c": code, "y": year, "t": teryts},
+            )
+    finally:
+        await engine.dispose()
+    return float(total)
+
+
+async def test_the_spread_between_members_is_their_lowest_highest_and_median(api, example):
+    body = (await api.get(f"{example['url']}/indicators/{DENSITY}?year=2023")).json()
+    values = {p["teryt"]: p["value"] for p in body["positions"]}
+    assert set(values) == {KRAKOW, SKAWINA, CZERNICHOW}
+    ordered = sorted(values.values())
+    spread = body["spread"]
+    assert spread["members_with_values"] == 3
+    assert spread["maximum_teryt"] == KRAKOW
+    assert spread["maximum"] == pytest.approx(values[KRAKOW])
+    assert spread["minimum"] == pytest.approx(ordered[0])
+    assert spread["median"] == pytest.approx(ordered[1])
+    assert spread["max_to_min"] == pytest.approx(ordered[2] / ordered[0])
+    assert values[spread["minimum_teryt"]] == pytest.approx(ordered[0])
+    # one member of a level: no spread
+    powiats = (await api.get(f"{example['url']}/indicators/{DENSITY}?level=powiat")).json()
+    assert powiats["spread"] is None
+
+
+async def test_a_partnership_is_compared_with_those_of_its_kind_nearest_in_population(
+    api, keys, small_db_url
+):
+    headers = {"X-API-Key": keys["admin"]}
+
+    async def lgd(partnership_id: str, teryts: list[str], kind: str = "lgd") -> None:
+        body = {
+            "id": partnership_id,
+            "name": f"Przykład: {partnership_id}",
+            "kind": kind,
+            "example": True,
+            "members": [{"teryt": t, "joined_on": "2015-01-01"} for t in teryts],
+        }
+        made = await api.post("/api/v1/partnerships", json=body, headers=headers)
+        assert made.status_code == 201, made.text
+
+    await lgd("przyklad-lgd-a", [SKAWINA, CZERNICHOW])
+    await lgd("przyklad-lgd-male", [WIELKA_WIES])
+    await lgd("przyklad-lgd-duze", [KRAKOW])
+    await lgd("przyklad-lgd-powiat", [POWIAT_KRAKOWSKI])  # no gmina: not comparable
+    await lgd("przyklad-inny-rodzaj", [KRAKOW, SKAWINA], kind="other")
+    body = (await api.get(f"/api/v1/partnerships/przyklad-lgd-a/indicators/{DENSITY}")).json()
+    assert body["year"] == 2023
+    similar = body["similar"]
+    # Skawina + Czernichów (about 60,000 people) are nearer to Wielka Wieś than to Kraków
+    assert [s["id"] for s in similar] == ["przyklad-lgd-male", "przyklad-lgd-duze"]
+    for other, gminas in zip(similar, ([WIELKA_WIES], [KRAKOW]), strict=True):
+        population, area = await _hand_ratio(small_db_url, gminas, 2023)
+        assert other["value"] == pytest.approx(population / area)
+        assert other["population"] == pytest.approx(population)
+        assert other["members"] == 1
+        assert other["example"] is True
+        assert other["membership_sourced"] is False
+    assert similar[0]["population"] < similar[1]["population"]
+    alone = (
+        await api.get(f"/api/v1/partnerships/przyklad-inny-rodzaj/indicators/{DENSITY}")
+    ).json()
+    assert alone["similar"] == []  # no other partnership of its kind: nothing to compare
+
+
+CLASS_SIZE = "edukacja.uczniowie_na_oddzial_sp"
+
+
+async def test_standards_5_and_7_show_the_partnership_s_measured_services(
+    api, example, small_db_url
+):
+    page = (await api.get(f"{example['url']}/assessments")).json()
+    measured = {m["standard"]: m for m in page["measured"]}
+    assert sorted(measured) == [5, 7]
+    five = {i["code"]: i for i in measured[5]["indicators"]}
+    assert list(five) == next(s for s in page["rubric"] if s["number"] == 5)["miarka_indicators"]
+    classes = five[CLASS_SIZE]
+    assert classes["year"] == 2018
+    # members on 31 December 2018: Kraków, Skawina, Wielka Wieś (Czernichów joined in 2021)
+    gminas = [KRAKOW, SKAWINA, WIELKA_WIES]
+    pupils = await _hand_sum(small_db_url, "sio_register", "run.sp_class_pupils", gminas, 2018)
+    sections = await _hand_sum(small_db_url, "sio_register", "run.sp_classes", gminas, 2018)
+    assert classes["value"] == pytest.approx(pupils / sections)
+    assert classes["members_with_values"] == 3
+    each = (await api.get(f"{example['url']}/indicators/{CLASS_SIZE}?year=2018")).json()
+    values = sorted(p["value"] for p in each["positions"])
+    assert classes["spread"]["minimum"] == pytest.approx(values[0])
+    assert classes["spread"]["maximum"] == pytest.approx(values[-1])
+    assert classes["url"] == f"{example['url']}/indicators/{CLASS_SIZE}"
+    cost = measured[5]["cost"]
+    assert cost["service"] == "edukacja.szkoly_podstawowe"
+    assert cost["unit"] == "zł na ucznia"
+    # no member has a Rb-28S report in the shipped data: the cost is empty, never 0
+    assert cost["value"] is None
+    assert all(m["unit_cost"] is None for m in cost["members"])
+    assert measured[7]["cost"] is None
+    assert "kontekst.gestosc_zaludnienia" in {i["code"] for i in measured[7]["indicators"]}
+
+
+async def test_the_cost_per_pupil_beside_standard_5_is_a_ratio_of_the_members_sums(api, keys):
+    kutno, bedlno = "1002011", "1002022"
+    body = {
+        "id": "przyklad-kutno",
+        "name": "PRZYKŁAD: Kutno i Bedlno",
+        "kind": "of",
+        "example": True,
+        "members": [
+            {"teryt": kutno, "joined_on": "2015-01-01"},
+            {"teryt": bedlno, "joined_on": "2015-01-01"},
+        ],
+    }
+    made = await api.post("/api/v1/partnerships", json=body, headers={"X-API-Key": keys["admin"]})
+    assert made.status_code == 201, made.text
+    page = (await api.get("/api/v1/partnerships/przyklad-kutno/assessments")).json()
+    cost = next(m for m in page["measured"] if m["standard"] == 5)["cost"]
+    year = cost["year"]
+    own = (
+        await api.get(f"/api/v1/units/{kutno}/costs/edukacja.szkoly_podstawowe?year={year}")
+    ).json()
+    assert year == own["year"] == 2022
+    members = {m["teryt"]: m for m in cost["members"]}
+    # the shipped reports are Kutno's budgetary units': no overhead, so no total cost, but
+    # the direct cost per pupil (14,112.35 zł in 2022) is known
+    assert own["unit_cost"] is None
+    assert members[kutno]["unit_cost"] is None
+    assert cost["value"] is None
+    assert members[kutno]["direct_unit_cost"] == pytest.approx(float(own["direct_unit_cost"]))
+    assert members[kutno]["direct_unit_cost"] == pytest.approx(14112.35)
+    assert members[kutno]["pupils"] == pytest.approx(float(own["volume"]["value"]))
+    assert members[bedlno]["direct_unit_cost"] is None  # no report of Bedlno shipped
+    # one member with a figure: the partnership's Σ cost / Σ pupils is Kutno's own
+    assert cost["direct_value"] == pytest.approx(14112.35)
+    assert cost["spread"] is None
+    assert cost["direct_spread"] is None

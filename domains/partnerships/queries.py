@@ -16,6 +16,7 @@ from domains.errors import Conflict, InvalidParameter, NotFound
 from domains.groups.queries import get_group, members_aggregate
 from domains.indicators.catalogue import Catalogue
 from domains.indicators.queries import find_indicator, years_by_indicator
+from domains.partnerships.compare import similar_partnerships, spread
 from domains.partnerships.kinds import KIND_NAMES, MEMBER_LEVELS
 from domains.partnerships.rubric import Rubric
 from schemas.groups import GroupAggregate
@@ -337,6 +338,7 @@ async def partnership_indicator(
     year: int | None,
     level: str | None = None,
     latest_only: bool = False,
+    with_similar: bool = True,
 ) -> PartnershipIndicator:
     """Every year's ratio of sums over the members of that year; positions in `year`."""
     partnership = await get_summary(conn, partnership_id, lang)
@@ -365,15 +367,32 @@ async def partnership_indicator(
         (s.year for s in reversed(series) if s.aggregate.value is not None), series[-1].year
     )
     section, members, aggregate = sections[chosen]
+    positions = _positions(section, members, aggregate)
+    others = (
+        await similar_partnerships(
+            conn,
+            catalogue,
+            partnership_id=partnership_id,
+            kind=partnership.kind,
+            own_members=members,
+            code=code,
+            year=chosen,
+            level=section.level,
+        )
+        if with_similar
+        else []
+    )
     return PartnershipIndicator(
         partnership=partnership,
         indicator=section.indicator,
         level=section.level,
         year=chosen,
         aggregate=aggregate,
-        positions=_positions(section, members, aggregate),
+        positions=positions,
         items=section.items,
         series=series,
+        spread=spread([(p.teryt, p.value) for p in positions]),
+        similar=others,
     )
 
 

@@ -14,8 +14,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import JSONBody
 
+from domains.costs.mapping import default_cost_catalogue
 from domains.indicators.catalogue import Catalogue
 from domains.partnerships.keys import steward_name
+from domains.partnerships.measured import with_measured
 from domains.partnerships.queries import (
     create_assessment,
     create_partnership,
@@ -38,7 +40,7 @@ from schemas.partnerships import (
     PartnershipPatch,
     PartnershipSummary,
 )
-from service.deps import CatalogueDep, Db, ExportDep
+from service.deps import CatalogueDep, CostCatalogueDep, Db, ExportDep
 from service.errors import problem_responses
 from service.formats import Table
 from service.routes.admin import require_api_key
@@ -148,7 +150,9 @@ async def update_partnership_handler(
     summary="An indicator over a partnership, year by year, with the members' positions",
     description="For every year, the ratio of sums over the members of that year (a member "
     "counts when it was one on 31 December); for `year` (default: the latest with a value) "
-    "each member's value and whether it is above or below the partnership's.",
+    "each member's value and whether it is above or below the partnership's, the spread "
+    "between members, and `similar`: other partnerships of the same kind, nearest in "
+    "population first.",
     responses=problem_responses(400, 404, 503),
 )
 async def read_partnership_indicator(
@@ -185,22 +189,27 @@ YearParam = Annotated[int | None, documented("Only this year", 2024, ge=2000, le
     summary="The partnership's self-assessment against the 10 ZMP standards, with history",
     description="Every answer ever entered (newest year first); `current` marks the newest "
     "answer of each year and standard. `rubric` gives the standards as the source (ZMP) "
-    "states them; only standard 5 has stage descriptors there.",
+    "states them; only standard 5 has stage descriptors there. `measured` puts beside "
+    "standards 5 and 7 what Miarka measures: the partnership's service indicators and the "
+    "spread between its members, and the cost per pupil of the members' primary schools.",
     responses=problem_responses(400, 404, 503),
 )
 async def list_assessments_handler(
     *,
     export: ExportDep,
     db: Db,
+    catalogue: CatalogueDep,
+    cost_catalogue: CostCatalogueDep,
     rubric: NamedDependency[Rubric],
     partnership_id: PartnershipIdParam,
     year: YearParam = None,
     current_only: Annotated[bool, documented("Only each standard's newest answer", False)] = False,
     lang: LangParam = "pl",
 ) -> AssessmentPage:
-    return await list_assessments(
+    page = await list_assessments(
         db, rubric, partnership_id, lang, year=year, current_only=current_only
     )
+    return await with_measured(db, catalogue, cost_catalogue, rubric, page, lang=lang)
 
 
 @post(
@@ -215,14 +224,18 @@ async def list_assessments_handler(
     security=[{"apiKey": []}],
 )
 async def create_assessment_handler(
+    *,
     write_db: WriteDb,
+    catalogue: CatalogueDep,
+    cost_catalogue: CostCatalogueDep,
     rubric: NamedDependency[Rubric],
     partnership_id: PartnershipIdParam,
     data: JSONBody[AssessmentIn],
     request: Request[Any, Any, Any],
 ) -> AssessmentPage:
     entered_by = str(request.scope.get("state", {}).get("api_key_name", ""))
-    return await create_assessment(write_db, rubric, partnership_id, data, entered_by=entered_by)
+    page = await create_assessment(write_db, rubric, partnership_id, data, entered_by=entered_by)
+    return await with_measured(write_db, catalogue, cost_catalogue, rubric, page, lang="pl")
 
 
 def _table(name: str, items: list[Any], kind: type[msgspec.Struct]) -> Table:
@@ -261,6 +274,9 @@ router = Router(
         list_assessments_handler,
         create_assessment_handler,
     ],
-    dependencies={"rubric": Provide(provide_rubric, sync_to_thread=False)},
+    dependencies={
+        "rubric": Provide(provide_rubric, sync_to_thread=False),
+        "cost_catalogue": Provide(default_cost_catalogue, sync_to_thread=False),
+    },
     tags=["partnerships"],
 )
