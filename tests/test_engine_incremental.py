@@ -233,6 +233,42 @@ async def test_a_denominator_loaded_last_gives_every_year_its_first_values(teryt
     assert set(runs) == set(YEARS)
 
 
+async def test_a_denominator_flagged_later_flags_the_ratios_it_feeds(teryt_engine):
+    """SYNTHETIC: beta of 2021 republished with the same value but marked preliminary; the
+    ratios that use it (2020-2022, nearest within a year) carry the flag, as in full."""
+    gminas = await _first_gminas(teryt_engine, 2)
+    ratios = _ratio_catalogue()
+    async with teryt_engine.begin() as conn:
+        await _publish_years(conn, ALPHA, dict.fromkeys(YEARS, 6.0), gminas, 1)
+        await _publish_years(conn, BETA, {2019: 2.0, 2021: 3.0, 2023: 4.0}, gminas, 1)
+        await compute_changed(conn, ratios, run_id=1)
+    async with teryt_engine.begin() as conn:
+        records = [
+            ObservationRecord(
+                row=None,
+                teryt=teryt,
+                variable=BETA.code,
+                year=2021,
+                value=3.0 + index,
+                flag="preliminary_estimate",
+            )
+            for index, teryt in enumerate(gminas)
+        ]
+        await publish_observations(conn, run_id=2, variables=[BETA], records=records)
+        summary = await compute_changed(conn, ratios, run_id=2)
+        flags = dict(
+            (await conn.execute(text(
+                "SELECT year, flags FROM indicator_value WHERE indicator_code = "
+                "'test.alpha_per_beta' AND teryt = :t"), {"t": gminas[0]})).all()
+        )  # fmt: skip
+        await _equals_full_recompute(conn, ratios)
+    assert (summary.indicators, summary.years_limited) == (1, 1)
+    assert flags[2021] == ["preliminary_estimate"]
+    assert flags[2020] == ["preliminary_estimate", "denominator_year_2021"]
+    assert flags[2022] == ["denominator_year_2023"]  # of a tie the later year wins
+    assert flags[2019] == []
+
+
 async def test_removed_years_of_a_source_are_recomputed(teryt_engine):
     """`mark_sources_changed` with years (a budget report's stale rows) limits the recompute
     to them; a year's values removed at source are deleted from the published ones."""

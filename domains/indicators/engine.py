@@ -22,6 +22,9 @@ from domains.indicators.peers import FEATURES, compute_neighbours, compute_typol
 
 log = structlog.get_logger("miarka.engine")
 
+# A value carries the flags of every input it used, numerator's and denominator's (a
+# preliminary or revised denominator makes the ratio so too), each once, in the order first
+# seen: the numerator's, the denominator's, then the engine's own.
 _VALUES = """
 WITH num AS (
     SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap,
@@ -32,7 +35,8 @@ WITH num AS (
     HAVING count(DISTINCT o.variable_id) = :num_n
 ),
 den AS (
-    SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap
+    SELECT o.teryt, o.year, sum(o.value) AS v, bool_or(o.value IS NULL) AS gap,
+           string_agg(DISTINCT o.flag, ';') AS flags
     FROM observation o
     WHERE o.variable_id = ANY(:den_ids){den_years}
     GROUP BY o.teryt, o.year
@@ -45,21 +49,21 @@ SELECT :code, num.year, u.teryt, u.level,
             WHEN :has_den AND (d.v IS NULL OR d.v = 0) THEN NULL
             ELSE num.v / CASE WHEN :has_den THEN d.v ELSE 1 END * :multiplier END,
        num.v, d.v,
-       array_remove(
-           string_to_array(num.flags, ';')
+       ARRAY(SELECT f FROM unnest(
+           string_to_array(num.flags, ';') || string_to_array(d.flags, ';')
            || ARRAY[
                CASE WHEN num.gap OR coalesce(d.gap, false) THEN 'missing_at_source' END,
                CASE WHEN :has_den AND d.teryt IS NULL THEN 'denominator_missing' END,
                CASE WHEN :has_den AND d.v = 0 THEN 'denominator_zero' END,
                CASE WHEN d.year IS NOT NULL AND d.year <> num.year
                     THEN 'denominator_year_' || d.year END
-           ],
-           NULL),
+           ]
+       ) WITH ORDINALITY AS input(f, i) WHERE f IS NOT NULL GROUP BY f ORDER BY min(i)),
        :run_id
 FROM num
 JOIN territorial_unit u ON u.teryt = num.teryt AND u.valid_to IS NULL AND u.level = ANY(:levels)
 LEFT JOIN LATERAL (
-    SELECT den.teryt, den.year, den.v, den.gap FROM den
+    SELECT den.teryt, den.year, den.v, den.gap, den.flags FROM den
     WHERE den.teryt = num.teryt
       AND (den.year = num.year OR (:nearest AND abs(den.year - num.year) <= :nearest_max_years))
     ORDER BY abs(den.year - num.year), den.year DESC
@@ -82,13 +86,18 @@ WITH terms AS (
                AS flags,
            sum(o.value) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dv,
            bool_or(o.value IS NULL) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dgap,
-           count(DISTINCT o.variable_id) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dn
+           count(DISTINCT o.variable_id) FILTER (WHERE o.variable_id = ANY(:den_ids)) AS dn,
+           string_agg(DISTINCT o.flag, ';') FILTER (WHERE o.variable_id = ANY(:den_ids))
+               AS dflags
     FROM observation o
     WHERE (o.variable_id = ANY(:num_ids) OR o.variable_id = ANY(:den_ids)){num_years}
     GROUP BY o.teryt, o.year
 ),
 units AS (
-    SELECT t.teryt, t.year, u.level, t.nv, t.flags,
+    SELECT t.teryt, t.year, u.level, t.nv,
+           string_to_array(t.flags, ';')
+           || CASE WHEN :has_den AND t.dn = :den_n THEN string_to_array(t.dflags, ';') END
+               AS flags,
            t.ngap OR (:has_den AND t.dn = :den_n AND t.dgap) AS gap,
            CASE WHEN :has_den AND t.dn = :den_n THEN t.dv END AS dv
     FROM terms t
@@ -112,15 +121,15 @@ SELECT :code, x.year, x.teryt, x.level,
             WHEN :has_den AND (x.dv IS NULL OR x.dv = 0) THEN NULL
             ELSE (x.nv / CASE WHEN :has_den THEN x.dv ELSE 1 END - p.ratio) * :multiplier END,
        x.nv, x.dv,
-       array_remove(
-           string_to_array(x.flags, ';')
+       ARRAY(SELECT f FROM unnest(
+           x.flags
            || ARRAY[
                CASE WHEN x.gap THEN 'missing_at_source' END,
                CASE WHEN :has_den AND x.dv IS NULL THEN 'denominator_missing' END,
                CASE WHEN :has_den AND x.dv = 0 THEN 'denominator_zero' END,
                CASE WHEN p.ratio IS NULL THEN 'poland_missing' END
-           ],
-           NULL),
+           ]
+       ) WITH ORDINALITY AS input(f, i) WHERE f IS NOT NULL GROUP BY f ORDER BY min(i)),
        :run_id
 FROM units x
 LEFT JOIN poland p ON p.year = x.year

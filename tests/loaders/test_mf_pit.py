@@ -167,7 +167,10 @@ async def test_per_resident_values_divide_by_the_population_and_say_its_year(loa
     values = {(r.teryt, r.year): (r.value, r.flags) for r in rows}
     for teryt, people in POPULATION.items():
         assert values[teryt, 2020][0] == pytest.approx(FIGURES[teryt, 2020] / people)
-        assert values[teryt, 2020][1] == []
+        # A value carries its denominator's flags: a powiat's population is the sum of its
+        # gminas', a voivodeship's the sum of its powiats'.
+        summed = {7: [], 4: ["sum_of_gmina"], 2: ["sum_of_powiat"]}[len(teryt)]
+        assert values[teryt, 2020][1] == summed
     assert values["1261011", 2020][0] == pytest.approx(1_791.02, abs=0.01)  # gmina share only
     assert values["1261", 2020][0] == pytest.approx(375_224_378 / 779_966)  # powiat share
     assert values["1002011", 2019] == (
