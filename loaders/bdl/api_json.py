@@ -18,10 +18,12 @@ from loaders.observations import ObservationRecord
 
 __all__ = [
     "ATTRIBUTES",
+    "SYMBOLS",
     "Attribute",
     "PageInfo",
     "ParsedData",
     "SkippedUnit",
+    "attribute_for_symbol",
     "parse_unit_data",
     "parse_variable_page",
     "read_page_info",
@@ -65,6 +67,23 @@ ATTRIBUTES: Final[dict[int, Attribute]] = {
     97: Attribute("powiat_and_city_combined", missing=False),  # p: powiat + city with its rights
     98: Attribute("methodology_change_zero_from_balance", missing=False),  # Z
 }
+
+# The symbols of those attributes in the same answer, as BDL's web exports print them in their
+# `Atrybut` column (issue 17: the long layout keeps them beside the number). Symbols shared by
+# two ids (x: 4 and 91, v: 20 and 21) mean the same.
+SYMBOLS: Final[dict[str, int]] = {
+    "k": 3, "x": 4, "a": 7, "s": 9, "M": 11, "K": 13, "X": 14, "A": 17, "v": 20, "n": 50,
+    "z": 94, "p": 97, "Z": 98,
+}  # fmt: skip
+
+
+def attribute_for_symbol(symbol: str) -> Attribute | None:
+    """The attribute an export's `Atrybut` cell names by its symbol (`s`) or its id (`9`)."""
+    if symbol.isdigit():
+        return ATTRIBUTES.get(int(symbol))
+    found = SYMBOLS.get(symbol)
+    return None if found is None else ATTRIBUTES[found]
+
 
 T = TypeVar("T")
 

@@ -5,13 +5,16 @@ and `Rok` are the dimensions (`Miesiące`, `Wyszczególnienie`, ...), whose valu
 name the series the way a CTAB header cell does (`"grudzień;stopa bezrobocia
 rejestrowanego"`), so `--column` names it by any of its parts or all of them. Codes may have
 lost their leading zero (`201000` for `0201000`, `0` for Polska); an empty value with an
-attribute is a gap the source declares, stored as missing with that attribute as its flag.
+attribute is a gap the source declares, stored as missing with that attribute as its flag. A
+number with an attribute keeps it as the flag the BDL API gives it (`s`, "szacunki wstępne":
+`preliminary_estimate`), as the API loader does.
 """
 
 import re
 from collections.abc import Iterable
 from typing import Final
 
+from loaders.bdl.api_json import attribute_for_symbol
 from loaders.bdl.export_format import (
     LATEST_YEAR,
     ExportColumn,
@@ -57,6 +60,19 @@ class _Layout:
                 field="Rok",
                 code="missing_column",
             )
+
+
+def _with_attribute(value: float, attribute: str) -> tuple[float | None, str | None]:
+    """A number with an `Atrybut`: the flag the BDL API gives that attribute (`s`: preliminary),
+    the number kept; an attribute meaning no data (`x`, `n`) makes it missing, flagged as an
+    empty cell with that attribute is; an attribute BDL does not list keeps the number, flagged
+    with its symbol."""
+    known = attribute_for_symbol(attribute)
+    if known is not None and known.missing:
+        return None, f"attribute_{attribute}"
+    if known is not None:
+        return value, known.flag
+    return value, f"attribute_{attribute}"
 
 
 class _LongReader:
@@ -117,6 +133,8 @@ class _LongReader:
         if value is not None and value < 0 and not self.allow_negative:
             self.problems.add(f"negative value {raw}", row=row, field=field, code="negative_count")
             return None
+        if attribute and value is not None:
+            return _with_attribute(value, attribute)
         return value, flag
 
     def read(self, row: int, fields: list[str]) -> None:

@@ -6,6 +6,7 @@ Hand figures read from the file's December rows (PROVENANCE's facts: December 20
 1000000 11,8 / 10,3 / 8,6, powiat bolesławiecki 201000 (leading zero dropped) 8,9 in 2014.
 """
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from loaders.bdl.api_json import ATTRIBUTES, SYMBOLS, attribute_for_symbol
 from loaders.bdl.export_csv import parse_bdl_export
 from loaders.errors import LoadRefused
 from loaders.source_text import read_source_text
@@ -73,6 +75,50 @@ def test_the_comma_and_decimal_point_variant_reads_the_same(tmp_path: Path):
     assert (comma.delimiter, comma.decimal) == (",", ".")
     key = [(r.teryt, r.year, r.value, r.flag) for r in comma.records]
     assert key == [(r.teryt, r.year, r.value, r.flag) for r in original.records]
+
+
+def test_the_attribute_symbols_are_those_of_the_real_attributes_answer():
+    listed = json.loads(
+        (REPO_ROOT / "tests/data/bdl/pyBDL_samples/samples_raw_attributes.json").read_text(
+            encoding="utf-8"
+        )
+    )["list_attributes"]
+    by_symbol: dict[str, set[str | None]] = {}
+    for attribute in listed:
+        if attribute["symbol"].strip():
+            by_symbol.setdefault(attribute["symbol"], set()).add(ATTRIBUTES[attribute["id"]].flag)
+    assert {symbol: ATTRIBUTES[i].flag for symbol, i in SYMBOLS.items()} == {
+        symbol: flags.pop() for symbol, flags in by_symbol.items() if len(flags) == 1
+    }
+    assert attribute_for_symbol("s") == attribute_for_symbol("9") == ATTRIBUTES[9]
+
+
+def test_a_number_with_an_attribute_keeps_it_as_a_flag(tmp_path: Path):
+    """DERIVED: no row of the real file has both a number and an `Atrybut` (checked with
+    pandas: 15,483 rows with a number and no attribute, 3,573 empty with `n`). So the file's
+    December rows are written again with attributes added to numbers they do not have in the
+    source: `s` (BDL's "szacunki wstępne") on kutnowski 2016, the id `9` of that attribute on
+    łódzkie 2016, `x` (no data) on kutnowski 2015 and an unlisted `q` on łódzkie 2014."""
+    lines = FILE.read_text(encoding="utf-8").splitlines()
+    added = {("1002000", "2016"): "s", ("1000000", "2016"): "9",
+             ("1002000", "2015"): "x", ("1000000", "2014"): "q"}  # fmt: skip
+    rows = []
+    for line in lines[1:]:
+        fields = line.split(";")
+        if fields[2] != "grudzień":
+            continue
+        attribute = added.get((fields[0], fields[4]))
+        rows.append(";".join([*fields[:-1], attribute]) if attribute else line)
+    derived = tmp_path / "GUS_bezrobocie_attributes_derived.csv"
+    derived.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    data = parse_bdl_export(read_source_text(derived), columns=DECEMBER)
+    values = {(r.teryt, r.year): (r.value, r.flag) for r in data.records}
+    assert values["1002", 2016] == (12.2, "preliminary_estimate")
+    assert values["10", 2016] == (8.6, "preliminary_estimate")
+    assert values["1002", 2015] == (None, "attribute_x")  # "x": the number is no measurement
+    assert values["10", 2014] == (11.8, "attribute_q")
+    assert values["1002", 2014] == (15.5, None)
+    assert values["1002", 2017] == (None, "attribute_n")
 
 
 @pytest.fixture(scope="module")
