@@ -117,12 +117,22 @@ class Meaning:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusMark:
+    """A publication status shown beside a number: a letter, and its words in the legend and
+    for screen readers (a mark that is not colour alone, WCAG 1.4.1)."""
+
+    mark: str
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
 class TrendRow:
     year: int
     value: str
     notes: str
     changed: str = ""
     """When the page is as of a date: how this year's value has changed since, in words."""
+    marks: list[StatusMark] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,8 @@ class IndicatorCard:
     """Numbers of this value's notes in `UnitPage.notes` (footnotes of the printed report)."""
     changed: str = ""
     """When the page is as of a date: how the value shown has changed since, in words."""
+    marks: list[StatusMark] = field(default_factory=list)
+    """The publication status of the value shown (preliminary, revised), as marks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +186,7 @@ class Fact:
     year: int | None
     changed: str = ""
     """When the page is as of a date: how the value has changed since, in words."""
+    marks: list[StatusMark] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +262,10 @@ class UnitPage:
     as_of: AsOfView | None = None
     as_of_action: str = ""
     """Where the "as of a date" form sends its date (this page's path)."""
+    status_legend: list[StatusMark] = field(default_factory=list)
+    """Each publication-status mark the page shows (facts, values, trend years), once."""
+    report_legend: list[StatusMark] = field(default_factory=list)
+    """The same for the printed report, which shows facts and values but no trend years."""
 
 
 @dataclass(frozen=True, slots=True)

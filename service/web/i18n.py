@@ -79,6 +79,10 @@ PL: Final[dict[str, str]] = {
     "as_of_changed": "Wskaźniki, których liczby zmieniły się od tego dnia",
     "as_of_current": "Pokaż stan obecny",
     "changed_since": "Zmiana po",
+    "status_mark": "status publikacji",
+    "status_legend": "Oznaczenia statusu publikacji",
+    "status_legend_lead": "Litera przy liczbie mówi, że źródło podało ją jako wstępną lub "
+    "ją skorygowało.",
     "now_value": "obecnie",
     "now_removed": "wartość usunięta",
     "domains_nav": "Dziedziny",
@@ -359,6 +363,10 @@ EN: Final[dict[str, str]] = {
     "as_of_changed": "Indicators whose numbers have changed since that day",
     "as_of_current": "Show the current numbers",
     "changed_since": "Changed since",
+    "status_mark": "publication status",
+    "status_legend": "Publication status marks",
+    "status_legend_lead": "A letter beside a number says that its source gave it as "
+    "preliminary or has revised it.",
     "now_value": "now",
     "now_removed": "value removed",
     "domains_nav": "Domains",

@@ -149,6 +149,30 @@ _FLAGS: Final[Mapping[Lang, Mapping[str, str]]] = {
     },
 }
 
+# A publication status a value's flags state (issue 17), shown beside the number as a letter
+# with its words for screen readers, and explained once in the page's legend.
+PUBLICATION_STATUS: Final[Mapping[str, str]] = {
+    "preliminary_estimate": "preliminary",
+    "revised_at_source": "revised",
+}
+_STATUS_MARKS: Final[Mapping[Lang, Mapping[str, tuple[str, str]]]] = {
+    "pl": {
+        "preliminary": ("w", "dane wstępne: mogą jeszcze się zmienić"),
+        "revised": ("k", "dane korygowane: źródło poprawiło pierwotnie opublikowane dane"),
+    },
+    "en": {
+        "preliminary": ("p", "preliminary figures: may still change"),
+        "revised": ("r", "revised figures: the source corrected the figures first published"),
+    },
+}
+
+
+def status_marks(flags: list[str], lang: Lang) -> list[tuple[str, str]]:
+    """(mark, words) of each publication status the flags state, once each, in a fixed order."""
+    states = {PUBLICATION_STATUS[flag] for flag in flags if flag in PUBLICATION_STATUS}
+    return [mark for status, mark in _STATUS_MARKS[lang].items() if status in states]
+
+
 _DENOMINATOR_YEAR: Final = re.compile(r"^denominator_year_(\d{4})$")
 
 

@@ -19,7 +19,7 @@ from domains.indicators.catalogue import Catalogue, Indicator
 from domains.indicators.queries import dashboard, peers, query_values
 from domains.units.placed import placed_units
 from domains.units.queries import get_unit
-from schemas.indicators import ValueRow
+from schemas.indicators import Lang, ValueRow
 from service.web import fmt
 from service.web.charts import position_strip, sparkline
 from service.web.context import (
@@ -28,12 +28,13 @@ from service.web.context import (
     Fact,
     IndicatorCard,
     MissingIndicator,
+    StatusMark,
     TrendRow,
     Ui,
     UnitPage,
 )
 from service.web.i18n import pick
-from service.web.labels import peer_group_label
+from service.web.labels import peer_group_label, status_marks
 from service.web.names import display_name, kind_words
 from service.web.shared import flags_in_words, meaning_of, ref_link
 
@@ -68,6 +69,10 @@ def _changed(
         return ""
     today = t["now_removed"] if now is None else f"{t['now_value']} {show(now.value)}"
     return f"{t['changed_since']} {day}: {today}"
+
+
+def _marks(row: ValueRow | None, lang: Lang) -> list[StatusMark]:
+    return [] if row is None else [StatusMark(*m) for m in status_marks(row.flags, lang)]
 
 
 def _card(
@@ -132,6 +137,7 @@ def _card(
                 if year in by_year
                 else "",
                 changed=change(year),
+                marks=_marks(by_year.get(year), lang),
             )
             for year, v in points
         ],
@@ -151,6 +157,7 @@ def _card(
         national_median=show(value.national_median),
         yoy=fmt.signed_percent(value.yoy_change, lang) if value.yoy_change is not None else None,
         changed=change(value.year),
+        marks=_marks(value, lang),
     )
 
 
@@ -273,6 +280,7 @@ async def build_unit_page(
                 else fmt.MISSING[lang],
                 year=fact.year if fact else None,
                 changed=changed,
+                marks=_marks(fact, lang),
             )
         )
 
@@ -306,7 +314,21 @@ async def build_unit_page(
         notes=notes,
         as_of=None if as_of is None else _as_of_view(as_of, as_of_day, domains, teryt, ui),
         as_of_action=ui.action("web-unit", teryt=teryt),
+        status_legend=_legend(facts, domains, trends=True),
+        report_legend=_legend(facts, domains, trends=False),
     )
+
+
+def _legend(facts: list[Fact], domains: list[DomainBlock], *, trends: bool) -> list[StatusMark]:
+    """Every status mark shown (facts, values and, with `trends`, trend years), once, first
+    seen first: a legend lists only the marks its page uses."""
+    shown = [mark for fact in facts for mark in fact.marks]
+    for domain in domains:
+        for card in domain.cards:
+            shown += card.marks
+            if trends:
+                shown += [mark for row in card.trend_rows for mark in row.marks]
+    return list(dict.fromkeys(shown))
 
 
 def _as_of_view(as_of: AsOf, day: str, domains: list[DomainBlock], teryt: str, ui: Ui) -> AsOfView:

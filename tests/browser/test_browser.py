@@ -35,6 +35,9 @@ PAGES = {
     # the neighbourhood map: a neighbour in another voivodeship; a new gmina drawn striped
     "dashboard-gmina-neighbourhood": "/j/1203033?mapa=kontekst.ludnosc",
     "dashboard-new-gmina": "/j/1207132",
+    # Kutno: its budget figures marked revised at source, with the legend (issue 17)
+    "dashboard-status-marks": "/j/1002011",
+    "report-status-marks": "/j/1002011/raport",
     "indicator-gmina": f"/w/kontekst.ludnosc?poziom=gmina&woj=24&j={ZYWIEC}",
     "indicator-gmina-largest": "/w/kontekst.ludnosc?poziom=gmina&woj=14",  # 314 gminas
     "indicator-gmina-all": "/w/kontekst.udzial_65_plus",
