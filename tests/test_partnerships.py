@@ -835,3 +835,105 @@ async def test_the_cost_per_pupil_beside_standard_5_is_a_ratio_of_the_members_su
     assert cost["direct_value"] == pytest.approx(14112.35)
     assert cost["spread"] is None
     assert cost["direct_spread"] is None
+
+
+# --- The web page ----------------------------------------------------------------------------
+
+
+async def test_the_partnership_page_shows_members_map_diagnosis_and_self_assessment(api, keys):
+    from domains.indicators.catalogue import load_catalogue  # noqa: PLC0415
+    from service.web import fmt  # noqa: PLC0415
+
+    headers = {"X-API-Key": keys["admin"]}
+    body = {
+        **EXAMPLE,
+        "id": "przyklad-strona",
+        "source_url": "https://example.org/porozumienie-przyklad-strona.pdf",
+    }
+    assert (await api.post("/api/v1/partnerships", json=body, headers=headers)).status_code == 201
+    url = "/api/v1/partnerships/przyklad-strona"
+    for year, stage in ((2023, 2), (2024, 3)):
+        entered = await api.post(
+            f"{url}/assessments",
+            json={
+                "year": year,
+                "items": [
+                    {
+                        "standard": 5,
+                        "stage": stage,
+                        "justification": f"Uzasadnienie {year}.",
+                        "evidence": [f"https://example.org/dowod-{year}"],
+                    }
+                ],
+            },
+            headers=headers,
+        )
+        assert entered.status_code == 201, entered.text
+    page = await api.get("/partnerstwa/przyklad-strona")
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert "PRZYKŁAD: to partnerstwo jest wymyślone" in html
+    assert 'href="https://example.org/porozumienie-przyklad-strona.pdf"' in html
+    # members, with the one that left and the powiat by its full name
+    for name in ("Kraków", "Skawina", "Czernichów", "Wielka Wieś", "powiat krakowski"):
+        assert f">{name}</a>" in html, name
+    assert "2022-03-31" in html
+    # the map: every member gmina in force (and powiat krakowski's gminas) outlined
+    drawn = html[html.index('id="mapa"') : html.index('id="diagnoza"')]
+    assert 'id="partnerstwo-map-t"' in drawn
+    fills = {
+        title: fill
+        for fill, title in re.findall(
+            r'<path d="[^"]+" fill="([^"]+)"><title>([^<]+)</title>', drawn
+        )
+    }
+    members = {title for title, fill in fills.items() if fill == "#41b6c4"}
+    around = {title for title, fill in fills.items() if fill == "#ffffcc"}
+    # Kraków and every gmina of powiat krakowski (a member; Wielka Wieś is one of its gminas)
+    assert {"Kraków", "Skawina", "Czernichów", "Wielka Wieś", "Liszki"} <= members
+    assert "Wieliczka" in around  # powiat wielicki, next to Kraków: not a member
+    assert not members & around
+    # the diagnosis: the density row says the partnership's ratio of sums and the spread
+    catalogue = load_catalogue()
+    density = (await api.get(f"{url}/indicators/{DENSITY}")).json()
+    decimals = catalogue.indicator(DENSITY).decimals
+    row = html[html.index(f'id="w-{DENSITY}"') :]
+    row = row[: row.index("</tr>")]
+    assert fmt.number(density["aggregate"]["value"], decimals, "pl") in row
+    assert fmt.number(density["spread"]["maximum"], decimals, "pl") in row
+    assert "Kraków" in row
+    assert fmt.number(density["spread"]["max_to_min"], 2, "pl") in row
+    # the self-assessment: the latest year's answer, the ten standards, descriptors only for 5
+    assert "Samoocena za rok <strong>2024</strong>" in html
+    five = html[html.index('id="standard-5"') : html.index('id="standard-6"')]
+    assert "<strong>3</strong>" in five
+    assert "Uzasadnienie 2024." in five
+    assert 'href="https://example.org/dowod-2024"' in five
+    assert "Partnerzy zadeklarowali chęć współdziałania w celu integracji rozwoju" in five
+    assert "Uczniowie na oddział w szkołach podstawowych gminy" in five
+    assert "Koszt na ucznia szkół podstawowych członków" in five
+    three = html[html.index('id="standard-3"') : html.index('id="standard-4"')]
+    assert "Źródło (ZMP) nie opisuje poszczególnych stadiów" in three
+    assert "bez oceny" in three
+    assert all(f'id="standard-{n}"' in html for n in range(1, 11))
+    # the history keeps 2023's answer
+    history = html[html.index('id="historia"') :]
+    assert "<td>2023</td>" in history
+    assert "Strona jest przygotowana do druku" in html  # printable, with the report's styles
+    assert 'class="report-page"' in html
+
+
+async def test_the_partnership_page_in_english_without_a_source_and_unknown(api, example):
+    english = await api.get("/partnerstwa/przyklad-of-krakowski?lang=en")
+    assert english.status_code == 200
+    assert "No public source for the membership is cited" in english.text
+    assert "EXAMPLE: this partnership is made up" in english.text
+    assert "The source (ZMP) gives no stage descriptors" in english.text
+    focused = await api.get(f"/partnerstwa/przyklad-of-krakowski?wskaznik={DENSITY}")
+    assert "Członkowie wobec partnerstwa" in focused.text
+    assert "powyżej" in focused.text
+    assert "poniżej" in focused.text
+    missing = await api.get("/partnerstwa/przyklad-nie-ma")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")

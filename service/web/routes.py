@@ -45,6 +45,7 @@ from service.web.params import (
     YearQuery,
     checked_code,
 )
+from service.web.partnership_page import read_partnership_page
 from service.web.school_page import SchoolSort, build_school_list, read_school_page
 from service.web.start_page import build_start_page
 from service.web.templating import make_ui, render
@@ -240,5 +241,6 @@ PAGES: Final[tuple[HTTPRouteHandler, ...]] = (
     read_compare,
     read_accessibility_declaration,
     read_school_page,
+    read_partnership_page,
 )
 """The pages of the web client; a new page is a handler named `web-...` added here."""
