@@ -61,6 +61,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "listLoadRuns": ("GET", "/api/v1/admin/runs", None),
     "listChanges": ("GET", "/api/v1/changes?since=0&indicator=kontekst.ludnosc&limit=50", None),
     "listPartnerships": ("GET", "/api/v1/partnerships", None),
+    "getPartnership": ("GET", "/api/v1/partnerships/{partnership}", None),
     "getPartnershipIndicator": (
         "GET",
         "/api/v1/partnerships/{partnership}/indicators/kontekst.ludnosc",

@@ -348,6 +348,18 @@ async def test_the_indicator_series_exports_as_csv(api, example):
         json_body["series"][-1]["aggregate"]["value"]
     )
     assert last["members_in_force"] == "|".join(json_body["series"][-1]["members_in_force"])
+    members = await api.get(f"{example['url']}?format=csv&locale=en")
+    assert members.status_code == 200
+    assert "miarka-partnership-przyklad-of-krakowski-members" in (
+        members.headers["content-disposition"]
+    )
+    member_rows = {r["teryt"]: r for r in csv.DictReader(io.StringIO(members.text))}
+    assert set(member_rows) == {KRAKOW, SKAWINA, CZERNICHOW, WIELKA_WIES, POWIAT_KRAKOWSKI}
+    assert member_rows[WIELKA_WIES]["left_on"] == "2022-03-31"
+    assert member_rows[WIELKA_WIES]["in_force"] == "false"
+    assert member_rows[CZERNICHOW]["joined_on"] == "2021-06-01"
+    members_xlsx = await api.get(f"{example['url']}?format=xlsx")
+    assert members_xlsx.content[:2] == b"PK"
     listing = await api.get("/api/v1/partnerships?format=csv&locale=pl")
     assert listing.text.startswith("\ufeffid;name;kind")
     assert "przyklad-of-krakowski" in listing.text

@@ -33,6 +33,7 @@ from schemas.partnerships import (
     AssessmentIn,
     AssessmentOut,
     AssessmentPage,
+    MemberOut,
     PartnershipIn,
     PartnershipIndicator,
     PartnershipList,
@@ -114,11 +115,11 @@ async def create_partnership_handler(
     operation_id="getPartnership",
     summary="One partnership with its members over time",
     description="Kind, leader, description, the cited source of the membership and every "
-    "member with the dates it joined and left.",
+    "member with the dates it joined and left (the members as CSV, XLSX or Parquet).",
     responses=problem_responses(400, 404, 503),
 )
 async def read_partnership(
-    db: Db, partnership_id: PartnershipIdParam, lang: LangParam = "pl"
+    export: ExportDep, db: Db, partnership_id: PartnershipIdParam, lang: LangParam = "pl"
 ) -> PartnershipOut:
     return await get_partnership(db, partnership_id, lang)
 
@@ -252,6 +253,10 @@ def _indicator_table(body: PartnershipIndicator, _shape: str) -> Table:
 register_adapter(
     PartnershipList,
     lambda body, _s: _table("miarka-partnerships", body.items, PartnershipSummary),
+)
+register_adapter(
+    PartnershipOut,
+    lambda body, _s: _table(f"miarka-partnership-{body.id}-members", body.members, MemberOut),
 )
 register_adapter(PartnershipIndicator, _indicator_table)
 register_adapter(
