@@ -161,6 +161,7 @@ async def run_load(
                     **msgspec.structs.asdict(counts),
                 )
             )
+            stale = (await conn.execute(text(_STALE_TABLES), _AUTOVACUUM_RULE)).all()
     except LoadRefused as refused:
         if record_failure:
             await fail_run(engine, run_id, refused.problems, rows_read=rows_read)
@@ -174,7 +175,11 @@ async def run_load(
         raise
     if counts.changed:
         progress.step("vacuum and analyze")
-        await tidy_after_publish(engine, rewrote_indicators=after_publish is not None)
+        await tidy_after_publish(
+            engine,
+            vacuum=[name for name, vacuum in stale if vacuum],
+            analyse=[name for name, vacuum in stale if not vacuum],
+        )
     seconds = time.perf_counter() - started
     log.info(
         "loader.run_finished",
@@ -196,23 +201,49 @@ async def run_load(
     )
 
 
-REWRITTEN_TABLES: Final = "indicator_value, unit_typology, unit_neighbour"
-"""Rewritten whole by the indicator engine on every publish that changed observations."""
+_AUTOVACUUM_RULE: Final = {"analyse_share": 0.1, "vacuum_share": 0.2, "rows": 50}
+"""PostgreSQL's default autovacuum thresholds: analyse a table once 50 rows plus 10 % of it
+have changed, vacuum it once 50 plus 20 % are dead."""
+
+_STALE_TABLES: Final = """
+WITH changed AS (
+    SELECT x.relname,
+           x.n_tup_ins + x.n_tup_upd + x.n_tup_del + coalesce(t.n_mod_since_analyze, 0)
+               AS modified,
+           x.n_tup_upd + x.n_tup_del + coalesce(t.n_dead_tup, 0) AS dead,
+           greatest(c.reltuples, 0) AS size
+    FROM pg_stat_xact_user_tables x
+    JOIN pg_class c ON c.oid = x.relid
+    LEFT JOIN pg_stat_user_tables t ON t.relid = x.relid
+    WHERE x.schemaname = current_schema() AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 0
+)
+SELECT quote_ident(relname), dead > :vacuum_share * size + :rows
+FROM changed WHERE modified > :analyse_share * size + :rows
+ORDER BY 1
+"""
+"""The tables this transaction changed that are past autovacuum's thresholds: its own
+counters (exact, visible before the commit) added to what earlier transactions left since
+the last analyse; a never-analysed table counts as empty."""
 
 
-async def tidy_after_publish(engine: AsyncEngine, *, rewrote_indicators: bool) -> None:
-    """Fresh statistics and no dead rows, at once rather than at autovacuum's pace.
+async def tidy_after_publish(engine: AsyncEngine, *, vacuum: list[str], analyse: list[str]) -> None:
+    """Fresh statistics and no dead rows where a publish made them stale, at once rather than
+    at autovacuum's pace.
 
     Without statistics a freshly loaded register looked like 6 units to the planner, which
     then looped over the unit index per unit (22 ms, 21,691 buffers for one cross-section);
     dead row versions left by a recompute cost another 8,005 buffers. After both: 188
-    buffers and 5 ms. VACUUM cannot run in a transaction, so this follows the commit.
+    buffers and 5 ms. VACUUM cannot run in a transaction, so this follows the commit. Only
+    the tables past autovacuum's own thresholds are done here (autovacuum does the rest): a
+    whole-database ANALYZE after every publish, re-sampling every large table, took 18 s of
+    the 84 s that loading every shipped file took (bench/load_shipped.py).
     """
     async with engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        if rewrote_indicators:
-            await autocommit.execute(text(f"VACUUM (ANALYZE) {REWRITTEN_TABLES}"))
-        await autocommit.execute(text("ANALYZE"))
+        if vacuum:
+            await autocommit.execute(text(f"VACUUM (ANALYZE) {', '.join(vacuum)}"))
+        if analyse:
+            await autocommit.execute(text(f"ANALYZE {', '.join(analyse)}"))
 
 
 async def fail_run(

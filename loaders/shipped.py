@@ -128,9 +128,14 @@ async def database_is_empty(engine: AsyncEngine) -> bool:
 async def load_shipped(
     engine: AsyncEngine, data_dir: Path, progress: Progress | None = None
 ) -> list[RunSummary]:
+    """Every file in dependency order; then statistics of every table, for the first reads
+    (each publish analyses only what it made stale past autovacuum's thresholds)."""
     summaries = []
     for source in load_order():
         for entry in shipped_files(data_dir, source):
             path = verified_path(data_dir, entry)
             summaries.append(await LOADERS[source].load(engine, path, entry, progress))
+    async with engine.connect() as conn:
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("ANALYZE"))
     return summaries

@@ -53,6 +53,10 @@ CREATE TEMP TABLE stage_cke_figure (
 ) ON COMMIT DROP
 """
 _FIGURE_COLUMNS: Final = ["measure", "year", "rspo", "value", "flag", "source_row"]
+_ANY_STORED = """
+SELECT EXISTS (SELECT 1 FROM school_figure
+               WHERE source = :source AND year = :year AND measure = ANY(:measures))
+"""
 _REMOVE_VANISHED = """
 DELETE FROM school_figure f
 WHERE f.source = :source AND f.year = :year AND f.measure = ANY(:measures)
@@ -127,8 +131,10 @@ async def publish_schools(
         "file": table.file,
         "run_id": run_id,
     }
-    removed = (await conn.execute(text(_REMOVE_VANISHED), scope)).rowcount
-    updated = (await conn.execute(text(_UPDATE_CHANGED), scope)).rowcount
+    removed = updated = 0
+    if await conn.scalar(text(_ANY_STORED), scope):  # else the year's first load: all new
+        removed = (await conn.execute(text(_REMOVE_VANISHED), scope)).rowcount
+        updated = (await conn.execute(text(_UPDATE_CHANGED), scope)).rowcount
     inserted = (await conn.execute(text(_INSERT_NEW), scope)).rowcount
     if removed or updated or inserted or schools_added:
         await refresh_school_peer_stats(conn, [table.year])

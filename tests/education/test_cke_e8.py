@@ -12,6 +12,7 @@ tests/loaders/test_broken_workbooks.py.
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -337,3 +338,35 @@ def test_a_name_without_the_year_needs_one(tmp_path: Path):
     with pytest.raises(LoadRefused, match="does not say the exam year"):
         parse_cke_e8(copy)
     assert parse_cke_e8(copy, year=2023).year == 2023
+
+
+async def test_a_revised_file_updates_and_removes_only_what_changed(teryt_engine, tmp_path: Path):
+    """DERIVED revision of the slice: SP3's mathematics mean (row 3, column S) written as 40.0,
+    and the next school's mathematics (row 4, columns R-V: takers, mean, deviation, median, mode)
+    emptied, as if nobody there had taken it."""
+    first = await load_cke_e8(teryt_engine, SLICE, year=2023)
+    book = openpyxl.load_workbook(SLICE)
+    book["SAS"].cell(row=3, column=19, value=40.0)
+    for column in range(18, 23):
+        book["SAS"].cell(row=4, column=column).value = None
+    revised = tmp_path / "E8_2023_revised_derived.xlsx"
+    book.save(revised)
+    again = await load_cke_e8(teryt_engine, revised, year=2023)
+    assert (first.status, again.status) == ("published", "published")
+    stored = "SELECT value FROM school_figure WHERE rspo = :rspo AND measure = :m AND year = 2023"
+    async with teryt_engine.connect() as conn:
+        mean = await conn.scalar(text(stored), {"rspo": 52934, "m": "e8.matematyka.mean"})
+        median = await conn.scalar(text(stored), {"rspo": 52933, "m": "e8.matematyka.median"})
+        gmina = await conn.scalar(
+            text(
+                "SELECT o.value FROM observation o JOIN variable v ON v.id = o.variable_id "
+                "WHERE v.code = 'matematyka.mean_x_takers' AND o.teryt = '0401011' "
+                "AND o.year = 2023"
+            )
+        )
+    assert (mean, median) == (40.0, None)
+    assert again.counts.rows_inserted == 0
+    assert again.counts.rows_closed == 4  # the emptied school's four mathematics figures
+    # Aleksandrów Kujawski's Σ takers x mean: the slice holds its 3 schools (10,208 with
+    # SP3 at 58 x 39.655 = 2,300); now 58 x 40 and without the 108 x 41.48 = 4,480 of SP1
+    assert gmina == pytest.approx(10_208 - 2_300 + 58 * 40.0 - 4_480)
