@@ -242,6 +242,17 @@ async def test_a_partnership_reads_back_with_its_members_over_time(api, example)
         ({"members": [{"teryt": "0299011", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
         ({"members": [{"teryt": "1206114", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
         ({"members": [{"teryt": "12", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
+        # Bemowo, a dzielnica of Warsaw: part of a gmina, not one
+        ({"members": [{"teryt": "1465028", "joined_on": "2020-01-01"}]}, "members[0].teryt"),
+        (
+            {
+                "members": [
+                    {"teryt": KRAKOW, "joined_on": "2015-01-01"},
+                    {"teryt": KRAKOW, "joined_on": "2020-01-01"},
+                ]
+            },
+            "members[1].joined_on",
+        ),
         (
             {"members": [{"teryt": KRAKOW, "joined_on": "2020-01-01", "left_on": "2019-01-01"}]},
             "members[0].left_on",
@@ -350,8 +361,9 @@ async def test_the_indicator_series_exports_as_csv(api, example):
     assert last["members_in_force"] == "|".join(json_body["series"][-1]["members_in_force"])
     members = await api.get(f"{example['url']}?format=csv&locale=en")
     assert members.status_code == 200
-    assert "miarka-partnership-przyklad-of-krakowski-members" in (
-        members.headers["content-disposition"]
+    assert (
+        "miarka-partnership-przyklad-of-krakowski-members"
+        in (members.headers["content-disposition"])
     )
     member_rows = {r["teryt"]: r for r in csv.DictReader(io.StringIO(members.text))}
     assert set(member_rows) == {KRAKOW, SKAWINA, CZERNICHOW, WIELKA_WIES, POWIAT_KRAKOWSKI}
@@ -693,6 +705,16 @@ async def test_the_command_records_edits_lists_and_keys_a_partnership(small_db_u
     )
     assert entered.status_code == 201, entered.text
     assert entered.json()["items"][0]["entered_by"] == "cli-steward"
+    revoked = miarka("partnerships", "revoke-key", "cli-steward", database_url=small_db_url)
+    assert revoked.returncode == 0, revoked.stderr
+    after = await api.post(
+        f"{url}/assessments",
+        json={"year": 2024, "items": [{"standard": 9, "stage": 3}]},
+        headers={"X-API-Key": token},
+    )
+    assert after.status_code == 401
+    again = miarka("partnerships", "revoke-key", "cli-steward", database_url=small_db_url)
+    assert again.returncode == 1
     read = (await api.get(url)).json()
     assert read["source_url"] == "https://example.org/statut-przyklad.pdf"
     assert [(m["teryt"], m["left_on"]) for m in read["members"]] == [

@@ -28,6 +28,17 @@ async def create_partnership_key(conn: AsyncConnection, partnership_id: str, nam
     return key
 
 
+async def revoke_partnership_key(conn: AsyncConnection, name: str) -> bool:
+    """Revoke a steward's key by name; false when no active key has it."""
+    result = await conn.execute(
+        text(
+            "UPDATE partnership_key SET revoked_at = now() WHERE name = :n AND revoked_at IS NULL"
+        ),
+        {"n": name},
+    )
+    return bool(result.rowcount)
+
+
 async def steward_name(conn: AsyncConnection, key: str | None, partnership_id: str) -> str:
     """The name of the admin key or of a key scoped to `partnership_id`; else 401 or 403."""
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domains.errors import MiarkaError
-from domains.partnerships.keys import create_partnership_key
+from domains.partnerships.keys import create_partnership_key, revoke_partnership_key
 from domains.partnerships.queries import (
     create_partnership,
     get_summary,
@@ -128,3 +128,12 @@ def key_command(
         raise typer.Exit(1) from exc
     console.print(f"key of [bold]{partnership_id}[/] for [bold]{name}[/] (shown once):")
     Console().print(key)
+
+
+@partnerships_app.command("revoke-key")
+def revoke_key_command(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
+    """Revoke a steward's key by name: it no longer enters any self-assessment."""
+    if not _run(lambda conn: revoke_partnership_key(conn, name)):
+        console.print(f"[red]no active steward key named {name!r}[/]")
+        raise typer.Exit(1)
+    console.print(f"steward key {name!r} revoked")
