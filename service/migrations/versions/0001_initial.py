@@ -1,9 +1,4 @@
-"""territorial units, load runs and data releases
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-24 04:53:27.917468
-"""
+"""territorial units, load runs and data releases"""
 
 import sqlalchemy as sa
 from alembic import op

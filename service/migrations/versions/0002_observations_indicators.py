@@ -1,9 +1,4 @@
-"""observations, indicators, typology and groups
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-24 05:09:05.034306
-"""
+"""observations, indicators, typology and groups"""
 
 import sqlalchemy as sa
 from alembic import op

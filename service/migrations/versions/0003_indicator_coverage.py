@@ -1,9 +1,4 @@
-"""indicator years and coverage
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-24 05:23:05.286896
-"""
+"""indicator years and coverage"""
 
 import sqlalchemy as sa
 from alembic import op

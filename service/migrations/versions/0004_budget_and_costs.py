@@ -1,9 +1,4 @@
-"""budget reports line by line and SIO school volumes (total cost of a service)
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-24 05:38:22.635453
-"""
+"""budget reports line by line and SIO school volumes (total cost of a service)"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,9 +1,4 @@
-"""api keys for the admin endpoints, stored as sha256 hashes
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-24
-"""
+"""api keys for the admin endpoints, stored as sha256 hashes"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -4,10 +4,6 @@ A per-row foreign-key trigger took 2.9 s of 7.8 s when inserting 521,760 observa
 Every variable id an observation gets comes from the variable upsert of the same
 transaction (loaders/publish_observations.py) and variables are never deleted, so the check
 guarded nothing the loader does not already guarantee.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-01
 """
 
 from alembic import op

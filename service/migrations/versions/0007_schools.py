@@ -1,9 +1,4 @@
-"""schools (RSPO) and their figures by year: the register, exam results
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-02
-"""
+"""schools (RSPO) and their figures by year: the register, exam results"""
 
 import sqlalchemy as sa
 from alembic import op

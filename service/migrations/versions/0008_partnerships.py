@@ -1,9 +1,4 @@
-"""partnerships of local governments: members over time, self-assessments, stewards' keys
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-04
-"""
+"""partnerships of local governments: members over time, self-assessments, stewards' keys"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -4,10 +4,6 @@ A publish that changes or deletes a value moves the old version into a history t
 run that published it and the run that superseded it (runs map to data releases through
 `load_run`); `indicator_value.load_run_id` keeps the run that published the current value, and
 is indexed for the change feed. Issue 17.
-
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa

@@ -5,10 +5,6 @@
 it), so a resumed sync fetches nothing twice and the next one revalidates with If-None-Match;
 `bdl_sync_variable` says how each variable ended and the digest of what was last published.
 Issue 15, section 2.
-
-Revision ID: 0010
-Revises: 0009
-Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa

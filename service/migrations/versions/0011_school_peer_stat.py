@@ -4,10 +4,6 @@
 that type in Poland (`location_teryt` '') and the median in each gmina, refilled by the loads
 that write schools or their figures (domains/schools/peer_stats.py); filled here from what is
 already loaded. Issue 13 (the school page answered in 0.27-0.6 s computing them per request).
-
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
