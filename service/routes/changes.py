@@ -9,9 +9,6 @@ from typing import Annotated, Any, Final
 
 from feedgen.feed import FeedGenerator
 from litestar import Request, Response, Router, get
-from litestar.di import NamedDependency
-from litestar.openapi.spec import Example
-from litestar.params import Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,21 +20,23 @@ from domains.indicators.queries import find_indicator
 from domains.units.kinds import is_teryt
 from domains.units.queries import unit_in_force
 from schemas.changes import ChangeRow, ChangesPage
-from schemas.units import PageLinks
+from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
-from service.tabular import ExportOptions, _structs, register_adapter
+from service.routes.params import IndicatorCode, TerytPath, documented, page_links
+from service.tabular import _structs, register_adapter
 
 FEED_SIZE: Final = 100
 ATOM: Final = "application/atom+xml"
 
 AsOfParam = Annotated[
     str | None,
-    Parameter(
-        description="The answer as it was at this data release (a number) or on this date "
+    documented(
+        "The answer as it was at this data release (a number) or on this date "
         "(YYYY-MM-DD, the last release published by the end of that day in Poland); "
         "default: now. Answers for a past release never change (long max-age).",
+        "3",
+        "2026-11-30",
         max_length=32,
-        examples=[Example(value="3"), Example(value="2026-11-30")],
     ),
 ]
 
@@ -47,18 +46,18 @@ async def as_of_for(db: AsyncConnection, raw: str | None) -> AsOf | None:
     return None if raw is None else await resolve_as_of(db, raw)
 
 
-def _text(description: str, example: str, max_length: int = 100) -> Any:  # noqa: ANN401
-    """A documented optional text parameter (an `Annotated` metadata object)."""
-    return Parameter(
-        description=description, max_length=max_length, examples=[Example(value=example)]
-    )
-
-
-IndicatorFilter = Annotated[str | None, _text("Only this indicator", "kontekst.ludnosc")]
-DomainOnly = Annotated[str | None, _text("Only the indicators of this domain", "kontekst", 64)]
-UnitFilter = Annotated[str | None, _text("Only this unit (TERC code)", "1261011", 7)]
+IndicatorFilter = Annotated[
+    str | None, documented("Only this indicator", "kontekst.ludnosc", max_length=100)
+]
+DomainOnly = Annotated[
+    str | None, documented("Only the indicators of this domain", "kontekst", max_length=64)
+]
+UnitFilter = Annotated[
+    str | None, documented("Only this unit (TERC code)", "1261011", max_length=7)
+]
 Cursor = Annotated[
-    str | None, _text("From the previous page's `next_cursor`", "WzMsImEiLDIwMjQsIjEiXQ", 400)
+    str | None,
+    documented("From the previous page's `next_cursor`", "WzMsImEiLDIwMjQsIjEiXQ", max_length=400),
 ]
 
 
@@ -84,16 +83,6 @@ def _filters(
     return Filters(codes=codes, teryt=unit, level=level)
 
 
-def _links(request: Request[Any, Any, Any], next_cursor: str | None) -> PageLinks:
-    query = request.url.query
-    next_link = None
-    if next_cursor is not None:
-        params = {k: v for k, v in request.query_params.items() if k != "cursor"}
-        params["cursor"] = next_cursor
-        next_link = str(request.url.path) + "?" + "&".join(f"{k}={v}" for k, v in params.items())
-    return PageLinks(self=request.url.path + (f"?{query}" if query else ""), next=next_link)
-
-
 async def _latest(db: AsyncConnection) -> int:
     return int(await db.scalar(text("SELECT coalesce(max(id), 0) FROM data_release")) or 0)
 
@@ -111,40 +100,23 @@ async def _latest(db: AsyncConnection) -> int:
 async def list_changes_page(
     *,
     request: Request[Any, Any, Any],
-    export: NamedDependency[ExportOptions],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
+    export: ExportDep,
+    db: Db,
+    catalogue: CatalogueDep,
     since: Annotated[
         str,
-        Parameter(
-            description="A release number (0: from the start) or an ISO date",
-            max_length=32,
-            examples=[Example(value="0"), Example(value="2026-11-30")],
+        documented(
+            "A release number (0: from the start) or an ISO date", "0", "2026-11-30", max_length=32
         ),
     ] = "0",
     indicator: IndicatorFilter = None,
     domain: DomainOnly = None,
     unit: UnitFilter = None,
     level: Annotated[
-        str | None,
-        Parameter(
-            description="Only this level",
-            pattern="^(gmina|powiat|voivodeship)$",
-            examples=[Example(value="gmina")],
-        ),
+        str | None, documented("Only this level", "gmina", pattern="^(gmina|powiat|voivodeship)$")
     ] = None,
-    run: Annotated[
-        int | None,
-        Parameter(
-            ge=1, description="Only the changes of this load run", examples=[Example(value=2)]
-        ),
-    ] = None,
-    limit: Annotated[
-        int,
-        Parameter(
-            ge=1, le=MAX_LIMIT, description="Page size (max 5,000)", examples=[Example(value=1000)]
-        ),
-    ] = 1000,
+    run: Annotated[int | None, documented("Only the changes of this load run", 2, ge=1)] = None,
+    limit: Annotated[int, documented("Page size (max 5,000)", 1000, ge=1, le=MAX_LIMIT)] = 1000,
     cursor: Cursor = None,
 ) -> ChangesPage:
     filters = _filters(catalogue, indicator=indicator, domain=domain, unit=unit, level=level)
@@ -158,7 +130,7 @@ async def list_changes_page(
         items=items,
         limit=limit,
         next_cursor=next_cursor,
-        links=_links(request, next_cursor),
+        links=page_links(request, next_cursor),
     )
 
 
@@ -171,12 +143,13 @@ def _number(value: float | None) -> str:
 
 def _atom(
     request: Request[Any, Any, Any],
+    catalogue: Catalogue,
     *,
     title: str,
     items: list[ChangeRow],
     name_of: dict[str, str],
-    indicator_name: dict[str, str],
 ) -> Response[bytes]:
+    indicator_name = {i.code: i.name_pl for i in catalogue.indicators}
     feed = FeedGenerator()
     url = str(request.url)
     feed.id(url)
@@ -215,10 +188,6 @@ async def _names(db: AsyncConnection, items: list[ChangeRow]) -> dict[str, str]:
     return {str(teryt): str(name) for teryt, name in rows.all()}
 
 
-def _indicator_names(catalogue: Catalogue) -> dict[str, str]:
-    return {i.code: i.name_pl for i in catalogue.indicators}
-
-
 @get(
     "/units/{teryt:str}/changes.atom",
     operation_id="getUnitChangesFeed",
@@ -228,22 +197,17 @@ def _indicator_names(catalogue: Catalogue) -> dict[str, str]:
     responses=problem_responses(400, 404, 503),
 )
 async def read_unit_feed(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    teryt: Annotated[
-        str, Parameter(description="TERC code", max_length=7, examples=[Example(value="1261011")])
-    ],
+    request: Request[Any, Any, Any], db: Db, catalogue: CatalogueDep, teryt: TerytPath
 ) -> Response[bytes]:
     filters = _filters(catalogue, indicator=None, domain=None, unit=teryt, level=None)
     name, _ = await unit_in_force(db, teryt)
     items, _ = await list_changes(db, since=0, filters=filters, limit=FEED_SIZE, newest_first=True)
     return _atom(
         request,
+        catalogue,
         title=f"Miarka: zmiany danych, {name}",
         items=items,
         name_of={teryt: name},
-        indicator_name=_indicator_names(catalogue),
     )
 
 
@@ -256,13 +220,7 @@ async def read_unit_feed(
     responses=problem_responses(400, 404, 503),
 )
 async def read_indicator_feed(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncConnection],
-    catalogue: NamedDependency[Catalogue],
-    code: Annotated[
-        str,
-        _text("Indicator code", "kontekst.ludnosc"),
-    ],
+    request: Request[Any, Any, Any], db: Db, catalogue: CatalogueDep, code: IndicatorCode
 ) -> Response[bytes]:
     indicator = find_indicator(catalogue, code)
     items, _ = await list_changes(
@@ -270,10 +228,10 @@ async def read_indicator_feed(
     )
     return _atom(
         request,
+        catalogue,
         title=f"Miarka: zmiany danych, {indicator.name_pl}",
         items=items,
         name_of=await _names(db, items),
-        indicator_name=_indicator_names(catalogue),
     )
 
 

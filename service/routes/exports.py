@@ -16,7 +16,7 @@ from typing import Annotated, Any, Final
 from litestar import Router, get
 from litestar.datastructures import State
 from litestar.response import Stream
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domains.errors import InvalidParameter
 from domains.indicators.as_of import AsOf, ranked
@@ -163,26 +163,29 @@ WHERE {_CODES} ORDER BY 1, 5, 4, 2
         spool.close()
 
 
-def _stream(
-    engine: AsyncEngine,
+async def _stream(
+    state: State,
+    db: AsyncConnection,
     codes: list[str],
     *,
     stem: str,
     fmt: str,
     locale: Locale,
-    as_of: AsOf | None,
+    as_of: str | None,
 ) -> Stream:
+    """The file of `codes`, from the read engine; `as_of` as the query gave it."""
+    past = await as_of_for(db, as_of)
     if fmt == "csv":
-        body = copy_csv(engine, codes, locale, as_of)
+        body = copy_csv(state.read_engine, codes, locale, past)
     elif fmt == "parquet":
-        body = parquet_file(engine, codes, as_of)
+        body = parquet_file(state.read_engine, codes, past)
     else:
         raise InvalidParameter("format", "bulk exports are csv or parquet", source="path")
     return Stream(
         body,
         media_type=MEDIA_TYPES[fmt],
         headers={
-            "Content-Disposition": f'attachment; filename="miarka-{stem}{_suffix(as_of)}.{fmt}"'
+            "Content-Disposition": f'attachment; filename="miarka-{stem}{_suffix(past)}.{fmt}"'
         },
     )
 
@@ -210,8 +213,7 @@ async def export_indicator(
 ) -> Stream:
     code, fmt = _split(file_name)
     find_indicator(catalogue, code)
-    past = await as_of_for(db, as_of)
-    return _stream(state.read_engine, [code], stem=code, fmt=fmt, locale=locale, as_of=past)
+    return await _stream(state, db, [code], stem=code, fmt=fmt, locale=locale, as_of=as_of)
 
 
 @get(
@@ -237,9 +239,8 @@ async def export_domain(
     if catalogue.domain(code) is None:
         raise UnknownDomain(f"no domain with code {code!r}; see /api/v1/domains")
     codes = [i.code for i in catalogue.indicators if i.domain == code]
-    past = await as_of_for(db, as_of)
     stem = f"domain-{code}"
-    return _stream(state.read_engine, codes, stem=stem, fmt=fmt, locale=locale, as_of=past)
+    return await _stream(state, db, codes, stem=stem, fmt=fmt, locale=locale, as_of=as_of)
 
 
 def _suffix(as_of: AsOf | None) -> str:

@@ -2,10 +2,12 @@
 
 `documented` is Litestar's `Parameter` with the description first and the example values as
 plain values. A parameter that several routes document alike is an alias here; a route's own
-parameter stays in its module. Paged lists build their links with `page_links`.
+parameter stays in its module. Paged lists build their links with `page_links`, their whole
+page with `page_of`.
 """
 
-from typing import Annotated, Any, Final, TypedDict, Unpack
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypedDict, TypeVar, Unpack
 from urllib.parse import urlencode
 
 from litestar import Request
@@ -22,9 +24,11 @@ __all__ = [
     "IndicatorCode",
     "LangParam",
     "PageLimit",
+    "TerytPath",
     "Year",
     "documented",
     "page_links",
+    "page_of",
 ]
 
 TERC_PATTERN: Final = r"^(\d{2}|\d{4}|\d{7})$"
@@ -63,6 +67,9 @@ Year = Annotated[int | None, documented("Default: the latest", 2023, ge=1990, le
 IndicatorCode = Annotated[str, documented("Indicator code", "kontekst.ludnosc", max_length=100)]
 DomainFilter = Annotated[str | None, documented("Domain code", "kontekst", max_length=64)]
 PageLimit = Annotated[int, documented("Page size (max 5,000)", 100, ge=1, le=5_000)]
+TerytPath = Annotated[str, documented("TERC code", "1261011", max_length=7)]
+
+PageT = TypeVar("PageT")
 
 
 def page_links(request: Request[Any, Any, Any], next_cursor: str | None) -> PageLinks:
@@ -73,3 +80,20 @@ def page_links(request: Request[Any, Any, Any], next_cursor: str | None) -> Page
         params = {k: v for k, v in request.query_params.items() if k != "cursor"}
         next_link = f"{request.url.path}?{urlencode({**params, 'cursor': next_cursor})}"
     return PageLinks(self=request.url.path + (f"?{query}" if query else ""), next=next_link)
+
+
+def page_of(
+    page: Callable[..., PageT],
+    request: Request[Any, Any, Any],
+    limit: int,
+    found: tuple[list[Any], int, str | None],
+) -> PageT:
+    """A keyset page of what a list query `found`: its items, their total and the next cursor."""
+    items, total, next_cursor = found
+    return page(
+        items=items,
+        total=total,
+        limit=limit,
+        next_cursor=next_cursor,
+        links=page_links(request, next_cursor),
+    )

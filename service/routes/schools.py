@@ -8,7 +8,7 @@ from domains.schools.queries import SchoolFilters, get_school, list_schools
 from schemas.schools import SchoolDetail, SchoolPage
 from service.deps import Db, ExportDep, SettingsDep
 from service.errors import problem_responses
-from service.routes.params import TERC_PATTERN, PageLimit, documented, page_links
+from service.routes.params import TERC_PATTERN, PageLimit, documented, page_of
 
 DEFAULT_PAGE_SIZE = 1_000
 
@@ -55,14 +55,8 @@ async def list_schools_handler(
 ) -> SchoolPage:
     limit = min(limit, settings.max_page_size)
     filters = SchoolFilters(teryt=teryt, governing=governing, type_code=type_code, public=public)
-    items, total, next_cursor = await list_schools(db, filters, limit=limit, cursor=cursor)
-    return SchoolPage(
-        items=items,
-        total=total,
-        limit=limit,
-        next_cursor=next_cursor,
-        links=page_links(request, next_cursor),
-    )
+    found = await list_schools(db, filters, limit=limit, cursor=cursor)
+    return page_of(SchoolPage, request, limit, found)
 
 
 @get(

@@ -8,7 +8,7 @@ from domains.units.queries import UnitFilters, get_unit, list_units
 from schemas.units import UnitDetail, UnitKind, UnitLevel, UnitPage
 from service.deps import Db, ExportDep, SettingsDep
 from service.errors import problem_responses
-from service.routes.params import TERC_PATTERN, PageLimit, documented, page_links
+from service.routes.params import TERC_PATTERN, PageLimit, documented, page_of
 
 DEFAULT_PAGE_SIZE = 5_000
 """The whole register (4,348 units in 2025) fits on one default page."""
@@ -62,14 +62,8 @@ async def list_units_handler(
 ) -> UnitPage:
     limit = min(limit, settings.max_page_size)
     filters = UnitFilters(level=level, kind=kind, parent=parent, q=q, include_closed=include_closed)
-    items, total, next_cursor = await list_units(db, filters, limit=limit, cursor=cursor)
-    return UnitPage(
-        items=items,
-        total=total,
-        limit=limit,
-        next_cursor=next_cursor,
-        links=page_links(request, next_cursor),
-    )
+    found = await list_units(db, filters, limit=limit, cursor=cursor)
+    return page_of(UnitPage, request, limit, found)
 
 
 @get(

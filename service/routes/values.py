@@ -25,9 +25,14 @@ from schemas.indicators import (
 from service.deps import CatalogueDep, Db, ExportDep
 from service.errors import problem_responses
 from service.routes.changes import AsOfParam, as_of_for
-from service.routes.params import DomainFilter, IndicatorCode, LangParam, Year, documented
-
-TerytPath = Annotated[str, documented("TERC code", "1261011", max_length=7)]
+from service.routes.params import (
+    DomainFilter,
+    IndicatorCode,
+    LangParam,
+    TerytPath,
+    Year,
+    documented,
+)
 
 
 @get(
