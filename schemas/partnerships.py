@@ -212,6 +212,9 @@ class StandardOut(msgspec.Struct, frozen=True, kw_only=True):
     """The source's descriptors; empty when the source gives none (only the scale 1-5)."""
     miarka_indicators: list[str]
     """Miarka's choice, not the source's: what it measures beside this standard."""
+    stages_note: str = ""
+    """Where `stages` is empty: that the source gives no stage descriptors for it."""
+    scale: list[int] = msgspec.field(default_factory=lambda: [1, 2, 3, 4, 5])
 
 
 class MeasuredIndicator(msgspec.Struct, frozen=True, kw_only=True):

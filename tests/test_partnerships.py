@@ -482,6 +482,15 @@ async def test_assessments_need_the_partnership_s_key_and_keep_their_history(
     five = next(s for s in page["rubric"] if s["number"] == 5)
     assert len(five["stages"]) == 5
     assert all(s["stages"] == [] for s in page["rubric"] if s["number"] != 5)
+    # the others say plainly that the source has none, and give the bare scale
+    assert five["stages_note"] == ""
+    assert {s["stages_note"] for s in page["rubric"] if s["number"] != 5} == {
+        "Źródło (ZMP) nie opisuje poszczególnych stadiów tego standardu; pokazujemy tylko "
+        "skalę 1\N{EN DASH}5."
+    }
+    assert all(s["scale"] == [1, 2, 3, 4, 5] for s in page["rubric"])
+    english = (await api.get(f"{url}?lang=en")).json()
+    assert english["rubric"][0]["stages_note"].startswith("The source (ZMP) gives no stage")
     assert page["items"][0]["standard_name"] == "Integracja usług publicznych i infrastruktury w OF"
 
     exported = await api.get(f"{url}?format=csv&locale=en")
@@ -705,6 +714,11 @@ async def test_the_command_records_edits_lists_and_keys_a_partnership(small_db_u
     )
     assert entered.status_code == 201, entered.text
     assert entered.json()["items"][0]["entered_by"] == "cli-steward"
+    # a steward's key enters the assessment only: it does not edit the partnership
+    edit_with_token = await api.patch(
+        url, json={"description": "nie"}, headers={"X-API-Key": token}
+    )
+    assert edit_with_token.status_code == 401
     revoked = miarka("partnerships", "revoke-key", "cli-steward", database_url=small_db_url)
     assert revoked.returncode == 0, revoked.stderr
     after = await api.post(

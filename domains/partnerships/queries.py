@@ -396,7 +396,7 @@ async def partnership_indicator(
     )
 
 
-def rubric_out(rubric: Rubric) -> list[StandardOut]:
+def rubric_out(rubric: Rubric, lang: Lang = "pl") -> list[StandardOut]:
     return [
         StandardOut(
             number=s.number,
@@ -406,6 +406,10 @@ def rubric_out(rubric: Rubric) -> list[StandardOut]:
             statement=s.statement,
             stages=[StageOut(stage=d.stage, points=d.points) for d in s.stage],
             miarka_indicators=s.miarka_indicators,
+            stages_note=""
+            if s.stage
+            else (rubric.no_descriptors_en if lang == "en" else rubric.no_descriptors_pl),
+            scale=list(range(rubric.scale[0], rubric.scale[-1] + 1)),
         )
         for s in rubric.standard
     ]
@@ -458,7 +462,7 @@ async def list_assessments(
         count=len(items),
         items=items,
         rubric_source=f"{rubric.source} ({rubric.source_url})",
-        rubric=rubric_out(rubric),
+        rubric=rubric_out(rubric, lang),
     )
 
 
