@@ -978,6 +978,19 @@ async def test_the_partnership_page_in_english_without_a_source_and_unknown(api,
     assert "No public source for the membership is cited" in english.text
     assert "EXAMPLE: this partnership is made up" in english.text
     assert "The source (ZMP) gives no stage descriptors" in english.text
+    from service.web import fmt  # noqa: PLC0415
+
+    polish = (await api.get("/partnerstwa/przyklad-of-krakowski")).text
+    five = polish[polish.index('id="standard-5"') : polish.index('id="standard-6"')]
+    assessed = (await api.get(f"{example['url']}/assessments")).json()
+    classes = next(
+        i
+        for i in next(m for m in assessed["measured"] if m["standard"] == 5)["indicators"]
+        if i["code"] == CLASS_SIZE
+    )
+    assert fmt.number(classes["value"], 1, "pl") in five  # 1 decimal, as the catalogue says
+    # the positions shown by default are the density's
+    assert "Członkowie wobec partnerstwa: Gęstość zaludnienia" in polish
     focused = await api.get(f"/partnerstwa/przyklad-of-krakowski?wskaznik={DENSITY}")
     assert "Członkowie wobec partnerstwa" in focused.text
     assert "powyżej" in focused.text

@@ -45,6 +45,7 @@ from service.web.geo import frame_transform, load_maps
 from service.web.i18n import pick
 from service.web.names import display_name
 
+DEFAULT_FOCUS: Final = "kontekst.gestosc_zaludnienia"
 MEMBER_CLASS: Final = 3
 AROUND_CLASS: Final = 0
 """Palette classes of the map: members dark, the gminas around them the lightest."""
@@ -331,6 +332,11 @@ def members_map(
     return str(svg)
 
 
+def _decimals(catalogue: Catalogue, code: str) -> int:
+    indicator = catalogue.indicator(code)
+    return indicator.decimals if indicator else 1
+
+
 def _spread(
     spread: Spread | None, names: dict[str, str], decimals: int, lang: Lang
 ) -> SpreadView | None:
@@ -459,7 +465,7 @@ async def build_partnership_page(
             rows.append(_row(body, catalogue, names, ui, api))
         if rows:
             domains.append(DomainRows(name=pick(domain, "name", lang), rows=rows))
-    chosen = focus if focus in bodies else next(iter(bodies), None)
+    chosen = next((c for c in (focus, DEFAULT_FOCUS) if c in bodies), next(iter(bodies), None))
     positions: list[PositionRow] = []
     similar: list[SimilarRow] = []
     focus_row = None
@@ -513,9 +519,9 @@ async def build_partnership_page(
                         name=i.name,
                         unit=i.unit,
                         year=str(i.year or ""),
-                        value=fmt.number(i.value, 2, lang),
+                        value=fmt.number(i.value, _decimals(catalogue, i.code), lang),
                         with_values=str(i.members_with_values),
-                        spread=_spread(i.spread, names, 2, lang),
+                        spread=_spread(i.spread, names, _decimals(catalogue, i.code), lang),
                         href=i.url,
                     )
                     for i in (extra.indicators if extra else [])
