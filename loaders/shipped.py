@@ -12,13 +12,17 @@ from loaders.area.load import load_area
 from loaders.bdl.export_load import load_bdl_export
 from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
+from loaders.cke.e8_parse import parse_cke_e8
+from loaders.cke.matura_parse import parse_cke_matura
 from loaders.errors import LoadRefused
 from loaders.gus_ages import load_gus_ages
 from loaders.manifest import ShippedFile, shipped_files, verified_path
 from loaders.mf_pit import load_mf_pit
 from loaders.mf_rb import load_mf_rb
+from loaders.read_ahead import reading_ahead
 from loaders.run import Progress, RunSummary
 from loaders.schools import load_schools
+from loaders.schools.parse import parse_register
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
 
@@ -76,10 +80,16 @@ async def _bdl_derived(
     )
 
 
+ReadCall = tuple[Callable[..., object], tuple[object, ...], dict[str, object]]
+"""A loader's `read_file(parse, *args, **kwargs)` call, as (parse, args, kwargs)."""
+
+
 class ShippedLoader(msgspec.Struct, frozen=True):
     load: FileLoader
     depends_on: tuple[str, ...] = ("teryt",)
     """Sources whose files must be published first (every source joins to the register)."""
+    read: Callable[[Path, ShippedFile], ReadCall] | None = None
+    """The loader's heavy read, started ahead in another process (read_ahead.py)."""
 
 
 LOADERS: dict[str, ShippedLoader] = {
@@ -96,10 +106,22 @@ LOADERS: dict[str, ShippedLoader] = {
     "mf_pit": ShippedLoader(_passing(load_mf_pit, "year")),
     "sio": ShippedLoader(_passing(load_sio, "as_of")),
     # Its indicators divide by the single-year ages: loaded after them, computed once.
-    "schools": ShippedLoader(_passing(load_schools), depends_on=("teryt", "gus_ages")),
+    "schools": ShippedLoader(
+        _passing(load_schools),
+        depends_on=("teryt", "gus_ages"),
+        read=lambda path, _: (parse_register, (path,), {}),
+    ),
     # After the register: the exam files add only the schools it does not know.
-    "cke_e8": ShippedLoader(_passing(load_cke_e8, "year"), depends_on=("teryt", "schools")),
-    "cke_matura": ShippedLoader(_passing(load_cke_matura, "year"), depends_on=("teryt", "schools")),
+    "cke_e8": ShippedLoader(
+        _passing(load_cke_e8, "year"),
+        depends_on=("teryt", "schools"),
+        read=lambda path, entry: (parse_cke_e8, (path,), {"year": entry.year}),
+    ),
+    "cke_matura": ShippedLoader(
+        _passing(load_cke_matura, "year"),
+        depends_on=("teryt", "schools"),
+        read=lambda path, entry: (parse_cke_matura, (path,), {"year": entry.year, "formula": None}),
+    ),
 }
 
 
@@ -128,12 +150,22 @@ async def database_is_empty(engine: AsyncEngine) -> bool:
 async def load_shipped(
     engine: AsyncEngine, data_dir: Path, progress: Progress | None = None
 ) -> list[RunSummary]:
-    """Every file in dependency order; then statistics of every table, for the first reads
-    (each publish analyses only what it made stale past autovacuum's thresholds)."""
+    """Every file in dependency order, the heavy reads done ahead in another process while
+    the files before them publish; then statistics of every table, for the first reads (each
+    publish analyses only what it made stale past autovacuum's thresholds)."""
+    plan = [
+        (source, entry, verified_path(data_dir, entry))
+        for source in load_order()
+        for entry in shipped_files(data_dir, source)
+    ]
     summaries = []
-    for source in load_order():
-        for entry in shipped_files(data_dir, source):
-            path = verified_path(data_dir, entry)
+    with reading_ahead() as ahead:
+        for source, entry, path in plan:
+            read = LOADERS[source].read
+            if read is not None:
+                parse, args, kwargs = read(path, entry)
+                ahead.start(parse, *args, **kwargs)
+        for source, entry, path in plan:
             summaries.append(await LOADERS[source].load(engine, path, entry, progress))
     async with engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")

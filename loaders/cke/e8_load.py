@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from loaders.cke.e8_layout import SUBJECTS, TAKERS, measure
 from loaders.cke.e8_parse import parse_cke_e8
 from loaders.cke.model import ExamSchool
-from loaders.cke.publish import load_exam
+from loaders.cke.publish import ExamRead, load_exam
 from loaders.observations import VariableDef
+from loaders.read_ahead import read_file
 from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_e8"
@@ -70,10 +71,8 @@ async def load_cke_e8(
     engine: AsyncEngine, path: Path, *, year: int | None = None, progress: Progress | None = None
 ) -> RunSummary:
     """Load one E8 workbook; `year` (from the manifest) must match the year in its name."""
-    return await load_exam(
-        engine,
-        path,
-        SOURCE,
-        lambda: (parse_cke_e8(path, year=year), variables(), school_sums),
-        progress,
-    )
+
+    async def read() -> ExamRead:
+        return await read_file(parse_cke_e8, path, year=year), variables(), school_sums
+
+    return await load_exam(engine, path, SOURCE, read, progress)

@@ -18,6 +18,7 @@ from loaders.cke.matura_parse import parse_cke_matura
 from loaders.cke.model import ExamSchool
 from loaders.cke.publish import ExamRead, load_exam
 from loaders.observations import VariableDef
+from loaders.read_ahead import read_file
 from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_matura"
@@ -73,8 +74,8 @@ async def load_cke_matura(
         formulas = ", ".join(map(str, FORMULAS))
         raise ValueError(f"formula {formula}: not one of {formulas}")
 
-    def read() -> ExamRead:
-        parsed = parse_cke_matura(path, year=year, formula=formula)
+    async def read() -> ExamRead:
+        parsed = await read_file(parse_cke_matura, path, year=year, formula=formula)
         return parsed.table, variables(parsed.formula), formula_sums(parsed.formula)
 
     return await load_exam(engine, path, SOURCE, read, progress)

@@ -1,7 +1,6 @@
 """Publish one parsed CKE file in the run's transaction: schools, their figures, gmina sums."""
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -29,14 +28,14 @@ async def load_exam(
     engine: AsyncEngine,
     path: Path,
     source: str,
-    read: Callable[[], ExamRead],
+    read: Callable[[], Awaitable[ExamRead]],
     progress: Progress | None,
 ) -> RunSummary:
     """One CKE file's recorded run: read and check it off the event loop, then publish it and
     recompute the indicators in one transaction."""
     async with recorded_run(engine, source, path=path, progress=progress) as run:
         run.progress.step("read and validate")
-        table, variables, sums = await asyncio.to_thread(read)
+        table, variables, sums = await read()
 
         async def publish(conn: AsyncConnection, _run_id: int) -> Counts:
             return await publish_exam(conn, run, table, variables=variables, sums=sums)

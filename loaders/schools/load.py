@@ -7,7 +7,6 @@ division are placed on the register in force with `GminaPlacer` (gminas whose RO
 the `code_changed` flag); every run warns how many schools were placed which way.
 """
 
-import asyncio
 from pathlib import Path
 from typing import Final
 
@@ -18,6 +17,7 @@ from loaders.errors import SourceProblem
 from loaders.observation_load import recompute_indicators
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
+from loaders.read_ahead import read_file
 from loaders.run import Counts, Progress, RecordedRun, RunSummary, recorded_run
 from loaders.schools import layout as col
 from loaders.schools.figures import (
@@ -246,7 +246,7 @@ async def load_schools(
 ) -> RunSummary:
     async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
         run.progress.step("read and validate")
-        register = await asyncio.to_thread(parse_register, path)
+        register = await read_file(parse_register, path)
         return await run.publish(
             lambda conn, run_id: _publish(conn, run_id, run, register),
             rows_read=len(register.rows),
