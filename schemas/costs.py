@@ -20,14 +20,18 @@ LineRole = Literal["current", "transfer_out", "transfer_in", "income", "capital"
 SchoolMatch = Literal["regon", "name", "none"]
 
 
-class RozdzialOut(msgspec.Struct, frozen=True, kw_only=True):
+class RozdzialOut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A rozdział of a service with its share, as services.toml states it and the API shows it."""
+
     code: str
     name: str
     share: Decimal
     note: str = ""
 
 
-class VintageOut(msgspec.Struct, frozen=True, kw_only=True):
+class VintageOut(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A vintage of the budget classification, as services.toml states it and the API shows it."""
+
     code: str
     valid_from: int
     series_break: bool

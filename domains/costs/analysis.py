@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domains.costs.calculator import CostParameters, calculate, fiscal_year_volume
 from domains.costs.mapping import CostCatalogue
-from domains.costs.present import cost_out, vintage_out
+from domains.costs.present import cost_out
 from domains.costs.queries import (
     NoCostData,
     check_parameters,
@@ -37,7 +37,6 @@ from schemas.costs import (
     CostServiceOut,
     CrossSectionRow,
     PeerStats,
-    RozdzialOut,
     ScenarioIn,
     ScenarioOut,
 )
@@ -81,10 +80,7 @@ def list_cost_services(catalogue: CostCatalogue, lang: Lang) -> CostServiceList:
                 unit=service.unit_pl if lang == "pl" else service.unit_en,
                 volume_unit=service.volume_unit_pl if lang == "pl" else service.volume_unit_en,
                 overhead_keys=service.overhead_keys,
-                rozdzialy=[
-                    RozdzialOut(code=r.code, name=r.name, share=r.share, note=r.note)
-                    for r in mapping.rozdzialy
-                ],
+                rozdzialy=mapping.rozdzialy,
                 income_paragraphs=mapping.income_paragraphs,
                 note=service.note,
             )
@@ -92,7 +88,7 @@ def list_cost_services(catalogue: CostCatalogue, lang: Lang) -> CostServiceList:
     classification = catalogue.classification
     return CostServiceList(
         items=items,
-        vintages=[vintage_out(v) for v in sorted(catalogue.vintage, key=lambda v: v.valid_from)],
+        vintages=sorted(catalogue.vintage, key=lambda v: v.valid_from),
         classification=classification.citation,
         capital_paragraph_prefixes=classification.capital_paragraph_prefixes,
         debt_paragraphs=classification.debt_paragraphs,

@@ -147,7 +147,8 @@ def dedicated_income(
 ) -> Component:
     """E: fees and earmarked grants in the service's rozdziały; never the general subsidy."""
     if income is None:
-        return Component(amount=None, status="unavailable", note="no Rb-27S report for the year")
+        note = "no Rb-27S report for the year"
+        return Component(amount=None, status="unavailable", lines=[], note=note)
     counted = [
         _count(line, "income", share)
         for line in income

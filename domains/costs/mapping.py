@@ -14,6 +14,8 @@ from typing import Final, Literal
 
 import msgspec
 
+from schemas.costs import RozdzialOut, VintageOut
+
 __all__ = [
     "OVERHEAD_KEYS",
     "Classification",
@@ -40,11 +42,8 @@ class MappingError(ValueError):
     """services.toml is invalid; names the service, vintage or entry."""
 
 
-class RozdzialShare(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    code: str
-    share: Decimal
-    name: str
-    note: str = ""
+RozdzialShare = RozdzialOut
+Vintage = VintageOut
 
 
 class ServiceMapping(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -71,14 +70,6 @@ class CostService(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     mapping: list[ServiceMapping]
     school_types: list[str] = []
     note: str = ""
-
-
-class Vintage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    code: str
-    valid_from: int
-    series_break: bool
-    regulation: str
-    changes: str
 
 
 class Classification(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

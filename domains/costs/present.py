@@ -19,12 +19,11 @@ from schemas.costs import (
     ReleaseOut,
     ReportsUsed,
     SchoolCostOut,
-    VintageOut,
     VolumeOut,
     VolumePoint,
 )
 
-__all__ = ["GatheredUnit", "cost_out", "vintage_out"]
+__all__ = ["GatheredUnit", "cost_out"]
 
 
 class GatheredUnit(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,23 +42,20 @@ class GatheredUnit(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _component(component: Component) -> ComponentOut:
-    return ComponentOut(
+    return msgspec.structs.replace(
+        component,
         amount=money_or_none(component.amount),
-        status=component.status,
         lines=[line_out(c) for c in component.lines],
-        note=component.note,
     )
 
 
 def _overhead(result: OverheadResult) -> OverheadOut:
-    return OverheadOut(
+    return msgspec.structs.replace(
+        result,
         amount=money_or_none(result.amount),
-        status=result.status,
-        key=result.key,
         alpha=None if result.alpha is None else ratio(result.alpha),
         administration=_component(result.administration),
         spend_share_base=money_or_none(result.spend_share_base),
-        note=result.note,
     )
 
 
@@ -96,16 +92,6 @@ def _volume(result: VolumeResult, unit: str) -> VolumeOut:
         ],
         formula=result.formula,
         note=result.note,
-    )
-
-
-def vintage_out(vintage: Vintage) -> VintageOut:
-    return VintageOut(
-        code=vintage.code,
-        valid_from=vintage.valid_from,
-        series_break=vintage.series_break,
-        regulation=vintage.regulation,
-        changes=vintage.changes,
     )
 
 
@@ -164,7 +150,7 @@ def cost_out(
             dedicated_income=_component(result.income),
         ),
         volume=_volume(result.volume, volume_unit),
-        vintage=vintage_out(unit.vintage),
+        vintage=unit.vintage,
         reports=ReportsUsed(
             basis=unit.basis,
             units=own_names,

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+import msgspec
+
 from domains.costs.calculator import (
     dedicated_income,
     direct_cost,
@@ -30,11 +32,9 @@ ZERO = Decimal(0)
 
 
 def line_out(counted: Counted) -> LineOut:
-    return LineOut(
-        rozdzial=counted.rozdzial,
-        paragraf=counted.paragraf,
-        p4=counted.p4,
-        role=counted.role,
+    """The line rounded for display."""
+    return msgspec.structs.replace(
+        counted,
         amount=money(counted.amount),
         share=ratio(counted.share),
         counted=money(counted.counted),

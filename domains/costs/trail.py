@@ -2,7 +2,9 @@
 
 These Structs are the audit trail of DESIGN.md section 5: a `Counted` line says which report
 line was counted, in which role, with which share and sign; components keep their lines; the
-result keeps every component, the volumes and what was missing.
+result keeps every component, the volumes and what was missing. A line, a component and the
+overhead are the API's own Structs (schemas/costs.py), unrounded until domains/costs/present.py
+rounds them for display.
 """
 
 from decimal import Decimal
@@ -11,9 +13,8 @@ from typing import Literal
 import msgspec
 
 from domains.costs.mapping import Classification, ServiceMapping
-from schemas.costs import CapitalMethod, Perspective
+from schemas.costs import CapitalMethod, ComponentOut, LineOut, OverheadOut, Perspective
 from schemas.costs import ComponentStatus as Status
-from schemas.costs import LineRole as Role
 
 
 class Line(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,33 +28,10 @@ class Line(msgspec.Struct, frozen=True, kw_only=True):
     amount: Decimal
 
 
-class Counted(msgspec.Struct, frozen=True, kw_only=True):
-    """One line as the calculator counted it: `counted = sign * share * amount`."""
-
-    rozdzial: str
-    paragraf: str
-    p4: str
-    role: Role
-    amount: Decimal
-    share: Decimal
-    counted: Decimal
-
-
-class Component(msgspec.Struct, frozen=True, kw_only=True):
-    amount: Decimal | None
-    status: Status
-    lines: list[Counted] = []
-    note: str = ""
-
-
-class OverheadResult(msgspec.Struct, frozen=True, kw_only=True):
-    amount: Decimal | None
-    status: Status
-    key: str
-    alpha: Decimal | None
-    administration: Component
-    spend_share_base: Decimal | None
-    note: str = ""
+Counted = LineOut
+"""One line as the calculator counted it: `counted = sign * share * amount`."""
+Component = ComponentOut
+OverheadResult = OverheadOut
 
 
 class CapitalYear(msgspec.Struct, frozen=True, kw_only=True):
