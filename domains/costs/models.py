@@ -29,6 +29,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domains.base import Base
 
 REPORT_KINDS = ("rb27s", "rb28s")
+REPORT_KEY = ("kind", "teryt", "unit_key", "year", "period_type", "period")
+"""What names one report: a unit's report of a kind for a period, unique across loads."""
 STATEMENT_SOURCE = "mf_pit"
 """`source` of a Ministry of Finance statement of single Rb-27S income lines (each unit's share
 in PIT, as MF booked it), stored as a report of its own. It stands for those lines only, and
@@ -49,15 +51,7 @@ class BudgetReport(Base):
     __table_args__ = (
         CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in REPORT_KINDS) + ")", name="kind"),
         CheckConstraint("period BETWEEN 1 AND 4", name="period"),
-        UniqueConstraint(
-            "kind",
-            "teryt",
-            "unit_key",
-            "year",
-            "period_type",
-            "period",
-            name="uq_budget_report_unit_period",
-        ),
+        UniqueConstraint(*REPORT_KEY, name="uq_budget_report_unit_period"),
         Index("ix_budget_report_teryt_year", "teryt", "year", "period", "kind"),
     )
 

@@ -17,10 +17,23 @@ def identity_id(type_: type[sa.Integer] = sa.BigInteger) -> sa.Column[int]:
     return sa.Column("id", type_(), sa.Identity(always=False), nullable=False)
 
 
+def string(
+    name: str, length: int, *, nullable: bool = False, comment: str | None = None
+) -> sa.Column[str]:
+    return sa.Column(name, sa.String(length=length), nullable=nullable, comment=comment)
+
+
 def teryt(
     name: str = "teryt", *, nullable: bool = False, comment: str | None = None
 ) -> sa.Column[str]:
-    return sa.Column(name, sa.String(length=7), nullable=nullable, comment=comment)
+    return string(name, 7, nullable=nullable, comment=comment)
+
+
+def sha256(
+    name: str = "sha256", *, nullable: bool = False, comment: str | None = None
+) -> sa.Column[str]:
+    """A sha256 digest in hex (of a file, a report's content, an answer, a key)."""
+    return string(name, 64, nullable=nullable, comment=comment)
 
 
 def year(name: str = "year") -> sa.Column[int]:
@@ -89,7 +102,7 @@ def secret_key_columns(table: str) -> list[SchemaItem]:
     """
     return [
         sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("key_hash", sa.String(length=64), nullable=False, comment="sha256 hex"),
+        sha256("key_hash", comment="sha256 hex"),
         stamped_now("created_at"),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("key_hash", name=op.f(f"uq_{table}_key_hash")),

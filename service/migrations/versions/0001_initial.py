@@ -18,7 +18,7 @@ def upgrade() -> None:
         sa.Column(
             "query", sa.Text(), nullable=True, comment="API query when not loaded from a file"
         ),
-        sa.Column("sha256", sa.String(length=64), nullable=True),
+        ddl.sha256(nullable=True),
         ddl.stamped_now("started_at"),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=16), server_default="running", nullable=False),
@@ -36,7 +36,7 @@ def upgrade() -> None:
         ),
         ddl.primary_key("load_run", "id"),
     )
-    op.create_index(op.f("ix_load_run_source"), "load_run", ["source"], unique=False)
+    op.create_index(op.f("ix_load_run_source"), "load_run", ["source"])
     op.create_table(
         "territorial_unit",
         ddl.identity_id(),
@@ -77,12 +77,8 @@ def upgrade() -> None:
         ),
         ddl.primary_key("territorial_unit", "id"),
     )
-    op.create_index(
-        "ix_territorial_unit_level_kind", "territorial_unit", ["level", "kind"], unique=False
-    )
-    op.create_index(
-        "ix_territorial_unit_parent", "territorial_unit", ["parent_teryt"], unique=False
-    )
+    op.create_index("ix_territorial_unit_level_kind", "territorial_unit", ["level", "kind"])
+    op.create_index("ix_territorial_unit_parent", "territorial_unit", ["parent_teryt"])
     op.create_index(
         "uq_territorial_unit_current_teryt",
         "territorial_unit",

@@ -43,10 +43,7 @@ def upgrade() -> None:
         ddl.primary_key("indicator_value", "indicator_code", "year", "teryt"),
     )
     op.create_index(
-        "ix_indicator_value_unit",
-        "indicator_value",
-        ["teryt", "indicator_code", "year"],
-        unique=False,
+        "ix_indicator_value_unit", "indicator_value", ["teryt", "indicator_code", "year"]
     )
     op.create_table(
         "unit_group",
@@ -101,9 +98,7 @@ def upgrade() -> None:
         ddl.foreign_key("observation", "variable_id", "variable"),
         ddl.primary_key("observation", "variable_id", "year", "teryt"),
     )
-    op.create_index(
-        "ix_observation_unit_series", "observation", ["teryt", "variable_id", "year"], unique=False
-    )
+    op.create_index("ix_observation_unit_series", "observation", ["teryt", "variable_id", "year"])
     op.add_column(
         "load_run",
         ddl.counter("rows_skipped", comment="read but not stored, each listed in warnings"),

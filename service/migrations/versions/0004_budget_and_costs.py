@@ -13,19 +13,9 @@ def upgrade() -> None:
     op.create_table(
         "budget_report",
         ddl.identity_id(),
-        sa.Column(
-            "kind",
-            sa.String(length=8),
-            nullable=False,
-            comment="rb27s (income) or rb28s (expenditure)",
-        ),
+        ddl.string("kind", 8, comment="rb27s (income) or rb28s (expenditure)"),
         ddl.teryt(comment="TERC of the local government"),
-        sa.Column(
-            "unit_type",
-            sa.String(length=8),
-            nullable=False,
-            comment="JST (the unit) or JB (budgetary)",
-        ),
+        ddl.string("unit_type", 8, comment="JST (the unit) or JB (budgetary)"),
         sa.Column("unit_key", sa.Text(), nullable=False, comment="REGON|folded name"),
         sa.Column(
             "regon", sa.String(length=14), nullable=False, comment="without the padding spaces"
@@ -46,10 +36,8 @@ def upgrade() -> None:
         sa.Column("version", sa.SmallInteger(), nullable=True, comment="Naglowek/Wersja"),
         sa.Column("report_date", sa.Date(), nullable=True, comment="DataSprawozdania"),
         sa.Column("source_report_id", sa.Text(), nullable=True, comment="Id attribute or API id"),
-        sa.Column(
+        ddl.sha256(
             "content_sha256",
-            sa.String(length=64),
-            nullable=False,
             comment="digest of unit, header and lines: an identical re-load changes nothing",
         ),
         sa.Column("source", sa.String(length=16), nullable=False, comment="xml or bestia"),
@@ -70,10 +58,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "ix_budget_report_teryt_year",
-        "budget_report",
-        ["teryt", "year", "period", "kind"],
-        unique=False,
+        "ix_budget_report_teryt_year", "budget_report", ["teryt", "year", "period", "kind"]
     )
     op.create_table(
         "sio_school",
@@ -93,9 +78,7 @@ def upgrade() -> None:
         ddl.foreign_key("sio_school", "load_run_id", "load_run"),
         ddl.primary_key("sio_school", "rspo", "as_of"),
     )
-    op.create_index(
-        "ix_sio_school_governing", "sio_school", ["governing_teryt", "as_of"], unique=False
-    )
+    op.create_index("ix_sio_school_governing", "sio_school", ["governing_teryt", "as_of"])
     op.create_table(
         "budget_report_line",
         sa.Column("report_id", sa.BigInteger(), nullable=False),
@@ -122,10 +105,7 @@ def upgrade() -> None:
         ddl.primary_key("budget_report_line", "report_id", "position"),
     )
     op.create_index(
-        "ix_budget_report_line_rozdzial",
-        "budget_report_line",
-        ["rozdzial", "paragraf"],
-        unique=False,
+        "ix_budget_report_line_rozdzial", "budget_report_line", ["rozdzial", "paragraf"]
     )
 
 

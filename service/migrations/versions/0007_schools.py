@@ -20,21 +20,20 @@ def upgrade() -> None:
         sa.Column("locality", sa.Text(), nullable=True),
         sa.Column("address", sa.Text(), nullable=True, comment="street address of the school"),
         ddl.teryt("location_teryt", nullable=True, comment="gmina in force where the school is"),
-        sa.Column(
+        ddl.teryt(
             "location_source_code",
-            sa.String(length=7),
             nullable=True,
             comment="the location code as the source gives it",
         ),
-        sa.Column(
+        ddl.string(
             "location_placement",
-            sa.String(length=24),
+            24,
             nullable=True,
             comment="how the source code was placed (direct, part_rolled_up, ...)",
         ),
-        sa.Column(
+        ddl.string(
             "governing_kind",
-            sa.String(length=32),
+            32,
             nullable=True,
             comment="gmina, powiat, wojewodztwo, state, non_public, ...",
         ),
@@ -49,17 +48,12 @@ def upgrade() -> None:
             nullable=True,
             comment="RSPO of the unit that reports for it (often a zespół)",
         ),
-        sa.Column(
-            "source",
-            sa.String(length=32),
-            nullable=False,
-            comment="the source that described it last",
-        ),
+        ddl.string("source", 32, comment="the source that described it last"),
         ddl.load_run_id(),
         ddl.primary_key("school", "rspo"),
     )
-    op.create_index("ix_school_governing", "school", ["governing_teryt"], unique=False)
-    op.create_index("ix_school_location", "school", ["location_teryt"], unique=False)
+    op.create_index("ix_school_governing", "school", ["governing_teryt"])
+    op.create_index("ix_school_location", "school", ["location_teryt"])
     op.create_table(
         "school_figure",
         sa.Column("measure", sa.String(length=64), nullable=False),
@@ -73,9 +67,7 @@ def upgrade() -> None:
         ddl.load_run_id(),
         ddl.primary_key("school_figure", "measure", "year", "rspo"),
     )
-    op.create_index(
-        "ix_school_figure_rspo", "school_figure", ["rspo", "measure", "year"], unique=False
-    )
+    op.create_index("ix_school_figure_rspo", "school_figure", ["rspo", "measure", "year"])
 
 
 def downgrade() -> None:

@@ -63,7 +63,6 @@ def upgrade() -> None:
         "ix_partnership_assessment_current",
         "partnership_assessment",
         ["partnership_id", "year", "standard", "entered_at"],
-        unique=False,
     )
     op.create_table(
         "partnership_key",

@@ -38,24 +38,14 @@ def upgrade() -> None:
         ddl.foreign_key("bdl_sync_request", "sync_id", "bdl_sync"),
         ddl.primary_key("bdl_sync_request", "key"),
     )
-    op.create_index(
-        op.f("ix_bdl_sync_request_variable_id"), "bdl_sync_request", ["variable_id"], unique=False
-    )
+    op.create_index(op.f("ix_bdl_sync_request_variable_id"), "bdl_sync_request", ["variable_id"])
     op.create_table(
         "bdl_sync_variable",
         sa.Column("variable_id", sa.Text(), nullable=False),
         sa.Column("sync_id", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "status",
-            sa.String(length=16),
-            nullable=False,
-            comment="published, unchanged or refused",
-        ),
-        sa.Column(
-            "published_sha256",
-            sa.String(length=64),
-            nullable=True,
-            comment="digest of the answers last published",
+        ddl.string("status", 16, comment="published, unchanged or refused"),
+        ddl.sha256(
+            "published_sha256", nullable=True, comment="digest of the answers last published"
         ),
         ddl.load_run_id(nullable=True),
         sa.Column("message", sa.Text(), nullable=True),

@@ -22,12 +22,7 @@ def upgrade() -> None:
         sa.Column("type_name", sa.Text(), nullable=False),
         sa.Column("measure", sa.String(length=64), nullable=False),
         ddl.year(),
-        sa.Column(
-            "location_teryt",
-            sa.String(length=7),
-            nullable=False,
-            comment="the gmina of the schools counted; '' for Poland",
-        ),
+        ddl.teryt("location_teryt", comment="the gmina of the schools counted; '' for Poland"),
         sa.Column("q1", sa.Float(), nullable=True, comment="Poland's rows only"),
         sa.Column("median", sa.Float(), nullable=True),
         sa.Column("q3", sa.Float(), nullable=True, comment="Poland's rows only"),
