@@ -1,5 +1,6 @@
 """`miarka load ...`: one command per source; each prints its summary or its refusal."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -37,8 +38,40 @@ from service.cli.common import (
     shipped_or_given,
 )
 from service.migrate import upgrade
+from service.settings import Settings
 
 load_app = typer.Typer(help="Load a source into the database.", no_args_is_help=True)
+
+Load = Callable[..., Awaitable[RunSummary]]
+"""A loader taking the engine and a file, then `progress=` and its own options by keyword."""
+
+
+def _load_files(
+    settings: Settings, command: str, files: list[Path], load: Load, **options: object
+) -> None:
+    """`load` each file in a recorded run of its own, labelled `<command> <file name>`."""
+    for path in files:
+
+        async def work(
+            engine: AsyncEngine, progress: RichProgress, file: Path = path
+        ) -> RunSummary:
+            return await load(engine, file, progress=progress, **options)
+
+        run_load_command(settings, f"{command} {path.name}", work)
+
+
+def _load_latest(command: str, path: Path | None, load: Load, **options: object) -> None:
+    """The file given, else the newest shipped one of the source the command is named after."""
+    settings = settings_from_env()
+    file = given_or_latest(settings, command.replace("-", "_"), path)
+    _load_files(settings, command, [file], load, **options)
+
+
+def _load_each(command: str, paths: list[Path] | None, load: Load, **options: object) -> None:
+    """The files given, else every shipped one of the source the command is named after."""
+    settings = settings_from_env()
+    files = shipped_or_given(settings, command.replace("-", "_"), paths)
+    _load_files(settings, command, files, load, **options)
 
 
 @load_app.command("teryt")
@@ -52,13 +85,7 @@ def load_teryt_command(
     ] = False,
 ) -> None:
     """Load the TERYT TERC register and publish it in one transaction."""
-    settings = settings_from_env()
-    file = given_or_latest(settings, "teryt", path)
-
-    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
-        return await load_teryt(engine, file, allow_closures=allow_closures, progress=progress)
-
-    run_load_command(settings, f"teryt {file.name}", work)
+    _load_latest("teryt", path, load_teryt, allow_closures=allow_closures)
 
 
 @load_app.command("bdl-export")
@@ -271,15 +298,7 @@ def load_area_command(
     ] = None,
 ) -> None:
     """Load the GUGiK list of areas of units (default: the shipped one)."""
-    settings = settings_from_env()
-    file = given_or_latest(settings, "area", path)
-
-    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
-        return await load_area(
-            engine, file, as_of=as_of.date() if as_of else None, progress=progress
-        )
-
-    run_load_command(settings, f"area {file.name}", work)
+    _load_latest("area", path, load_area, as_of=as_of.date() if as_of else None)
 
 
 @load_app.command("gus-ages")
@@ -289,13 +308,7 @@ def load_gus_ages_command(
     ] = None,
 ) -> None:
     """Load GUS population of every gmina by single year of age (default: the shipped file)."""
-    settings = settings_from_env()
-    file = given_or_latest(settings, "gus_ages", path)
-
-    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
-        return await load_gus_ages(engine, file, progress=progress)
-
-    run_load_command(settings, f"gus-ages {file.name}", work)
+    _load_latest("gus-ages", path, load_gus_ages)
 
 
 @load_app.command("schools")
@@ -305,13 +318,7 @@ def load_schools_command(
     ] = None,
 ) -> None:
     """Load the national register of schools and institutions (default: the shipped file)."""
-    settings = settings_from_env()
-    file = given_or_latest(settings, "schools", path)
-
-    async def work(engine: AsyncEngine, progress: RichProgress) -> RunSummary:
-        return await load_schools(engine, file, progress=progress)
-
-    run_load_command(settings, f"schools {file.name}", work)
+    _load_latest("schools", path, load_schools)
 
 
 @load_app.command("cke-e8")
@@ -323,15 +330,7 @@ def load_cke_e8_command(
     year: Annotated[int | None, typer.Option(help="When the file name lacks the year")] = None,
 ) -> None:
     """Load CKE eighth-grade exam results per school: one recorded run per file."""
-    settings = settings_from_env()
-    for path in shipped_or_given(settings, "cke_e8", paths):
-
-        async def work(
-            engine: AsyncEngine, progress: RichProgress, file: Path = path
-        ) -> RunSummary:
-            return await load_cke_e8(engine, file, year=year, progress=progress)
-
-        run_load_command(settings, f"cke-e8 {path.name}", work)
+    _load_each("cke-e8", paths, load_cke_e8, year=year)
 
 
 @load_app.command("cke-matura")
@@ -348,17 +347,7 @@ def load_cke_matura_command(
     """Load CKE matura results per school (one formula a file): one recorded run per file."""
     if formula not in {None, 2015, 2023}:
         raise typer.BadParameter("2023 or 2015", param_hint="--formula")
-    settings = settings_from_env()
-    for path in shipped_or_given(settings, "cke_matura", paths):
-
-        async def work(
-            engine: AsyncEngine, progress: RichProgress, file: Path = path
-        ) -> RunSummary:
-            return await load_cke_matura(
-                engine, file, year=year, formula=formula, progress=progress
-            )
-
-        run_load_command(settings, f"cke-matura {path.name}", work)
+    _load_each("cke-matura", paths, load_cke_matura, year=year, formula=formula)
 
 
 @load_app.command("mf-pit")
