@@ -54,9 +54,9 @@ CREATE TEMP TABLE stage_cke_figure (
 """
 _FIGURE_COLUMNS: Final = ["measure", "year", "rspo", "value", "flag", "source_row"]
 _ANY_STORED = """
-SELECT EXISTS (SELECT 1 FROM school_figure
-               WHERE source = :source AND year = :year AND measure = ANY(:measures))
+SELECT EXISTS (SELECT 1 FROM school_figure WHERE year = :year AND measure = ANY(:measures))
 """
+"""None of the year's figures stored, of any source: every figure is new, copied straight in."""
 _REMOVE_VANISHED = """
 DELETE FROM school_figure f
 WHERE f.source = :source AND f.year = :year AND f.measure = ANY(:measures)
@@ -119,11 +119,6 @@ async def publish_schools(
         for school in table.schools
         for measure, value in school.figures.items()
     ]
-    await conn.execute(text(_CREATE_FIGURE_STAGE))
-    await driver.copy_records_to_table(  # type: ignore[union-attr]
-        "stage_cke_figure", records=figures, columns=_FIGURE_COLUMNS
-    )
-    await conn.execute(text("ANALYZE stage_cke_figure"))
     scope = {
         "source": source,
         "year": table.year,
@@ -132,10 +127,22 @@ async def publish_schools(
         "run_id": run_id,
     }
     removed = updated = 0
-    if await conn.scalar(text(_ANY_STORED), scope):  # else the year's first load: all new
+    if not await conn.scalar(text(_ANY_STORED), scope):  # the year's first load: all new
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            "school_figure",
+            records=[(*figure, source, table.file, run_id) for figure in figures],
+            columns=[*_FIGURE_COLUMNS, "source", "source_file", "load_run_id"],
+        )
+        inserted = len(figures)
+    else:
+        await conn.execute(text(_CREATE_FIGURE_STAGE))
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            "stage_cke_figure", records=figures, columns=_FIGURE_COLUMNS
+        )
+        await conn.execute(text("ANALYZE stage_cke_figure"))
         removed = (await conn.execute(text(_REMOVE_VANISHED), scope)).rowcount
         updated = (await conn.execute(text(_UPDATE_CHANGED), scope)).rowcount
-    inserted = (await conn.execute(text(_INSERT_NEW), scope)).rowcount
+        inserted = (await conn.execute(text(_INSERT_NEW), scope)).rowcount
     if removed or updated or inserted or schools_added:
         await refresh_school_peer_stats(conn, [table.year])
     return Counts(

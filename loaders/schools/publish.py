@@ -100,6 +100,13 @@ async def publish_schools(
     )
 
 
+_FIGURE_COLUMNS: Final = [
+    "measure", "year", "rspo", "value", "flag", "source", "source_file", "source_row",
+    "load_run_id",
+]  # fmt: skip
+_ANY_OF_THE_YEARS: Final = "SELECT EXISTS (SELECT 1 FROM school_figure WHERE year = ANY(:years))"
+
+
 async def publish_school_figures(
     conn: AsyncConnection,
     *,
@@ -109,26 +116,32 @@ async def publish_school_figures(
     years: list[int],
     figures: list[FigureRecord],
 ) -> Counts:
-    """Replace every figure of `source` for `years` with `figures`."""
+    """Replace every figure of `source` for `years` with `figures`.
+
+    When nothing of those years is stored yet (the first load), every figure is new and goes
+    straight into the table; otherwise through a stage, upserted and the vanished removed.
+    """
+    records = [
+        (f.measure, f.year, f.rspo, f.value, f.flag, source, source_file, f.source_row, run_id)
+        for f in figures
+    ]
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    params = {"source": source, "years": years}
+    if not await conn.scalar(text(_ANY_OF_THE_YEARS), params):
+        await driver.copy_records_to_table(  # type: ignore[union-attr]
+            "school_figure", records=records, columns=_FIGURE_COLUMNS
+        )
+        return Counts(rows_read=len(figures), rows_inserted=len(figures))
     await conn.execute(
         text(
             "CREATE TEMP TABLE stage_school_figure (LIKE school_figure INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
         )
     )
-    raw = await conn.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-        "stage_school_figure",
-        records=[
-            (f.measure, f.year, f.rspo, f.value, f.flag, source, source_file, f.source_row, run_id)
-            for f in figures
-        ],
-        columns=[
-            "measure", "year", "rspo", "value", "flag", "source", "source_file", "source_row",
-            "load_run_id",
-        ],
-    )  # fmt: skip
-    params = {"source": source, "years": years}
+    await driver.copy_records_to_table(  # type: ignore[union-attr]
+        "stage_school_figure", records=records, columns=_FIGURE_COLUMNS
+    )
     counts = (
         await conn.execute(
             text(
