@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: install run test test-fast test-deps lint format clean audit
+.PHONY: install run test test-fast test-deps bench-deps lint format clean audit
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -57,6 +57,15 @@ test-deps:
 			*) apt-get install -y -q --no-install-recommends $$deb ;; \
 		esac || exit 1; \
 	done
+
+# What bench/run.py drives besides Python: Debian's wrk (HTTP load on 127.0.0.1 only).
+bench-deps: install
+	@command -v wrk >/dev/null && exit 0; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "bench/run.py needs wrk (sudo apt-get install wrk)"; exit 1; \
+	fi; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 
 # Fails on a known vulnerability; on a network without PyPI's advisory API every package is
 # reported "not audited" (listed), which is not a pass of the audit.

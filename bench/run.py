@@ -87,6 +87,8 @@ def wrk(
     url: str, seconds: int, headers: dict[str, str] | None = None
 ) -> tuple[float, float, float]:
     """(requests/s, p50 ms, p99 ms) from wrk with 2 threads and 32 connections."""
+    if shutil.which("wrk") is None:
+        sys.exit("bench/run.py: wrk is not installed; `make bench-deps` installs it")
     command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
