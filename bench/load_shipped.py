@@ -40,11 +40,7 @@ ENGINES = {"incremental": compute_changed, "full": compute_all}
 async def one_round(server: str, engine_name: str) -> dict[str, float]:
     # recompute_indicators looks the engine up in its module at call time
     loaders.observation_load.compute_changed = ENGINES[engine_name]  # type: ignore[assignment]
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    await admin.close()
-    url = with_database(server, BENCH_DB)
+    url = await _empty_database(server)
     times: dict[str, float] = {}
     started = time.perf_counter()
     await upgrade(url)
@@ -66,11 +62,7 @@ async def whole_round(server: str) -> float:
     """`load_shipped` in one call, as `serve` runs it: the heavy files read ahead in a worker
     process while the files before them publish (loaders/read_ahead.py), then one ANALYZE."""
     loaders.observation_load.compute_changed = ENGINES["incremental"]  # type: ignore[assignment]
-    admin = await asyncpg.connect(server)
-    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    await admin.close()
-    url = with_database(server, BENCH_DB)
+    url = await _empty_database(server)
     started = time.perf_counter()
     await upgrade(url)
     engine = make_engine(url, Settings(database_url=url), statement_timeout_ms=0)
@@ -119,6 +111,15 @@ def main() -> None:
             f"(runs: {', '.join(f'{s:.1f}' for s in starts)})"
         )
     asyncio.run(_drop(server))
+
+
+async def _empty_database(server: str) -> str:
+    """The bench database dropped and created again; its URL."""
+    admin = await asyncpg.connect(server)
+    await admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    await admin.close()
+    return with_database(server, BENCH_DB)
 
 
 async def _drop(server: str) -> None:

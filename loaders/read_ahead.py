@@ -2,10 +2,11 @@
 
 Reading a workbook is Python's work (calamine, then checking every cell) and publishing is
 mostly PostgreSQL's: with the heavy reads started ahead in one worker process, the two
-overlap on two cores. A loader asks `read_file(parse, path, ...)`: inside `reading_ahead()`
-it takes the worker's result when that read was started, and otherwise (or when the read
-failed in the worker) it runs `parse` in a thread as before, so a refusal is raised where
-the loader records it, with the same problems.
+overlap on two cores. A loader names its heavy read once, as a `Read` (the parser and its
+arguments), and asks `read_file(read)`; `load_shipped` starts the same `Read` ahead. Inside
+`reading_ahead()` the loader takes the worker's result when that read was started, and
+otherwise (or when the read failed in the worker) it runs the parser in a thread as before,
+so a refusal is raised where the loader records it, with the same problems.
 """
 
 import asyncio
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import structlog
 
@@ -24,8 +26,20 @@ Key = tuple[str, str, tuple[Any, ...], tuple[tuple[str, Any], ...]]
 log = structlog.get_logger(__name__)
 
 
-def _key(parse: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Key:
-    return (parse.__module__, parse.__qualname__, args, tuple(sorted(kwargs.items())))
+@dataclass(frozen=True)
+class Read(Generic[T]):
+    """`parse(*args, **kwargs)`: a file's read, named once for its loader and for reading ahead."""
+
+    parse: Callable[..., T]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def key(self) -> Key:
+        parse = self.parse
+        return (parse.__module__, parse.__qualname__, self.args, tuple(sorted(self.kwargs.items())))
+
+    def run(self) -> T:
+        return self.parse(*self.args, **self.kwargs)
 
 
 class ReadAhead:
@@ -37,15 +51,12 @@ class ReadAhead:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
         self._started: dict[Key, Future[Any]] = {}
 
-    def start(self, parse: Callable[..., Any], *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - any parser's arguments
-        key = _key(parse, args, kwargs)
-        if key not in self._started:
-            self._started[key] = self._pool.submit(parse, *args, **kwargs)
+    def start(self, read: Read[Any]) -> None:
+        if read.key() not in self._started:
+            self._started[read.key()] = self._pool.submit(read.parse, *read.args, **read.kwargs)
 
-    def take(
-        self, parse: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> "Future[T] | None":
-        return self._started.pop(_key(parse, args, kwargs), None)
+    def take(self, read: Read[T]) -> "Future[T] | None":
+        return self._started.pop(read.key(), None)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -66,13 +77,13 @@ def reading_ahead() -> Iterator[ReadAhead]:
         ahead.close()
 
 
-async def read_file(parse: Callable[..., T], *args: Any, **kwargs: Any) -> T:  # noqa: ANN401 - any parser's arguments
-    """`parse(*args, **kwargs)`: the worker's result if it was read ahead, else in a thread."""
+async def read_file(read: Read[T]) -> T:
+    """The worker's result if `read` was started ahead, else `read` run in a thread."""
     ahead = _AHEAD.get()
-    future = ahead.take(parse, args, kwargs) if ahead is not None else None
+    future = ahead.take(read) if ahead is not None else None
     if future is not None:
         try:
             return await asyncio.wrap_future(future)
         except Exception as exc:  # refused or broken there: read here, to raise it here
-            log.info("read_ahead.failed", parse=parse.__qualname__, error=repr(exc))
-    return await asyncio.to_thread(parse, *args, **kwargs)
+            log.info("read_ahead.failed", parse=read.parse.__qualname__, error=repr(exc))
+    return await asyncio.to_thread(read.run)

@@ -161,7 +161,11 @@ async def run_load(
                     **msgspec.structs.asdict(counts),
                 )
             )
-            stale = (await conn.execute(text(_STALE_TABLES), _AUTOVACUUM_RULE)).all()
+            stale = (
+                (await conn.execute(text(_STALE_TABLES), _AUTOVACUUM_RULE)).all()
+                if counts.changed
+                else []
+            )
     except LoadRefused as refused:
         if record_failure:
             await fail_run(engine, run_id, refused.problems, rows_read=rows_read)
@@ -238,12 +242,27 @@ async def tidy_after_publish(engine: AsyncEngine, *, vacuum: list[str], analyse:
     whole-database ANALYZE after every publish, re-sampling every large table, took 18 s of
     the 84 s that loading every shipped file took (bench/load_shipped.py).
     """
+    await _outside_a_transaction(
+        engine,
+        [
+            *([f"VACUUM (ANALYZE) {', '.join(vacuum)}"] if vacuum else []),
+            *([f"ANALYZE {', '.join(analyse)}"] if analyse else []),
+        ],
+    )
+
+
+async def analyse_all(engine: AsyncEngine) -> None:
+    """Statistics of every table, after a batch of publishes (`load_shipped`)."""
+    await _outside_a_transaction(engine, ["ANALYZE"])
+
+
+async def _outside_a_transaction(engine: AsyncEngine, statements: list[str]) -> None:
+    if not statements:
+        return
     async with engine.connect() as conn:
         autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        if vacuum:
-            await autocommit.execute(text(f"VACUUM (ANALYZE) {', '.join(vacuum)}"))
-        if analyse:
-            await autocommit.execute(text(f"ANALYZE {', '.join(analyse)}"))
+        for statement in statements:
+            await autocommit.execute(text(statement))
 
 
 async def fail_run(

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from sqlalchemy import text
@@ -12,17 +13,17 @@ from loaders.area.load import load_area
 from loaders.bdl.export_load import load_bdl_export
 from loaders.bdl_derived import load_bdl_derived
 from loaders.cke import load_cke_e8, load_cke_matura
-from loaders.cke.e8_parse import parse_cke_e8
-from loaders.cke.matura_parse import parse_cke_matura
+from loaders.cke.e8_load import e8_read
+from loaders.cke.matura_load import matura_read
 from loaders.errors import LoadRefused
 from loaders.gus_ages import load_gus_ages
 from loaders.manifest import ShippedFile, shipped_files, verified_path
 from loaders.mf_pit import load_mf_pit
 from loaders.mf_rb import load_mf_rb
-from loaders.read_ahead import reading_ahead
-from loaders.run import Progress, RunSummary
+from loaders.read_ahead import Read, reading_ahead
+from loaders.run import Progress, RunSummary, analyse_all
 from loaders.schools import load_schools
-from loaders.schools.parse import parse_register
+from loaders.schools.load import register_read
 from loaders.sio import load_sio
 from loaders.teryt import load_teryt
 
@@ -80,16 +81,12 @@ async def _bdl_derived(
     )
 
 
-ReadCall = tuple[Callable[..., object], tuple[object, ...], dict[str, object]]
-"""A loader's `read_file(parse, *args, **kwargs)` call, as (parse, args, kwargs)."""
-
-
 class ShippedLoader(msgspec.Struct, frozen=True):
     load: FileLoader
     depends_on: tuple[str, ...] = ("teryt",)
     """Sources whose files must be published first (every source joins to the register)."""
-    read: Callable[[Path, ShippedFile], ReadCall] | None = None
-    """The loader's heavy read, started ahead in another process (read_ahead.py)."""
+    read: Callable[[Path, ShippedFile], Read[Any]] | None = None
+    """The loader's own heavy read of a file, started ahead in another process (read_ahead.py)."""
 
 
 LOADERS: dict[str, ShippedLoader] = {
@@ -109,18 +106,18 @@ LOADERS: dict[str, ShippedLoader] = {
     "schools": ShippedLoader(
         _passing(load_schools),
         depends_on=("teryt", "gus_ages"),
-        read=lambda path, _: (parse_register, (path,), {}),
+        read=lambda path, _: register_read(path),
     ),
     # After the register: the exam files add only the schools it does not know.
     "cke_e8": ShippedLoader(
         _passing(load_cke_e8, "year"),
         depends_on=("teryt", "schools"),
-        read=lambda path, entry: (parse_cke_e8, (path,), {"year": entry.year}),
+        read=lambda path, entry: e8_read(path, entry.year),
     ),
     "cke_matura": ShippedLoader(
         _passing(load_cke_matura, "year"),
         depends_on=("teryt", "schools"),
-        read=lambda path, entry: (parse_cke_matura, (path,), {"year": entry.year, "formula": None}),
+        read=lambda path, entry: matura_read(path, entry.year, None),
     ),
 }
 
@@ -163,11 +160,8 @@ async def load_shipped(
         for source, entry, path in plan:
             read = LOADERS[source].read
             if read is not None:
-                parse, args, kwargs = read(path, entry)
-                ahead.start(parse, *args, **kwargs)
+                ahead.start(read(path, entry))
         for source, entry, path in plan:
             summaries.append(await LOADERS[source].load(engine, path, entry, progress))
-    async with engine.connect() as conn:
-        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await autocommit.execute(text("ANALYZE"))
+    await analyse_all(engine)
     return summaries

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.cke.e8_layout import SUBJECTS, TAKERS, measure
 from loaders.cke.e8_parse import parse_cke_e8
-from loaders.cke.model import ExamSchool
+from loaders.cke.model import ExamSchool, ExamTable
 from loaders.cke.publish import ExamRead, load_exam
 from loaders.observations import VariableDef
-from loaders.read_ahead import read_file
+from loaders.read_ahead import Read, read_file
 from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_e8"
@@ -67,12 +67,17 @@ def school_sums(school: ExamSchool) -> dict[str, float]:
     return sums
 
 
+def e8_read(path: Path, year: int | None) -> Read[ExamTable]:
+    """The workbook's read and check, the heavy part (read ahead by `load_shipped`)."""
+    return Read(parse_cke_e8, (path,), {"year": year})
+
+
 async def load_cke_e8(
     engine: AsyncEngine, path: Path, *, year: int | None = None, progress: Progress | None = None
 ) -> RunSummary:
     """Load one E8 workbook; `year` (from the manifest) must match the year in its name."""
 
     async def read() -> ExamRead:
-        return await read_file(parse_cke_e8, path, year=year), variables(), school_sums
+        return await read_file(e8_read(path, year)), variables(), school_sums
 
     return await load_exam(engine, path, SOURCE, read, progress)

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from loaders.cke.gminas import SchoolSums
 from loaders.cke.matura_layout import FORMULAS, measure
-from loaders.cke.matura_parse import parse_cke_matura
+from loaders.cke.matura_parse import MaturaTable, parse_cke_matura
 from loaders.cke.model import ExamSchool
 from loaders.cke.publish import ExamRead, load_exam
 from loaders.observations import VariableDef
-from loaders.read_ahead import read_file
+from loaders.read_ahead import Read, read_file
 from loaders.run import Progress, RunSummary
 
 SOURCE: Final = "cke_matura"
@@ -61,6 +61,11 @@ def formula_sums(formula: int) -> SchoolSums:
     return sums
 
 
+def matura_read(path: Path, year: int | None, formula: int | None) -> Read[MaturaTable]:
+    """The workbook's read and check, the heavy part (read ahead by `load_shipped`)."""
+    return Read(parse_cke_matura, (path,), {"year": year, "formula": formula})
+
+
 async def load_cke_matura(
     engine: AsyncEngine,
     path: Path,
@@ -75,7 +80,7 @@ async def load_cke_matura(
         raise ValueError(f"formula {formula}: not one of {formulas}")
 
     async def read() -> ExamRead:
-        parsed = await read_file(parse_cke_matura, path, year=year, formula=formula)
+        parsed = await read_file(matura_read(path, year, formula))
         return parsed.table, variables(parsed.formula), formula_sums(parsed.formula)
 
     return await load_exam(engine, path, SOURCE, read, progress)

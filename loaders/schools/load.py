@@ -17,7 +17,7 @@ from loaders.errors import SourceProblem
 from loaders.observation_load import recompute_indicators
 from loaders.observations import ObservationRecord, VariableDef
 from loaders.publish_observations import publish_observations
-from loaders.read_ahead import read_file
+from loaders.read_ahead import Read, read_file
 from loaders.run import Counts, Progress, RecordedRun, RunSummary, recorded_run
 from loaders.schools import layout as col
 from loaders.schools.figures import (
@@ -241,12 +241,17 @@ def _report(
     return warnings
 
 
+def register_read(path: Path) -> Read[Register]:
+    """The register's read and check, the heavy part (read ahead by `load_shipped`)."""
+    return Read(parse_register, (path,))
+
+
 async def load_schools(
     engine: AsyncEngine, path: Path, *, progress: Progress | None = None
 ) -> RunSummary:
     async with recorded_run(engine, SOURCE, path=path, progress=progress) as run:
         run.progress.step("read and validate")
-        register = await read_file(parse_register, path)
+        register = await read_file(register_read(path))
         return await run.publish(
             lambda conn, run_id: _publish(conn, run_id, run, register),
             rows_read=len(register.rows),

@@ -59,7 +59,8 @@ async def read_embed_map(
     show = formatter(indicator.decimals, ui.lang, words)
     frame = map_frame(maps, level, region)
     gminas = maps.gminas.get(woj or "") if level == "gmina" else None
-    placed = await placed_units(db, {*(i.teryt for i in data.items), *frame.paths, *(woj or "",)})
+    wanted = {*(i.teryt for i in data.items), *frame.paths, *([woj] if woj else [])}
+    placed = await placed_units(db, wanted)
     names = {t: display_name(p.unit.name, p.unit.kind, ui.lang) for t, p in placed.items()}
     where = names.get(woj) if level == "gmina" and woj else None
     chart, legend = draw_map(
